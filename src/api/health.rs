@@ -1,0 +1,56 @@
+//! Liveness and readiness probes.
+
+use std::time::Duration;
+
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi, Tags};
+
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// How long readiness may wait for the database's write lock.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Probes for orchestrators and load balancers.
+    Health,
+}
+
+/// The state of the service.
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// Always `ok` in a 200 response.
+    pub status: String,
+}
+
+impl Health {
+    fn ok() -> Json<Self> {
+        Json(Self {
+            status: "ok".to_owned(),
+        })
+    }
+}
+
+pub struct HealthApi;
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl HealthApi {
+    /// Liveness
+    ///
+    /// 200 while the process runs; it does not touch the database.
+    #[oai(path = "/healthz", method = "get", operation_id = "get_health")]
+    async fn health(&self) -> Json<Health> {
+        Health::ok()
+    }
+
+    /// Readiness
+    ///
+    /// 200 when the database can take a write now; 503 otherwise.
+    #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
+    async fn ready(&self, db: Data<&Db>) -> Result<Json<Health>, ApiError> {
+        db.check_writable(READY_TIMEOUT).await?;
+        Ok(Health::ok())
+    }
+}

@@ -1,0 +1,25 @@
+//! The HTTP API: one `#[OpenApi]` struct per resource, with its request and
+//! response objects, and the pure function that assembles the contract.
+
+pub mod body;
+pub mod health;
+pub mod params;
+pub mod tasks;
+pub mod types;
+
+use poem_openapi::OpenApiService;
+
+/// The OpenAPI service: the routes and the contract, with no runtime inputs,
+/// so the server, the spec test and `tasks-api openapi` print one document.
+pub fn service() -> OpenApiService<(tasks::TasksApi, health::HealthApi), ()> {
+    OpenApiService::new(
+        (tasks::TasksApi, health::HealthApi),
+        "tasks-api",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "A task list as a JSON REST API. Every error is an RFC 9457 \
+         `application/problem+json` body; validation errors name every invalid \
+         field at once.",
+    )
+}

@@ -1,0 +1,84 @@
+//! Parameters parsed without failing the request, so an operation can report
+//! every invalid parameter at once instead of only the first.
+
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
+use serde_json::Value;
+
+use crate::error::FieldError;
+
+/// A parameter of type `T` as sent: parsed, or the raw text that did not
+/// parse. In the contract it is exactly `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lenient<T>(Result<T, String>);
+
+impl<T> Lenient<T> {
+    pub const fn of(value: T) -> Self {
+        Self(Ok(value))
+    }
+
+    /// The value, or an error naming `name` with `expected` as its reason,
+    /// pushed onto `errors`; then `check` validates the parsed value.
+    pub fn check<U>(
+        self,
+        name: &str,
+        expected: &str,
+        errors: &mut Vec<FieldError>,
+        check: impl FnOnce(T) -> Result<U, &'static str>,
+    ) -> Option<U> {
+        let result = match self.0 {
+            Ok(value) => check(value).map_err(str::to_owned),
+            Err(_) => Err(expected.to_owned()),
+        };
+        result
+            .map_err(|reason| errors.push(FieldError::parameter(name, reason)))
+            .ok()
+    }
+}
+
+impl<T: Type> Type for Lenient<T> {
+    const IS_REQUIRED: bool = T::IS_REQUIRED;
+    type RawValueType = T::RawValueType;
+    type RawElementValueType = T::RawElementValueType;
+
+    fn name() -> Cow<'static, str> {
+        T::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    // None: the generated per-parameter validators (which stop at the first
+    // failure) never run; the operation checks every parameter itself. The
+    // validators still document the limits in the contract.
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        None
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(std::iter::empty())
+    }
+}
+
+impl<T: ParseFromParameter> ParseFromParameter for Lenient<T> {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(Self(
+            T::parse_from_parameter(value).map_err(|_| value.to_owned()),
+        ))
+    }
+}
+
+impl<T: ToJSON> ToJSON for Lenient<T> {
+    fn to_json(&self) -> Option<Value> {
+        self.0.as_ref().ok().and_then(ToJSON::to_json)
+    }
+}

@@ -1,0 +1,107 @@
+//! The command line and environment: every option is `--flag` or its
+//! environment variable.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::db::{self, Durability};
+
+/// A JSON REST API for a task list. With no command, it serves.
+#[derive(Parser, Debug)]
+#[command(name = "tasks-api", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Print the OpenAPI document (YAML) to stdout; this is how openapi.yaml
+    /// is regenerated.
+    Openapi,
+}
+
+/// How the server runs.
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Address and port to listen on (port 0 picks a free port).
+    #[arg(long, env = "TASKS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Database URL: `sqlite://PATH` (created and migrated on start) or
+    /// `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://tasks.db")]
+    pub database_url: String,
+
+    /// Log format: `pretty` for people, `json` for one JSON object per line.
+    /// The level is set with RUST_LOG (default `info`).
+    #[arg(long, env = "TASKS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+
+    /// SQLite durability: `full` syncs every commit to disk before answering,
+    /// so a 201 survives power loss; `normal` is faster and survives a crash
+    /// of the process, but may lose the last writes on power loss.
+    #[arg(long, env = "TASKS_SQLITE_SYNCHRONOUS", value_enum, default_value_t = Synchronous::Full)]
+    pub sqlite_synchronous: Synchronous,
+
+    /// Milliseconds a SQLite statement waits for another connection's lock
+    /// before the request is answered 503.
+    #[arg(long, env = "TASKS_SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5000)]
+    pub sqlite_busy_timeout_ms: u64,
+
+    /// Database connections that serve reads (SQLite; writes use one).
+    #[arg(long, env = "TASKS_READ_CONNECTIONS", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub read_connections: u32,
+
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    #[arg(long, env = "TASKS_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seconds requests in flight may take to finish after SIGTERM or
+    /// Ctrl-C before the server exits anyway.
+    #[arg(long, env = "TASKS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Config {
+    /// The defaults, as `tasks-api` with no options and no environment.
+    pub fn for_database(url: impl Into<String>) -> Self {
+        let mut config = Cli::parse_from(["tasks-api"]).config;
+        config.database_url = url.into();
+        config
+    }
+
+    pub fn db_settings(&self) -> db::Settings {
+        db::Settings {
+            url: self.database_url.clone(),
+            durability: match self.sqlite_synchronous {
+                Synchronous::Full => Durability::Full,
+                Synchronous::Normal => Durability::Normal,
+            },
+            busy_timeout: Duration::from_millis(self.sqlite_busy_timeout_ms),
+            read_connections: self.read_connections,
+        }
+    }
+
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout_secs)
+    }
+}

@@ -1,0 +1,15 @@
+//! Schema migrations, written with sea-orm's schema builder so SQLite and
+//! PostgreSQL get the same schema.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_tasks;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_tasks::Migration)]
+    }
+}

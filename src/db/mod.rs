@@ -1,0 +1,201 @@
+//! The database: connecting, migrating, and the queries (as plain functions
+//! taking the connection). Nothing here knows about HTTP.
+
+pub mod entity;
+pub mod migration;
+pub mod tasks;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, RuntimeErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+/// How durable a SQLite commit is (`PRAGMA synchronous`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is synced to disk before it is acknowledged: a 201
+    /// survives power loss.
+    Full,
+    /// Commits survive a crash of the process, but the last few may be lost
+    /// if the machine loses power.
+    Normal,
+}
+
+/// What the database layer needs to know to connect.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub url: String,
+    pub durability: Durability,
+    /// How long a statement waits for another connection's lock.
+    pub busy_timeout: Duration,
+    /// Connections that serve reads.
+    pub read_connections: u32,
+}
+
+/// Why a database call failed, in terms the caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database is locked or unreachable for now; retrying later may work.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] DbErr),
+    /// A stored row that cannot be turned back into a task.
+    #[error("stored task {id} is corrupt: {reason}")]
+    Corrupt { id: i64, reason: &'static str },
+    /// Anything else: a bug or a broken database.
+    #[error("database error: {0}")]
+    Other(#[source] DbErr),
+}
+
+impl From<DbErr> for DbError {
+    fn from(err: DbErr) -> Self {
+        if is_transient(&err) {
+            DbError::Unavailable(err)
+        } else {
+            DbError::Other(err)
+        }
+    }
+}
+
+/// Errors that say "not now" rather than "never": busy or locked SQLite,
+/// I/O failures, an exhausted pool, a lost connection.
+fn is_transient(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as SqlxError;
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx_err.as_ref() {
+        SqlxError::Database(db_err) => {
+            // SQLite result codes (the primary code is the low byte):
+            // BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14,
+            // PROTOCOL 15. PostgreSQL SQLSTATE classes 08 (connection),
+            // 53 (resources), 57P (shutdown), 40001/40P01 (retryable).
+            let code = db_err.code().unwrap_or_default();
+            if let Ok(sqlite) = code.parse::<i32>() {
+                return matches!(sqlite & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15);
+            }
+            code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57P")
+                || code == "40001"
+                || code == "40P01"
+        }
+        SqlxError::Io(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed
+        | SqlxError::Tls(_) => true,
+        _ => false,
+    }
+}
+
+/// The database handles: reads go to a pool; writes to a pool that, on
+/// SQLite, holds one connection, so writers queue in the process instead of
+/// spinning on SQLite's lock.
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects and runs every pending migration.
+    pub async fn connect(settings: &Settings) -> Result<Self, DbErr> {
+        let db = if settings.url.starts_with("sqlite:") {
+            Self::connect_sqlite(settings).await?
+        } else {
+            let conn = Database::connect(Self::options(settings, 10)).await?;
+            Self {
+                read: conn.clone(),
+                write: conn,
+            }
+        };
+        migration::Migrator::up(&db.write, None).await?;
+        Ok(db)
+    }
+
+    async fn connect_sqlite(settings: &Settings) -> Result<Self, DbErr> {
+        let write = Database::connect(Self::options(settings, 1)).await?;
+        // Each connection to an in-memory database is a database of its own:
+        // there, one connection must serve everything.
+        if settings.url.contains(":memory:") || settings.url.contains("mode=memory") {
+            return Ok(Self {
+                read: write.clone(),
+                write,
+            });
+        }
+        let read = Database::connect(Self::options(settings, settings.read_connections)).await?;
+        Ok(Self { read, write })
+    }
+
+    fn options(settings: &Settings, max_connections: u32) -> ConnectOptions {
+        let mut options = ConnectOptions::new(settings.url.clone());
+        let busy_timeout = settings.busy_timeout;
+        let synchronous = match settings.durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        };
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            // A request waits at most this long for a free connection, then
+            // gets a 503: past the busy timeout, queueing longer helps no one.
+            .acquire_timeout(busy_timeout + Duration::from_secs(1))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(synchronous)
+                    .busy_timeout(busy_timeout)
+                    .foreign_keys(true)
+            });
+        options
+    }
+
+    /// The connection for reads.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// The connection for writes.
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
+    /// Starts a write transaction that holds the write lock from its first
+    /// statement (`BEGIN IMMEDIATE` on SQLite), so a read-then-write inside
+    /// it can neither deadlock nor act on a stale read.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        self.write
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+    }
+
+    /// Succeeds when the database can take a write now: it takes the write
+    /// lock and gives it back (in WAL mode a read says nothing about writes).
+    pub async fn check_writable(&self, within: Duration) -> Result<(), DbError> {
+        let attempt = async {
+            let txn = self.begin_write().await?;
+            txn.execute_unprepared("SELECT 1").await?;
+            txn.rollback().await
+        };
+        match tokio::time::timeout(within, attempt).await {
+            Ok(result) => result.map_err(DbError::from),
+            Err(_) => Err(DbError::Unavailable(DbErr::ConnectionAcquire(
+                sea_orm::ConnAcquireErr::Timeout,
+            ))),
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! What a client may ask of the task list: paging, filters and order.
+
+/// The column a list is ordered by; ties are always broken by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortField {
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    DueAt,
+    Title,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortOrder {
+    Ascending,
+    Descending,
+}
+
+/// A validated list request in page mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListQuery {
+    /// 1-based page number.
+    pub page: u64,
+    pub per_page: u64,
+    pub done: Option<bool>,
+    /// Case-insensitive substring of the title, matched literally.
+    pub q: Option<String>,
+    pub sort: SortField,
+    pub order: SortOrder,
+}
+
+impl ListQuery {
+    pub const DEFAULT_PAGE: u64 = 1;
+    pub const DEFAULT_PER_PAGE: u64 = 10;
+    pub const MAX_PER_PAGE: u64 = 100;
+
+    pub fn check_page(page: i64) -> Result<u64, &'static str> {
+        u64::try_from(page)
+            .ok()
+            .filter(|&p| p >= 1)
+            .ok_or("must be at least 1")
+    }
+
+    pub fn check_per_page(per_page: i64) -> Result<u64, &'static str> {
+        u64::try_from(per_page)
+            .ok()
+            .filter(|p| (1..=Self::MAX_PER_PAGE).contains(p))
+            .ok_or("must be between 1 and 100")
+    }
+
+    /// Rows to skip, or `None` when the page starts beyond any table a
+    /// database can hold (its offset does not fit a signed 64-bit integer).
+    pub fn offset(&self) -> Option<u64> {
+        (self.page - 1)
+            .checked_mul(self.per_page)
+            .filter(|&o| i64::try_from(o).is_ok())
+    }
+
+    /// Pages needed for `total` rows (0 for an empty result).
+    pub fn total_pages(&self, total: u64) -> u64 {
+        total.div_ceil(self.per_page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(page: u64, per_page: u64) -> ListQuery {
+        ListQuery {
+            page,
+            per_page,
+            done: None,
+            q: None,
+            sort: SortField::Id,
+            order: SortOrder::Ascending,
+        }
+    }
+
+    #[test]
+    fn offset_never_overflows() {
+        assert_eq!(query(2, 5).offset(), Some(5));
+        assert_eq!(query(u64::MAX, 100).offset(), None);
+        assert_eq!(
+            query(i64::MAX as u64, 1).offset(),
+            Some(i64::MAX as u64 - 1)
+        );
+    }
+
+    #[test]
+    fn total_pages_rounds_up() {
+        assert_eq!(query(1, 5).total_pages(12), 3);
+        assert_eq!(query(1, 5).total_pages(0), 0);
+    }
+
+    #[test]
+    fn page_and_per_page_bounds() {
+        assert_eq!(ListQuery::check_page(0), Err("must be at least 1"));
+        assert_eq!(ListQuery::check_page(-3), Err("must be at least 1"));
+        assert_eq!(
+            ListQuery::check_per_page(101),
+            Err("must be between 1 and 100")
+        );
+        assert_eq!(ListQuery::check_per_page(100), Ok(100));
+    }
+}

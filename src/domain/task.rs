@@ -1,0 +1,215 @@
+//! The task and the rules a valid task obeys.
+
+use super::Timestamp;
+
+/// Most characters a title may have, counted as Unicode code points as sent.
+pub const TITLE_MAX_CHARS: usize = 200;
+/// Most characters a description may have, counted as Unicode code points.
+pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
+
+/// The characters a title may not consist of alone, and which are trimmed
+/// from its ends. It is the union of Unicode `White_Space`, ECMAScript's `\s`
+/// and Python's `str.isspace`, so every regex engine that reads the published
+/// pattern agrees with the server on every character.
+const WHITESPACE: &[(char, char)] = &[
+    ('\u{0009}', '\u{000d}'),
+    ('\u{001c}', '\u{0020}'),
+    ('\u{0085}', '\u{0085}'),
+    ('\u{00a0}', '\u{00a0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200a}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202f}', '\u{202f}'),
+    ('\u{205f}', '\u{205f}'),
+    ('\u{3000}', '\u{3000}'),
+    ('\u{feff}', '\u{feff}'),
+];
+
+/// The published `pattern` of `title`: one character outside [`WHITESPACE`],
+/// spelled with `\u` escapes that ECMAScript and Python read alike. A unit
+/// test derives it from the table, and an API test checks the spec carries it.
+pub const TITLE_PATTERN: &str = r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff]";
+
+fn is_blank_char(c: char) -> bool {
+    WHITESPACE.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
+/// A task title: 1–200 characters as sent, at least one not whitespace,
+/// stored with surrounding whitespace trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let chars = raw.chars().count();
+        if chars == 0 {
+            return Err("must not be empty");
+        }
+        if chars > TITLE_MAX_CHARS {
+            return Err("must be at most 200 characters");
+        }
+        let trimmed = raw.trim_matches(is_blank_char);
+        if trimmed.is_empty() {
+            return Err("must not be blank");
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A task description: at most 10,000 characters, kept exactly as sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Description(String);
+
+impl Description {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        if raw.chars().count() > DESCRIPTION_MAX_CHARS {
+            return Err("must be at most 10000 characters");
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Everything a client decides about a task: the body of a create or a
+/// full replacement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDraft {
+    pub title: Title,
+    pub description: Option<Description>,
+    pub done: bool,
+    pub due_at: Option<Timestamp>,
+}
+
+/// A partial change (RFC 7396 merge patch): `None` leaves a field as it is;
+/// `Some(None)` clears a nullable field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskChanges {
+    pub title: Option<Title>,
+    pub description: Option<Option<Description>>,
+    pub done: Option<bool>,
+    pub due_at: Option<Option<Timestamp>>,
+}
+
+impl From<TaskDraft> for TaskChanges {
+    /// A full replacement is a change of every field.
+    fn from(draft: TaskDraft) -> Self {
+        Self {
+            title: Some(draft.title),
+            description: Some(draft.description),
+            done: Some(draft.done),
+            due_at: Some(draft.due_at),
+        }
+    }
+}
+
+/// A stored task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub done: bool,
+    pub due_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Task {
+    /// The task with `changes` applied. `updated_at` moves to `now` only when
+    /// a field actually changed, so a no-op write keeps the task identical.
+    pub fn with_changes(&self, changes: TaskChanges, now: Timestamp) -> Task {
+        let mut next = self.clone();
+        if let Some(title) = changes.title {
+            next.title = title.into_inner();
+        }
+        if let Some(description) = changes.description {
+            next.description = description.map(Description::into_inner);
+        }
+        if let Some(done) = changes.done {
+            next.done = done;
+        }
+        if let Some(due_at) = changes.due_at {
+            next.due_at = due_at;
+        }
+        if next != *self {
+            next.updated_at = now.max(self.updated_at);
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_pattern_is_derived_from_the_whitespace_table() {
+        let mut class = String::new();
+        for &(lo, hi) in WHITESPACE {
+            class.push_str(&format!("\\u{:04x}", lo as u32));
+            if hi != lo {
+                class.push_str(&format!("-\\u{:04x}", hi as u32));
+            }
+        }
+        assert_eq!(TITLE_PATTERN, format!("[^{class}]"));
+    }
+
+    #[test]
+    fn titles_are_trimmed_of_every_published_whitespace() {
+        let title = Title::parse("\u{feff}\u{3000} Buy milk\u{85}\t").map(Title::into_inner);
+        assert_eq!(title.as_deref(), Ok("Buy milk"));
+    }
+
+    #[test]
+    fn invalid_titles_are_rejected_with_a_reason() {
+        let cases = [
+            ("", "must not be empty"),
+            ("   ", "must not be blank"),
+            ("\u{2028}\u{00a0}\u{1c}", "must not be blank"),
+        ];
+        for (raw, reason) in cases {
+            assert_eq!(Title::parse(raw), Err(reason), "title {raw:?}");
+        }
+        let long = "x".repeat(201);
+        assert_eq!(Title::parse(&long), Err("must be at most 200 characters"));
+    }
+
+    #[test]
+    fn title_length_counts_code_points_as_sent() {
+        assert!(Title::parse(&"é".repeat(200)).is_ok());
+        // 199 letters plus surrounding spaces is 201 characters as sent.
+        assert!(Title::parse(&format!(" {} ", "a".repeat(199))).is_err());
+    }
+
+    #[test]
+    fn a_change_that_changes_nothing_keeps_updated_at() {
+        let t0 = Timestamp::from_micros(1_000_000).unwrap_or_else(Timestamp::now);
+        let t1 = Timestamp::from_micros(2_000_000).unwrap_or_else(Timestamp::now);
+        let task = Task {
+            id: 1,
+            title: "a".into(),
+            description: None,
+            done: false,
+            due_at: None,
+            created_at: t0,
+            updated_at: t0,
+        };
+        let same = TaskChanges {
+            done: Some(false),
+            ..TaskChanges::default()
+        };
+        assert_eq!(task.with_changes(same, t1), task);
+        let done = TaskChanges {
+            done: Some(true),
+            ..TaskChanges::default()
+        };
+        assert_eq!(task.with_changes(done, t1).updated_at, t1);
+    }
+}

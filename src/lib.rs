@@ -1,0 +1,9 @@
+//! tasks-api: a spec-first JSON REST API for a task list.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod startup;
+pub mod telemetry;

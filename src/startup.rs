@@ -1,0 +1,212 @@
+//! Builds the application: database, routes, error handling, listener.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::Arc;
+
+use poem::http::{HeaderValue, Method, StatusCode, header};
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::CatchPanic;
+use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, Server};
+use poem_openapi::types::ToJSON;
+
+use crate::api::{self, body::BodyLimit};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{ApiError, FieldError, PROBLEM_JSON, Problem, internal_problem, problem};
+
+/// A connected, migrated, listening server that has not started serving.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    addr: std::net::SocketAddr,
+    app: poem::endpoint::BoxEndpoint<'static, Response>,
+    config: Config,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open or migrate the database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+impl Application {
+    /// Connects to and migrates the database, and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = Db::connect(&config.db_settings()).await?;
+        let acceptor = TcpListener::bind(config.bind.clone())
+            .into_acceptor()
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.bind.clone(),
+                source,
+            })?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+            .ok_or_else(|| StartError::Bind {
+                addr: config.bind.clone(),
+                source: std::io::Error::other("the listener has no socket address"),
+            })?;
+        let app = routes(db, BodyLimit(config.max_body_bytes)).boxed();
+        Ok(Self {
+            acceptor,
+            addr,
+            app,
+            config,
+        })
+    }
+
+    /// The port it listens on (useful when bound to port 0).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `stop` completes, then stops accepting, lets requests in
+    /// flight finish (up to the shutdown timeout), and returns.
+    pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.app, stop, Some(self.config.shutdown_timeout()))
+            .await
+    }
+}
+
+/// The whole route tree: the API, its documentation, and the error handling
+/// that turns every failure into a problem+json response.
+pub fn routes(db: Db, body_limit: BodyLimit) -> impl Endpoint<Output = Response> {
+    let service = api::service();
+    let allow = Arc::new(AllowTable::from_spec(&service.spec()));
+    let route = Route::new()
+        .at("/docs", service.swagger_ui())
+        .at("/openapi.json", service.spec_endpoint())
+        .at("/openapi.yaml", service.spec_endpoint_yaml())
+        .nest("/", service);
+    route
+        .data(db)
+        .data(body_limit)
+        .with(CatchPanic::new().with_handler(panic_response))
+        .around(move |ep, req| {
+            let allow = Arc::clone(&allow);
+            async move {
+                let method = req.method().clone();
+                let path = req.uri().path().to_owned();
+                match ep.call(req).await {
+                    Ok(resp) => Ok(resp),
+                    Err(err) => Ok(error_response(err, &method, &path, &allow)),
+                }
+            }
+        })
+}
+
+/// The one place where framework errors become problem+json responses.
+fn error_response(err: poem::Error, method: &Method, path: &str, allow: &AllowTable) -> Response {
+    // Our own ApiError, raised by an extractor: already a problem response.
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        let errors = vec![FieldError::parameter(param.name, param.reason.clone())];
+        return ApiError::validation(errors).into_response();
+    }
+    let body = match status {
+        StatusCode::NOT_FOUND => problem(
+            status,
+            "not-found",
+            "Not found",
+            format!("there is nothing at {path}"),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = allow.methods_for(path);
+            let body = problem(
+                status,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("{path} does not support {method}; it supports {allowed}"),
+            );
+            return problem_response(body, HeaderValue::from_str(&allowed).ok());
+        }
+        s if s.is_server_error() => {
+            tracing::error!(error = %crate::error::error_chain(&err), "request failed");
+            internal_problem()
+        }
+        s => problem(
+            s,
+            "bad-request",
+            s.canonical_reason().unwrap_or("Bad request"),
+            err.to_string(),
+        ),
+    };
+    problem_response(body, None)
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    problem_response(internal_problem(), None)
+}
+
+fn problem_response(body: Problem, allow: Option<HeaderValue>) -> Response {
+    let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let json = body.to_json().unwrap_or_default().to_string();
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type(PROBLEM_JSON)
+        .body(json);
+    if let Some(allow) = allow {
+        resp.headers_mut().insert(header::ALLOW, allow);
+    }
+    resp
+}
+
+/// The methods each path of the contract supports, read from the spec so it
+/// never disagrees with the routes; used for the `Allow` header of a 405.
+struct AllowTable {
+    paths: Vec<(Vec<String>, String)>,
+}
+
+impl AllowTable {
+    fn from_spec(spec_json: &str) -> Self {
+        let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+        let mut paths = Vec::new();
+        if let Some(entries) = spec.get("paths").and_then(|p| p.as_object()) {
+            for (template, operations) in entries {
+                let mut methods: BTreeSet<String> = operations
+                    .as_object()
+                    .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
+                    .unwrap_or_default();
+                if methods.contains("GET") {
+                    methods.insert("HEAD".to_owned());
+                }
+                let segments = template.split('/').map(str::to_owned).collect();
+                paths.push((segments, methods.into_iter().collect::<Vec<_>>().join(", ")));
+            }
+        }
+        Self { paths }
+    }
+
+    fn methods_for(&self, path: &str) -> String {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.paths
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t.starts_with('{') || t == s)
+            })
+            .map(|(_, methods)| methods.clone())
+            .unwrap_or_else(|| "GET, HEAD".to_owned())
+    }
+}
