@@ -88,7 +88,7 @@ pub fn routes(db: Db, body_limit: BodyLimit) -> impl Endpoint<Output = Response>
     let service = api::service();
     let allow = Arc::new(AllowTable::from_spec(&service.spec()));
     let route = Route::new()
-        .at("/docs", service.swagger_ui())
+        .nest("/docs", service.swagger_ui())
         .at("/openapi.json", service.spec_endpoint())
         .at("/openapi.yaml", service.spec_endpoint_yaml())
         .nest("/", service);

@@ -303,6 +303,13 @@ fn default_sort() -> Lenient<Sort> {
 const SORT_VALUES: &str = "must be one of id, created_at, updated_at, due_at, title, \
                            each optionally prefixed with - for descending order";
 
+fn check_q(q: String) -> Result<String, &'static str> {
+    if q.chars().count() > domain::task::TITLE_MAX_CHARS {
+        return Err("must be at most 200 characters");
+    }
+    Ok(q)
+}
+
 /// The path parameter `id`, or a 400 naming it.
 fn task_id(id: Lenient<i64>) -> Result<i64, ApiError> {
     let mut errors = Vec::new();
@@ -334,8 +341,10 @@ impl TasksApi {
         /// Only tasks that are (`true`) or are not (`false`) done.
         done: Query<Option<Lenient<bool>>>,
         /// Only tasks whose title contains this text, ignoring ASCII letter
-        /// case. `%`, `_` and `\` match only themselves.
-        q: Query<Option<String>>,
+        /// case. `%`, `_` and `\` match only themselves. At most 200
+        /// characters (no longer text can match a title).
+        #[oai(validator(max_length = 200))]
+        q: Query<Option<Lenient<String>>>,
         /// The order: `id`, `created_at`, `updated_at`, `due_at` or `title`,
         /// with a leading `-` for descending. Ties are broken by `id`; tasks
         /// with no `due_at` come last either way.
@@ -358,6 +367,8 @@ impl TasksApi {
         let done = done
             .0
             .and_then(|d| d.check("done", "must be true or false", &mut errors, Ok));
+        let q =
+            q.0.and_then(|q| q.check("q", "must be text", &mut errors, check_q));
         let sort = sort.0.check("sort", SORT_VALUES, &mut errors, Ok);
         let (Some(page), Some(per_page), Some(sort), true) =
             (page, per_page, sort, errors.is_empty())
@@ -369,7 +380,7 @@ impl TasksApi {
             page,
             per_page,
             done,
-            q: q.0,
+            q,
             sort,
             order,
         };

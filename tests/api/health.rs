@@ -1,0 +1,47 @@
+//! Liveness and readiness.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_is_200() {
+    let app = spawn_app().await;
+    let reply = app.get("/healthz").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_is_200_when_the_database_takes_writes() {
+    let app = spawn_app().await;
+    let reply = app.get("/readyz").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_database_locked_past_the_busy_timeout_gives_503_with_retry_after_then_recovers() {
+    use sea_orm::sqlx::{Connection, Executor, SqliteConnection};
+    let app = crate::helpers::spawn_app_with(|c| c.sqlite_busy_timeout_ms = 200).await;
+
+    // Another process-like connection takes the write lock and keeps it.
+    let url = format!("sqlite://{}", app.db_path.display());
+    let mut other = SqliteConnection::connect(&url).await.expect("connect");
+    other.execute("BEGIN IMMEDIATE").await.expect("lock");
+
+    let ready = app.get("/readyz").await;
+    ready.problem(503);
+    assert!(ready.header("retry-after").is_some(), "no Retry-After");
+    let write = app
+        .post_task(&serde_json::json!({ "title": "blocked" }))
+        .await;
+    write.problem(503);
+    assert!(write.header("retry-after").is_some(), "no Retry-After");
+    // Reads still work under WAL.
+    assert_eq!(app.get("/api/tasks").await.status, 200);
+
+    other.execute("ROLLBACK").await.expect("unlock");
+    assert_eq!(app.get("/readyz").await.status, 200);
+    let reply = app
+        .post_task(&serde_json::json!({ "title": "after" }))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+}

@@ -1,0 +1,213 @@
+//! `spawn_app()` and typed helpers for the common calls.
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+use tasks_api::config::Config;
+use tasks_api::startup::Application;
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub db_path: std::path::PathBuf,
+    _dir: TempDir,
+}
+
+/// A server on a random port with a fresh SQLite database of its own.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with the configuration adjusted by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("tasks.db");
+    let url = format!("sqlite://{}", db_path.display());
+    let mut config = Config::for_database(url);
+    config.bind = "127.0.0.1:0".to_owned();
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        base,
+        client: Client::new(),
+        db_path,
+        _dir: dir,
+    }
+}
+
+/// A response with its body read: status, headers and JSON (if any).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn from(resp: Response) -> Self {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        Self {
+            status,
+            headers,
+            text,
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts this is a problem+json response with `status`, and returns
+    /// the problem.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "status; body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type; body: {}",
+            self.text
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status, "problem status: {body}");
+        for member in ["type", "title", "detail"] {
+            assert!(body[member].is_string(), "problem lacks {member}: {body}");
+        }
+        body
+    }
+
+    /// The `errors` of a 400 validation problem as (name, detail) pairs,
+    /// where name is `#/field` for body members or the parameter name.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        let body = self.problem(400);
+        body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors list: {body}"))
+            .iter()
+            .map(|e| {
+                let name = e["pointer"].as_str().or(e["parameter"].as_str());
+                (
+                    name.unwrap_or_else(|| panic!("error names nothing: {e}"))
+                        .to_owned(),
+                    e["detail"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Names of the invalid fields.
+    pub fn invalid_fields(&self) -> Vec<String> {
+        self.field_errors().into_iter().map(|(n, _)| n).collect()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        Reply::from(req.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(Method::GET, path, None, None).await
+    }
+
+    pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Reply {
+        self.request(
+            method,
+            path,
+            Some("application/json"),
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn post_task(&self, body: &Value) -> Reply {
+        self.send_json(Method::POST, "/api/tasks", body).await
+    }
+
+    pub async fn put_task(&self, id: i64, body: &Value) -> Reply {
+        self.send_json(Method::PUT, &format!("/api/tasks/{id}"), body)
+            .await
+    }
+
+    pub async fn patch_task(&self, id: i64, body: &Value) -> Reply {
+        self.request(
+            Method::PATCH,
+            &format!("/api/tasks/{id}"),
+            Some("application/merge-patch+json"),
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn delete_task(&self, id: i64) -> Reply {
+        self.request(Method::DELETE, &format!("/api/tasks/{id}"), None, None)
+            .await
+    }
+
+    pub async fn get_task(&self, id: i64) -> Reply {
+        self.get(&format!("/api/tasks/{id}")).await
+    }
+
+    /// Creates a task with this title and returns its body.
+    pub async fn create(&self, title: &str) -> Value {
+        self.create_with(json!({ "title": title })).await
+    }
+
+    pub async fn create_with(&self, body: Value) -> Value {
+        let reply = self.post_task(&body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json()
+    }
+
+    /// Titles of the items of a list response.
+    pub async fn titles(&self, query: &str) -> Vec<String> {
+        let reply = self.get(&format!("/api/tasks?{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.text);
+        titles_of(&reply.json())
+    }
+}
+
+pub fn titles_of(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["title"].as_str().expect("title").to_owned())
+        .collect()
+}
+
+pub fn id_of(task: &Value) -> i64 {
+    task["id"].as_i64().expect("id")
+}
+
+impl TestApp {
+    /// PUT a valid body to a raw path (for malformed ids).
+    pub async fn put_task_raw(&self, path: &str) -> Reply {
+        self.send_json(Method::PUT, path, &json!({ "title": "x" }))
+            .await
+    }
+}

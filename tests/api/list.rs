@@ -1,0 +1,163 @@
+//! Listing: paging, filters and every sort.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, id_of, spawn_app};
+
+#[tokio::test]
+async fn defaults_are_page_1_of_10_ordered_by_id() {
+    let app = spawn_app().await;
+    for i in 1..=11 {
+        app.create(&format!("t{i}")).await;
+    }
+    let page = app.get("/api/tasks").await.json();
+    assert_eq!(page["page"], 1);
+    assert_eq!(page["per_page"], 10);
+    assert_eq!(page["total"], 11);
+    assert_eq!(page["total_pages"], 2);
+    let ids: Vec<i64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id_of)
+        .collect();
+    assert_eq!(ids, (1..=10).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_is_200_with_no_items() {
+    let app = spawn_app().await;
+    app.create("only").await;
+    for query in [
+        "page=2",
+        "page=9223372036854775807",
+        "page=9223372036854775807&per_page=100",
+    ] {
+        let reply = app.get(&format!("/api/tasks?{query}")).await;
+        assert_eq!(reply.status, 200, "{query}: {}", reply.text);
+        let page = reply.json();
+        assert_eq!(page["items"], json!([]), "{query}");
+        assert_eq!(page["total"], 1, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_list_has_zero_pages() {
+    let app = spawn_app().await;
+    let page = app.get("/api/tasks").await.json();
+    assert_eq!(page["items"], json!([]));
+    assert_eq!(page["total"], 0);
+    assert_eq!(page["total_pages"], 0);
+}
+
+#[tokio::test]
+async fn done_filters_and_counts() {
+    let app = spawn_app().await;
+    app.create_with(json!({ "title": "a", "done": true })).await;
+    app.create_with(json!({ "title": "b" })).await;
+    app.create_with(json!({ "title": "c", "done": true })).await;
+    assert_eq!(app.titles("done=true").await, ["a", "c"]);
+    assert_eq!(app.titles("done=false").await, ["b"]);
+    let page = app.get("/api/tasks?done=true").await.json();
+    assert_eq!(page["total"], 2);
+}
+
+#[tokio::test]
+async fn q_matches_a_substring_ignoring_ascii_case() {
+    let app = spawn_app().await;
+    for title in ["Buy MILK", "milkshake", "Bread", "Semi-skimmed milk"] {
+        app.create(title).await;
+    }
+    assert_eq!(
+        app.titles("q=milk").await,
+        ["Buy MILK", "milkshake", "Semi-skimmed milk"]
+    );
+    assert_eq!(app.titles("q=BREAD").await, ["Bread"]);
+    assert_eq!(app.titles("q=nothing").await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn q_treats_like_wildcards_and_backslash_literally() {
+    let app = spawn_app().await;
+    for title in [
+        "100% done",
+        "1000 done",
+        "a_b",
+        "axb",
+        r"back\slash",
+        "backslash",
+    ] {
+        app.create(title).await;
+    }
+    assert_eq!(app.titles("q=0%25").await, ["100% done"]);
+    assert_eq!(app.titles("q=a_b").await, ["a_b"]);
+    assert_eq!(app.titles("q=k%5Cs").await, [r"back\slash"]);
+}
+
+#[tokio::test]
+async fn filters_combine_with_paging() {
+    let app = spawn_app().await;
+    for i in 1..=7 {
+        app.create_with(json!({ "title": format!("job {i}"), "done": i % 2 == 1 }))
+            .await;
+    }
+    let page = app
+        .get("/api/tasks?done=true&q=JOB&page=2&per_page=3")
+        .await
+        .json();
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["total_pages"], 2);
+    assert_eq!(crate::helpers::titles_of(&page), ["job 7"]);
+}
+
+async fn seed_for_sorting(app: &TestApp) {
+    // Titles, due dates (some null, some tied) and an update that reorders
+    // updated_at relative to created_at.
+    let rows = [
+        ("banana", Some("2026-03-01T00:00:00Z")),
+        ("apple", None),
+        ("cherry", Some("2026-01-01T00:00:00Z")),
+        ("apple", Some("2026-03-01T00:00:00Z")),
+        ("Zebra", None),
+    ];
+    for (title, due) in rows {
+        app.create_with(json!({ "title": title, "due_at": due }))
+            .await;
+    }
+    let reply = app.patch_task(1, &json!({ "done": true })).await;
+    assert_eq!(reply.status, 200);
+}
+
+async fn ids(app: &TestApp, sort: &str) -> Vec<i64> {
+    let reply = app.get(&format!("/api/tasks?sort={sort}")).await;
+    assert_eq!(reply.status, 200, "sort={sort}: {}", reply.text);
+    reply.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id_of)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_sort_orders_with_ties_broken_by_id_and_null_due_dates_last() {
+    let app = spawn_app().await;
+    seed_for_sorting(&app).await;
+    let cases: [(&str, &[i64]); 10] = [
+        ("id", &[1, 2, 3, 4, 5]),
+        ("-id", &[5, 4, 3, 2, 1]),
+        ("created_at", &[1, 2, 3, 4, 5]),
+        ("-created_at", &[5, 4, 3, 2, 1]),
+        ("updated_at", &[2, 3, 4, 5, 1]),
+        ("-updated_at", &[1, 5, 4, 3, 2]),
+        // Nulls last in both directions.
+        ("due_at", &[3, 1, 4, 2, 5]),
+        ("-due_at", &[4, 1, 3, 5, 2]),
+        // Code-point order: "Z" (U+005A) sorts before lower case.
+        ("title", &[5, 2, 4, 1, 3]),
+        ("-title", &[3, 1, 4, 2, 5]),
+    ];
+    for (sort, expected) in cases {
+        assert_eq!(ids(&app, sort).await, expected, "sort={sort}");
+    }
+}

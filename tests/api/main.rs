@@ -1,0 +1,14 @@
+//! Black-box tests over HTTP: each test gets a fresh database and a real
+//! server on a random port.
+
+// Tests may panic on anything unexpected: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod checkpoint;
+mod errors;
+mod health;
+mod helpers;
+mod list;
+mod spec;
+mod tasks;
+mod validation;
