@@ -22,6 +22,20 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("tasks.db");
+    start(dir, db_path, adjust).await
+}
+
+/// A second server on the database file of another.
+pub async fn spawn_app_on(db_path: &std::path::Path) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start(dir, db_path.to_owned(), |_| {}).await
+}
+
+async fn start(
+    dir: TempDir,
+    db_path: std::path::PathBuf,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let url = format!("sqlite://{}", db_path.display());
     let mut config = Config::for_database(url);
     config.bind = "127.0.0.1:0".to_owned();

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod checkpoint;
+mod cli;
+mod concurrency;
 mod errors;
 mod health;
 mod helpers;
