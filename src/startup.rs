@@ -86,7 +86,7 @@ impl Application {
 /// that turns every failure into a problem+json response.
 pub fn routes(db: Db, body_limit: BodyLimit) -> impl Endpoint<Output = Response> {
     let service = api::service();
-    let allow = Arc::new(AllowTable::from_spec(&service.spec()));
+    let table = Arc::new(RouteTable::from_spec(&service.spec()));
     let route = Route::new()
         .nest("/docs", service.swagger_ui())
         .at("/openapi.json", service.spec_endpoint())
@@ -97,20 +97,20 @@ pub fn routes(db: Db, body_limit: BodyLimit) -> impl Endpoint<Output = Response>
         .data(body_limit)
         .with(CatchPanic::new().with_handler(panic_response))
         .around(move |ep, req| {
-            let allow = Arc::clone(&allow);
+            let table = Arc::clone(&table);
             async move {
                 let method = req.method().clone();
                 let path = req.uri().path().to_owned();
                 match ep.call(req).await {
                     Ok(resp) => Ok(resp),
-                    Err(err) => Ok(error_response(err, &method, &path, &allow)),
+                    Err(err) => Ok(error_response(err, &method, &path, &table)),
                 }
             }
         })
 }
 
 /// The one place where framework errors become problem+json responses.
-fn error_response(err: poem::Error, method: &Method, path: &str, allow: &AllowTable) -> Response {
+fn error_response(err: poem::Error, method: &Method, path: &str, table: &RouteTable) -> Response {
     // Our own ApiError, raised by an extractor: already a problem response.
     if err.is_from_response() {
         return err.into_response();
@@ -120,6 +120,18 @@ fn error_response(err: poem::Error, method: &Method, path: &str, allow: &AllowTa
         let errors = vec![FieldError::parameter(param.name, param.reason.clone())];
         return ApiError::validation(errors).into_response();
     }
+    // The router could not percent-decode a path segment (e.g. `%FF`):
+    // name the template's parameters, which are the only free segments.
+    if err.is::<poem::error::ParsePathError>() {
+        let errors = table
+            .parameters_for(path)
+            .into_iter()
+            .map(|name| FieldError::parameter(&name, "must be valid percent-encoded UTF-8"))
+            .collect::<Vec<_>>();
+        if !errors.is_empty() {
+            return ApiError::validation(errors).into_response();
+        }
+    }
     let body = match status {
         StatusCode::NOT_FOUND => problem(
             status,
@@ -128,7 +140,7 @@ fn error_response(err: poem::Error, method: &Method, path: &str, allow: &AllowTa
             format!("there is nothing at {path}"),
         ),
         StatusCode::METHOD_NOT_ALLOWED => {
-            let allowed = allow.methods_for(path);
+            let allowed = table.methods_for(path);
             let body = problem(
                 status,
                 "method-not-allowed",
@@ -169,13 +181,14 @@ fn problem_response(body: Problem, allow: Option<HeaderValue>) -> Response {
     resp
 }
 
-/// The methods each path of the contract supports, read from the spec so it
-/// never disagrees with the routes; used for the `Allow` header of a 405.
-struct AllowTable {
+/// The paths of the contract with their methods, read from the spec so they
+/// never disagree with the routes: for the `Allow` header of a 405, and to
+/// name the parameter of a path the router could not decode.
+struct RouteTable {
     paths: Vec<(Vec<String>, String)>,
 }
 
-impl AllowTable {
+impl RouteTable {
     fn from_spec(spec_json: &str) -> Self {
         let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
         let mut paths = Vec::new();
@@ -195,18 +208,34 @@ impl AllowTable {
         Self { paths }
     }
 
-    fn methods_for(&self, path: &str) -> String {
+    /// The template `path` matches, with its methods.
+    fn matching(&self, path: &str) -> Option<&(Vec<String>, String)> {
         let segments: Vec<&str> = path.split('/').collect();
-        self.paths
-            .iter()
-            .find(|(template, _)| {
-                template.len() == segments.len()
-                    && template
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s)
-            })
+        self.paths.iter().find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
+        })
+    }
+
+    fn methods_for(&self, path: &str) -> String {
+        self.matching(path)
             .map(|(_, methods)| methods.clone())
             .unwrap_or_else(|| "GET, HEAD".to_owned())
+    }
+
+    /// Names of the path parameters of the template `path` matches.
+    fn parameters_for(&self, path: &str) -> Vec<String> {
+        self.matching(path)
+            .map(|(template, _)| {
+                template
+                    .iter()
+                    .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }

@@ -162,7 +162,7 @@ async fn invalid_list_parameters_are_400_naming_each_parameter() {
 #[tokio::test]
 async fn a_bad_path_id_is_400_naming_id() {
     let app = spawn_app().await;
-    for id in ["abc", "1.5", "99999999999999999999", "%20"] {
+    for id in ["abc", "1.5", "99999999999999999999", "%20", "%FF", "1%2F2"] {
         let path = format!("/api/tasks/{id}");
         for method in [reqwest::Method::GET, reqwest::Method::DELETE] {
             let reply = app.request(method.clone(), &path, None, None).await;
