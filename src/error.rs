@@ -1,6 +1,10 @@
 //! The one HTTP error type: every failure becomes an RFC 9457 problem.
 
+use std::marker::PhantomData;
+
 use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
 use crate::db::DbError;
@@ -72,6 +76,10 @@ pub enum ApiError {
     /// No task has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
+    /// The `If-Match` ETag is not the task's current one (or the task no
+    /// longer exists): nothing was changed. GET the task for its ETag.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
     /// The request body is larger than the limit (1 MiB by default).
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -79,6 +87,9 @@ pub enum ApiError {
     /// `application/merge-patch+json`).
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
+    /// The `Idempotency-Key` was already used with a different request body.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    UnprocessableContent(Json<Problem>),
     /// An unexpected error; the details are in the server log, not here.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -139,6 +150,24 @@ impl ApiError {
         )))
     }
 
+    pub fn precondition_failed(id: i64) -> Self {
+        Self::PreconditionFailed(Json(problem(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "Precondition failed",
+            format!("task {id} does not have the ETag given in If-Match; nothing was changed"),
+        )))
+    }
+
+    pub fn idempotency_key_reused() -> Self {
+        Self::UnprocessableContent(Json(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "Idempotency key reused",
+            "this Idempotency-Key was already used with a different request body",
+        )))
+    }
+
     pub fn payload_too_large(limit: usize) -> Self {
         Self::PayloadTooLarge(Json(problem(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -178,6 +207,90 @@ impl ApiError {
     }
 }
 
+/// The statuses an operation can answer with, for its part of the contract.
+pub trait ErrorSet: Send + Sync + 'static {
+    const STATUSES: &'static [u16];
+}
+
+/// An `ApiError` documented, for one operation, with only the statuses of
+/// `S`: each operation's contract lists exactly the errors it can return.
+#[derive(Debug)]
+pub struct Errors<S: ErrorSet>(pub ApiError, PhantomData<S>);
+
+impl<S: ErrorSet> From<ApiError> for Errors<S> {
+    fn from(err: ApiError) -> Self {
+        Self(err, PhantomData)
+    }
+}
+
+impl<S: ErrorSet> From<DbError> for Errors<S> {
+    fn from(err: DbError) -> Self {
+        ApiError::from(err).into()
+    }
+}
+
+impl<S: ErrorSet> From<Errors<S>> for poem::Error {
+    fn from(err: Errors<S>) -> Self {
+        err.0.into()
+    }
+}
+
+impl<S: ErrorSet> IntoResponse for Errors<S> {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+impl<S: ErrorSet> ApiResponse for Errors<S> {
+    fn meta() -> MetaResponses {
+        let mut meta = ApiError::meta();
+        meta.responses
+            .retain(|r| r.status.is_some_and(|status| S::STATUSES.contains(&status)));
+        meta
+    }
+
+    fn register(registry: &mut Registry) {
+        ApiError::register(registry);
+    }
+}
+
+/// Declares an `ErrorSet`.
+macro_rules! error_set {
+    ($(#[$doc:meta])* $name:ident = [$($status:literal),*]) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+        impl ErrorSet for $name {
+            const STATUSES: &'static [u16] = &[$($status),*];
+        }
+    };
+}
+
+error_set!(
+    /// Reading a list.
+    ListErrors = [400, 500, 503]
+);
+error_set!(
+    /// Reading one task.
+    ReadErrors = [400, 404, 500, 503]
+);
+error_set!(
+    /// Creating a task.
+    CreateErrors = [400, 413, 415, 422, 500, 503]
+);
+error_set!(
+    /// Replacing or patching a task.
+    WriteErrors = [400, 404, 412, 413, 415, 500, 503]
+);
+error_set!(
+    /// Deleting a task.
+    DeleteErrors = [400, 404, 412, 500, 503]
+);
+error_set!(
+    /// Readiness.
+    ReadyErrors = [500, 503]
+);
+
 /// The body of every 500: nothing about the cause.
 pub fn internal_problem() -> Problem {
     problem(
@@ -191,7 +304,7 @@ pub fn internal_problem() -> Problem {
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match &err {
-            DbError::Unavailable(_) => Self::unavailable(&err),
+            DbError::Unavailable(_) | DbError::Contended => Self::unavailable(&err),
             DbError::Corrupt { .. } | DbError::Other(_) => Self::internal(&err),
         }
     }

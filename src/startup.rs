@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -13,6 +14,7 @@ use poem_openapi::types::ToJSON;
 use crate::api::{self, body::BodyLimit};
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::Timestamp;
 use crate::error::{ApiError, FieldError, PROBLEM_JSON, Problem, internal_problem, problem};
 
 /// A connected, migrated, listening server that has not started serving.
@@ -20,8 +22,14 @@ pub struct Application {
     acceptor: TcpAcceptor,
     addr: std::net::SocketAddr,
     app: poem::endpoint::BoxEndpoint<'static, Response>,
+    db: Db,
     config: Config,
 }
+
+/// How long idempotency keys are kept (at least), and how often old ones
+/// are purged.
+const IDEMPOTENCY_KEY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+const PURGE_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -54,11 +62,12 @@ impl Application {
                 addr: config.bind.clone(),
                 source: std::io::Error::other("the listener has no socket address"),
             })?;
-        let app = routes(db, BodyLimit(config.max_body_bytes)).boxed();
+        let app = routes(db.clone(), BodyLimit(config.max_body_bytes)).boxed();
         Ok(Self {
             acceptor,
             addr,
             app,
+            db,
             config,
         })
     }
@@ -76,9 +85,29 @@ impl Application {
     /// Serves until `stop` completes, then stops accepting, lets requests in
     /// flight finish (up to the shutdown timeout), and returns.
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
+        let purge = tokio::spawn(purge_idempotency_keys(self.db));
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.app, stop, Some(self.config.shutdown_timeout()))
-            .await
+            .await;
+        purge.abort();
+        served
+    }
+}
+
+/// Forgets idempotency keys older than their time to live, every so often.
+async fn purge_idempotency_keys(db: Db) {
+    let mut tick = tokio::time::interval(PURGE_INTERVAL);
+    loop {
+        tick.tick().await;
+        let cutoff = Timestamp::now().as_micros() - IDEMPOTENCY_KEY_TTL.as_micros() as i64;
+        let Some(cutoff) = Timestamp::from_micros(cutoff) else {
+            continue;
+        };
+        match crate::db::tasks::purge_idempotency_keys(&db, cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "forgot expired idempotency keys"),
+            Err(err) => tracing::warn!(error = %crate::error::error_chain(&err), "purge failed"),
+        }
     }
 }
 

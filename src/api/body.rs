@@ -31,7 +31,26 @@ pub trait JsonInput: Type {
 }
 
 /// A parsed and validated JSON body of the shape `T` documents.
-pub struct JsonBody<T: JsonInput>(pub T::Output);
+pub struct JsonBody<T: JsonInput> {
+    pub value: T::Output,
+    /// The body as sent, parsed: for fingerprinting it.
+    pub raw: Map<String, Value>,
+}
+
+impl<T: JsonInput> JsonBody<T> {
+    /// SHA-256 (hex) of the body's canonical JSON (members sorted by name,
+    /// no insignificant whitespace): equal for semantically equal bodies.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        // serde_json's map is ordered by key, so `to_string` is canonical;
+        // a unit test fails if a dependency turns on `preserve_order`.
+        let canonical = Value::Object(self.raw.clone()).to_string();
+        Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
 
 impl<'a, T: JsonInput> ApiExtractor<'a> for JsonBody<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
@@ -77,9 +96,10 @@ impl<'a, T: JsonInput> ApiExtractor<'a> for JsonBody<T> {
         let Value::Object(object) = value else {
             return Err(ApiError::malformed_body("the request body must be a JSON object").into());
         };
-        T::from_json(&object)
-            .map(JsonBody)
-            .map_err(|errors| ApiError::validation(errors).into())
+        match T::from_json(&object) {
+            Ok(value) => Ok(JsonBody { value, raw: object }),
+            Err(errors) => Err(ApiError::validation(errors).into()),
+        }
     }
 }
 
@@ -181,6 +201,12 @@ pub fn boolean(value: &Value) -> Result<bool, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::accepts;
+
+    #[test]
+    fn json_objects_serialise_with_sorted_members() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":{"d":2,"c":3}}"#).unwrap();
+        assert_eq!(a.to_string(), r#"{"a":{"c":3,"d":2},"b":1}"#);
+    }
 
     #[test]
     fn json_media_type_matches_in_any_case_with_any_parameters() {

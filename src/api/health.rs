@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 
 use crate::db::Db;
-use crate::error::ApiError;
+use crate::error::{Errors, ReadyErrors};
 
 /// How long readiness may wait for the database's write lock.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -49,7 +49,7 @@ impl HealthApi {
     ///
     /// 200 when the database can take a write now; 503 otherwise.
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
-    async fn ready(&self, db: Data<&Db>) -> Result<Json<Health>, ApiError> {
+    async fn ready(&self, db: Data<&Db>) -> Result<Json<Health>, Errors<ReadyErrors>> {
         db.check_writable(READY_TIMEOUT).await?;
         Ok(Health::ok())
     }

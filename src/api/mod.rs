@@ -2,8 +2,11 @@
 //! response objects, and the pure function that assembles the contract.
 
 pub mod body;
+pub mod conditional;
+pub mod cursor;
 pub mod health;
 pub mod params;
+pub mod payload;
 pub mod tasks;
 pub mod types;
 

@@ -1,18 +1,27 @@
 //! The task resource: `/api/tasks` and `/api/tasks/{id}`.
 
+use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use serde_json::{Map, Value};
 
 use super::body::{Field, JsonBody, JsonInput, boolean, member, string};
+use super::conditional::{self, etag};
+use super::cursor::Cursor;
 use super::params::Lenient;
+use super::payload::JsonText;
+use crate::db::tasks::{Keyed, Outcome, StoredResponse};
 use crate::db::{self, Db};
 use crate::domain::{
     self, Description, ListQuery, SortField, SortOrder, TaskChanges, TaskDraft, Timestamp, Title,
+    Window,
 };
-use crate::error::{ApiError, FieldError};
+use crate::error::{
+    ApiError, CreateErrors, DeleteErrors, Errors, FieldError, ListErrors, ReadErrors, WriteErrors,
+};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -259,24 +268,81 @@ impl From<Sort> for (SortField, SortOrder) {
 pub struct TaskPage {
     /// The tasks on this page, in the requested order.
     pub items: Vec<Task>,
-    /// This page's number (from 1).
-    pub page: u64,
     /// The page size used.
     pub per_page: u64,
-    /// How many tasks match the filters, on all pages.
-    pub total: u64,
-    /// How many pages there are at this page size (0 when nothing matches).
-    pub total_pages: u64,
+    /// Pass as `cursor` (with the same `sort`, `done` and `q`) for the tasks
+    /// after this page; `null` on the last page. Opaque.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+    /// This page's number (page mode only).
+    #[oai(skip_serializing_if_is_none)]
+    pub page: Option<u64>,
+    /// How many tasks match the filters on all pages (page mode only).
+    #[oai(skip_serializing_if_is_none)]
+    pub total: Option<u64>,
+    /// How many pages there are at this page size, 0 when nothing matches
+    /// (page mode only).
+    #[oai(skip_serializing_if_is_none)]
+    pub total_pages: Option<u64>,
+}
+
+#[derive(ApiResponse)]
+enum ListTasksResponse {
+    /// One page of tasks.
+    #[oai(status = 200)]
+    Ok(
+        Json<TaskPage>,
+        /// RFC 8288 links to the `first`, `prev`, `next` and `last` pages
+        /// (page mode, as they apply) or the `next` page (cursor mode), as
+        /// relative references that keep the other query parameters.
+        #[oai(header = "Link")]
+        Option<String>,
+    ),
 }
 
 #[derive(ApiResponse)]
 enum CreateTaskResponse {
-    /// The task was created.
+    /// The task was created (or, for a retried `Idempotency-Key`, the first
+    /// response is repeated).
     #[oai(status = 201)]
     Created(
-        Json<Task>,
+        JsonText<Task>,
         /// The URL of the new task.
         #[oai(header = "Location")]
+        String,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum GetTaskResponse {
+    /// The task.
+    #[oai(status = 200)]
+    Ok(
+        Json<Task>,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+    /// The task still has the ETag given in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum WriteTaskResponse {
+    /// The task as it now is.
+    #[oai(status = 200)]
+    Ok(
+        Json<Task>,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
         String,
     ),
 }
@@ -286,6 +352,13 @@ enum DeleteTaskResponse {
     /// The task was deleted.
     #[oai(status = 204)]
     Deleted,
+}
+
+impl WriteTaskResponse {
+    fn of(task: domain::Task) -> Self {
+        let tag = etag(&task);
+        Self::Ok(Json(task.into()), tag)
+    }
 }
 
 fn default_page() -> Lenient<i64> {
@@ -310,11 +383,65 @@ fn check_q(q: String) -> Result<String, &'static str> {
     Ok(q)
 }
 
+/// An Idempotency-Key: 1–255 printable ASCII characters, not starting or
+/// ending with a space.
+fn check_idempotency_key(key: String) -> Result<String, &'static str> {
+    let printable = key.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let trimmed = !key.starts_with(' ') && !key.ends_with(' ');
+    if key.is_empty() || key.len() > 255 || !printable || !trimmed {
+        return Err(
+            "must be 1-255 printable ASCII characters, not starting or ending with a space",
+        );
+    }
+    Ok(key)
+}
+
 /// The path parameter `id`, or a 400 naming it.
 fn task_id(id: Lenient<i64>) -> Result<i64, ApiError> {
     let mut errors = Vec::new();
     id.check("id", "must be an integer (int64)", &mut errors, Ok)
         .ok_or_else(|| ApiError::validation(errors))
+}
+
+/// The name of a sort, as the `sort` parameter spells it.
+fn sort_name(sort: Sort) -> String {
+    match sort.to_json() {
+        Some(Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+/// Whether the raw query string carries parameter `name` at all.
+fn query_has(req: &Request, name: &str) -> bool {
+    req.uri().query().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some(name))
+    })
+}
+
+/// The RFC 8288 `Link` value for `rels` (relation, parameter, value), each
+/// URL keeping the request's other query parameters.
+fn link_header(req: &Request, rels: &[(&str, &str, String)]) -> Option<String> {
+    let kept: Vec<&str> = req
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            !pair.is_empty() && name != "page" && name != "cursor"
+        })
+        .collect();
+    let links: Vec<String> = rels
+        .iter()
+        .map(|(rel, name, value)| {
+            let mut query = kept.clone();
+            let param = format!("{name}={value}");
+            query.push(&param);
+            format!("</api/tasks?{}>; rel=\"{rel}\"", query.join("&"))
+        })
+        .collect();
+    (!links.is_empty()).then(|| links.join(", "))
 }
 
 pub struct TasksApi;
@@ -323,16 +450,22 @@ pub struct TasksApi;
 impl TasksApi {
     /// List tasks
     ///
-    /// Returns one page of tasks, filtered and ordered as asked. A page past
-    /// the end is an empty page, not an error.
+    /// Returns one page of tasks, filtered and ordered as asked. Page mode
+    /// (`page`) counts the matches and may skip to any page; a page past the
+    /// end is empty, not an error. Cursor mode (`cursor`, from a previous
+    /// `next_cursor`) continues after the previous page at the same cost at
+    /// any depth, without counting, and never shows a task twice or skips
+    /// one that existed throughout, even while tasks are added or deleted.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/tasks", method = "get", operation_id = "list_tasks")]
     async fn list_tasks(
         &self,
         db: Data<&Db>,
-        /// The page number, from 1.
+        req: &Request,
+        /// The page number, from 1. Not with `cursor`.
         #[oai(default = "default_page", validator(minimum(value = "1")))]
         page: Query<Lenient<i64>>,
-        /// Tasks per page, 1–100.
+        /// Tasks per page, 1–100. May change from one cursor page to the next.
         #[oai(
             default = "default_per_page",
             validator(minimum(value = "1"), maximum(value = "100"))
@@ -350,7 +483,10 @@ impl TasksApi {
         /// with no `due_at` come last either way.
         #[oai(default = "default_sort")]
         sort: Query<Lenient<Sort>>,
-    ) -> Result<Json<TaskPage>, ApiError> {
+        /// The `next_cursor` of the previous page, sent with the same `sort`,
+        /// `done` and `q`. Not with `page`.
+        cursor: Query<Option<String>>,
+    ) -> Result<ListTasksResponse, Errors<ListErrors>> {
         let mut errors = Vec::new();
         let page = page.0.check(
             "page",
@@ -370,84 +506,205 @@ impl TasksApi {
         let q =
             q.0.and_then(|q| q.check("q", "must be text", &mut errors, check_q));
         let sort = sort.0.check("sort", SORT_VALUES, &mut errors, Ok);
-        let (Some(page), Some(per_page), Some(sort), true) =
-            (page, per_page, sort, errors.is_empty())
-        else {
-            return Err(ApiError::validation(errors));
+        let window = match (cursor.0, sort) {
+            (None, _) => page.map(Window::Page),
+            (Some(_), _) if query_has(req, "page") => {
+                errors.push(FieldError::parameter(
+                    "cursor",
+                    "cannot be combined with page",
+                ));
+                None
+            }
+            (Some(_), None) => None,
+            (Some(text), Some(sort)) => {
+                let position = Cursor::decode(&text).ok_or("is not a cursor this server issued").and_then(
+                    |c| {
+                        if c.sort != sort_name(sort) || c.done != done || c.q != q {
+                            return Err("belongs to another list: send it with the sort, done and q it was issued for");
+                        }
+                        let (field, _) = sort.into();
+                        c.position(field).ok_or("is not a cursor this server issued")
+                    },
+                );
+                position
+                    .map_err(|reason| errors.push(FieldError::parameter("cursor", reason)))
+                    .ok()
+                    .map(Window::After)
+            }
         };
-        let (sort, order) = sort.into();
+        let (Some(window), Some(per_page), Some(sort), true) =
+            (window, per_page, sort, errors.is_empty())
+        else {
+            return Err(ApiError::validation(errors).into());
+        };
+        let (field, order) = sort.into();
         let query = ListQuery {
-            page,
+            window,
             per_page,
             done,
             q,
-            sort,
+            sort: field,
             order,
         };
         let result = db::tasks::list(&db, &query).await?;
-        Ok(Json(TaskPage {
+        let next_cursor = match result.items.last() {
+            Some(last) if result.has_more => Some(
+                Cursor::new(
+                    sort_name(sort),
+                    query.done,
+                    query.q.clone(),
+                    &last.position(field),
+                )
+                .encode(),
+            ),
+            _ => None,
+        };
+        let mut rels = Vec::new();
+        let (page, total_pages) = match (&query.window, result.total) {
+            (Window::Page(page), Some(total)) => {
+                let pages = query.total_pages(total);
+                let last = pages.max(1);
+                rels.push(("first", "page", "1".to_owned()));
+                if *page > 1 {
+                    rels.push(("prev", "page", (page - 1).min(last).to_string()));
+                }
+                if *page < pages {
+                    rels.push(("next", "page", (page + 1).to_string()));
+                }
+                rels.push(("last", "page", last.to_string()));
+                (Some(*page), Some(pages))
+            }
+            _ => {
+                if let Some(cursor) = &next_cursor {
+                    rels.push(("next", "cursor", cursor.clone()));
+                }
+                (None, None)
+            }
+        };
+        let body = TaskPage {
             items: result.items.into_iter().map(Task::from).collect(),
-            page: query.page,
             per_page: query.per_page,
+            next_cursor,
+            page,
             total: result.total,
-            total_pages: query.total_pages(result.total),
-        }))
+            total_pages,
+        };
+        Ok(ListTasksResponse::Ok(Json(body), link_header(req, &rels)))
     }
 
     /// Create a task
     ///
-    /// Stores a new task and returns it with its `Location`.
+    /// Stores a new task and returns it with its `Location` and `ETag`. With
+    /// an `Idempotency-Key`, the request is performed once: a retry with the
+    /// same key and the same body gets the first response again (also when
+    /// it arrives while the first is running, or at another process); the
+    /// same key with a different body is a 422. Keys are kept 24 hours.
     #[oai(path = "/api/tasks", method = "post", operation_id = "create_task")]
     async fn create_task(
         &self,
         db: Data<&Db>,
+        /// Makes retries safe: 1–255 printable ASCII characters, unique per
+        /// intended task (a UUID, say).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")
+        )]
+        idempotency_key: Header<Option<Lenient<String>>>,
         body: JsonBody<TaskInput>,
-    ) -> Result<CreateTaskResponse, ApiError> {
-        let task = db::tasks::insert(&db, body.0, Timestamp::now()).await?;
-        let location = format!("/api/tasks/{}", task.id);
-        Ok(CreateTaskResponse::Created(Json(task.into()), location))
+    ) -> Result<CreateTaskResponse, Errors<CreateErrors>> {
+        let mut errors = Vec::new();
+        let key = idempotency_key.0.map(|key| {
+            key.check(
+                "Idempotency-Key",
+                "must be printable ASCII",
+                &mut errors,
+                check_idempotency_key,
+            )
+        });
+        let key = match key {
+            None => None,
+            Some(Some(key)) => Some(key),
+            Some(None) => return Err(ApiError::validation(errors).into()),
+        };
+        let now = Timestamp::now();
+        let stored = match key {
+            None => render_created(&db::tasks::insert(&db, body.value, now).await?),
+            Some(key) => {
+                let fingerprint = body.fingerprint();
+                let keyed = db::tasks::insert_once(
+                    &db,
+                    &key,
+                    &fingerprint,
+                    body.value,
+                    now,
+                    render_created,
+                )
+                .await?;
+                match keyed {
+                    Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
+                    Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
+                }
+            }
+        };
+        Ok(CreateTaskResponse::Created(
+            JsonText::new(stored.body),
+            stored.location.unwrap_or_default(),
+            stored.etag.unwrap_or_default(),
+        ))
     }
 
     /// Get a task
+    ///
+    /// With `If-None-Match` naming its current ETag (or `*`), the answer is
+    /// 304 with no body.
     #[oai(path = "/api/tasks/:id", method = "get", operation_id = "get_task")]
     async fn get_task(
         &self,
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
-    ) -> Result<Json<Task>, ApiError> {
+        /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<GetTaskResponse, Errors<ReadErrors>> {
         let id = task_id(id.0)?;
         let task = db::tasks::find(&db, id)
             .await?
             .ok_or_else(|| ApiError::task_not_found(id))?;
-        Ok(Json(task.into()))
+        let tag = etag(&task);
+        if conditional::none_match(if_none_match.0.as_deref(), &task)? {
+            return Ok(GetTaskResponse::NotModified(tag));
+        }
+        Ok(GetTaskResponse::Ok(Json(task.into()), tag))
     }
 
     /// Replace a task
     ///
     /// Sets every writable field: those left out become `null` (`done`:
-    /// `false`). Validation is the same as for create.
+    /// `false`). Validation is the same as for create. With `If-Match`, the
+    /// write happens only if the task still has that ETag (else 412).
     #[oai(path = "/api/tasks/:id", method = "put", operation_id = "replace_task")]
     async fn replace_task(
         &self,
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
+        /// Write only if the task's current ETag is one of these (or `*`).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<TaskInput>,
-    ) -> Result<Json<Task>, ApiError> {
+    ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
-        let changes = TaskChanges::from(body.0);
-        let task = db::tasks::update(&db, id, changes, Timestamp::now())
-            .await?
-            .ok_or_else(|| ApiError::task_not_found(id))?;
-        Ok(Json(task.into()))
+        let changes = TaskChanges::from(body.value);
+        write(&db, id, changes, if_match.0.as_deref()).await
     }
 
     /// Update a task
     ///
     /// Applies a JSON Merge Patch (RFC 7396): members left out stay as they
     /// are, `null` clears `description` or `due_at`. A patch that changes
-    /// nothing leaves `updated_at` as it was.
+    /// nothing leaves `updated_at` and the ETag as they were. With
+    /// `If-Match`, the write happens only if the task still has that ETag.
     #[oai(
         path = "/api/tasks/:id",
         method = "patch",
@@ -458,16 +715,18 @@ impl TasksApi {
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
+        /// Write only if the task's current ETag is one of these (or `*`).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<TaskPatch>,
-    ) -> Result<Json<Task>, ApiError> {
+    ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
-        let task = db::tasks::update(&db, id, body.0, Timestamp::now())
-            .await?
-            .ok_or_else(|| ApiError::task_not_found(id))?;
-        Ok(Json(task.into()))
+        write(&db, id, body.value, if_match.0.as_deref()).await
     }
 
     /// Delete a task
+    ///
+    /// With `If-Match`, deletes only if the task still has that ETag.
     #[oai(
         path = "/api/tasks/:id",
         method = "delete",
@@ -478,12 +737,46 @@ impl TasksApi {
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
-    ) -> Result<DeleteTaskResponse, ApiError> {
+        /// Delete only if the task's current ETag is one of these (or `*`).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+    ) -> Result<DeleteTaskResponse, Errors<DeleteErrors>> {
         let id = task_id(id.0)?;
-        if db::tasks::delete(&db, id).await? {
-            Ok(DeleteTaskResponse::Deleted)
-        } else {
-            Err(ApiError::task_not_found(id))
+        let expect = conditional::expect(if_match.0.as_deref(), id)?;
+        match db::tasks::delete(&db, id, expect).await? {
+            Outcome::Done(()) => Ok(DeleteTaskResponse::Deleted),
+            Outcome::Missing => Err(ApiError::task_not_found(id).into()),
+            Outcome::Stale => Err(ApiError::precondition_failed(id).into()),
         }
+    }
+}
+
+/// The 201 of a create, as stored for replays.
+fn render_created(task: &domain::Task) -> StoredResponse {
+    let tag = etag(task);
+    let body = Task::from(task.clone())
+        .to_json()
+        .unwrap_or_default()
+        .to_string();
+    StoredResponse {
+        status: 201,
+        body,
+        location: Some(format!("/api/tasks/{}", task.id)),
+        etag: Some(tag),
+    }
+}
+
+/// A PUT or PATCH: the change, guarded by `If-Match` when sent.
+async fn write(
+    db: &Db,
+    id: i64,
+    changes: TaskChanges,
+    if_match: Option<&str>,
+) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+    let expect = conditional::expect(if_match, id)?;
+    match db::tasks::update(db, id, changes, expect, Timestamp::now()).await? {
+        Outcome::Done(task) => Ok(WriteTaskResponse::of(task)),
+        Outcome::Missing => Err(ApiError::task_not_found(id).into()),
+        Outcome::Stale => Err(ApiError::precondition_failed(id).into()),
     }
 }

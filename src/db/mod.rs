@@ -42,6 +42,9 @@ pub enum DbError {
     /// The database is locked or unreachable for now; retrying later may work.
     #[error("the database is unavailable: {0}")]
     Unavailable(#[source] DbErr),
+    /// A write kept losing races with concurrent writers.
+    #[error("the task kept changing under concurrent writes")]
+    Contended,
     /// A stored row that cannot be turned back into a task.
     #[error("stored task {id} is corrupt: {reason}")]
     Corrupt { id: i64, reason: &'static str },

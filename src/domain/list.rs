@@ -16,11 +16,35 @@ pub enum SortOrder {
     Descending,
 }
 
-/// A validated list request in page mode.
+/// A task's value in the sort column: the first half of its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Int(i64),
+    Text(String),
+    /// Only `due_at` has nulls; they come after every value, either way.
+    Null,
+}
+
+/// Where a keyset page starts: just after the task with this key and id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub key: SortKey,
+    pub id: i64,
+}
+
+/// Which part of the ordered list to return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// A 1-based page number: OFFSET paging, with a total count.
+    Page(u64),
+    /// The tasks after a position: keyset paging, no count.
+    After(Position),
+}
+
+/// A validated list request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListQuery {
-    /// 1-based page number.
-    pub page: u64,
+    pub window: Window,
     pub per_page: u64,
     pub done: Option<bool>,
     /// Case-insensitive substring of the title, matched literally.
@@ -48,11 +72,11 @@ impl ListQuery {
             .ok_or("must be between 1 and 100")
     }
 
-    /// Rows to skip, or `None` when the page starts beyond any table a
-    /// database can hold (its offset does not fit a signed 64-bit integer).
-    pub fn offset(&self) -> Option<u64> {
-        (self.page - 1)
-            .checked_mul(self.per_page)
+    /// Rows to skip in page mode, or `None` when the page starts beyond
+    /// any table a database can hold (the offset does not fit an i64).
+    pub fn offset(page: u64, per_page: u64) -> Option<u64> {
+        page.saturating_sub(1)
+            .checked_mul(per_page)
             .filter(|&o| i64::try_from(o).is_ok())
     }
 
@@ -68,7 +92,7 @@ mod tests {
 
     fn query(page: u64, per_page: u64) -> ListQuery {
         ListQuery {
-            page,
+            window: Window::Page(page),
             per_page,
             done: None,
             q: None,
@@ -79,10 +103,10 @@ mod tests {
 
     #[test]
     fn offset_never_overflows() {
-        assert_eq!(query(2, 5).offset(), Some(5));
-        assert_eq!(query(u64::MAX, 100).offset(), None);
+        assert_eq!(ListQuery::offset(2, 5), Some(5));
+        assert_eq!(ListQuery::offset(u64::MAX, 100), None);
         assert_eq!(
-            query(i64::MAX as u64, 1).offset(),
+            ListQuery::offset(i64::MAX as u64, 1),
             Some(i64::MAX as u64 - 1)
         );
     }

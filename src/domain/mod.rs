@@ -4,6 +4,6 @@ pub mod list;
 pub mod task;
 pub mod timestamp;
 
-pub use list::{ListQuery, SortField, SortOrder};
+pub use list::{ListQuery, Position, SortField, SortKey, SortOrder, Window};
 pub use task::{Description, Task, TaskChanges, TaskDraft, Title};
 pub use timestamp::Timestamp;

@@ -1,6 +1,6 @@
 //! The task and the rules a valid task obeys.
 
-use super::Timestamp;
+use super::{Position, SortField, SortKey, Timestamp};
 
 /// Most characters a title may have, counted as Unicode code points as sent.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -119,9 +119,32 @@ pub struct Task {
     pub due_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// 1 when created; every change adds one.
+    pub version: i64,
 }
 
 impl Task {
+    /// This task's value in the column `field`.
+    pub fn sort_key(&self, field: SortField) -> SortKey {
+        match field {
+            SortField::Id => SortKey::Int(self.id),
+            SortField::CreatedAt => SortKey::Int(self.created_at.as_micros()),
+            SortField::UpdatedAt => SortKey::Int(self.updated_at.as_micros()),
+            SortField::DueAt => self
+                .due_at
+                .map_or(SortKey::Null, |due| SortKey::Int(due.as_micros())),
+            SortField::Title => SortKey::Text(self.title.clone()),
+        }
+    }
+
+    /// Where a page that ends with this task leaves off.
+    pub fn position(&self, field: SortField) -> Position {
+        Position {
+            key: self.sort_key(field),
+            id: self.id,
+        }
+    }
+
     /// The task with `changes` applied. `updated_at` moves to `now` only when
     /// a field actually changed, so a no-op write keeps the task identical.
     pub fn with_changes(&self, changes: TaskChanges, now: Timestamp) -> Task {
@@ -140,6 +163,7 @@ impl Task {
         }
         if next != *self {
             next.updated_at = now.max(self.updated_at);
+            next.version = self.version + 1;
         }
         next
     }
@@ -200,6 +224,7 @@ mod tests {
             due_at: None,
             created_at: t0,
             updated_at: t0,
+            version: 1,
         };
         let same = TaskChanges {
             done: Some(false),
@@ -210,6 +235,7 @@ mod tests {
             done: Some(true),
             ..TaskChanges::default()
         };
-        assert_eq!(task.with_changes(done, t1).updated_at, t1);
+        let changed = task.with_changes(done, t1);
+        assert_eq!((changed.updated_at, changed.version), (t1, 2));
     }
 }

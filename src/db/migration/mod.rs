@@ -4,12 +4,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_tasks;
+mod m20261125_000002_versions_and_idempotency;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_tasks::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_tasks::Migration),
+            Box::new(m20261125_000002_versions_and_idempotency::Migration),
+        ]
     }
 }
