@@ -16,6 +16,9 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     telemetry::init(cli.config.log_format);
+    // Registered before the server says it listens, so a SIGTERM that follows
+    // that line is always a graceful stop.
+    let stop = shutdown_signal();
     let app = match Application::build(cli.config).await {
         Ok(app) => app,
         Err(err) => {
@@ -26,7 +29,7 @@ async fn main() -> ExitCode {
     };
     let base = format!("http://{}", app.local_addr());
     tracing::info!("listening on {base}; Swagger UI at {base}/docs");
-    match app.run_until_stopped(shutdown_signal()).await {
+    match app.run_until_stopped(stop).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
@@ -38,26 +41,39 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Completes on SIGTERM or Ctrl-C (SIGINT).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Installs the SIGTERM and Ctrl-C (SIGINT) handlers now; the returned
+/// future completes when either arrives.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let mut interrupt =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match terminate.as_mut() {
+                    Some(signal) => signal.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let int = async {
+                match interrupt.as_mut() {
+                    Some(signal) => signal.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = term => tracing::info!("SIGTERM received; draining"),
+                _ = int => tracing::info!("Ctrl-C received; draining"),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received; draining"),
-        () = terminate => tracing::info!("SIGTERM received; draining"),
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("Ctrl-C received; draining");
+        }
     }
 }

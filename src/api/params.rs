@@ -3,11 +3,14 @@
 
 use std::borrow::Cow;
 
-use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem::http::HeaderValue;
+use poem::{Request, RequestBody};
+use poem_openapi::registry::{MetaParamIn, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use serde_json::Value;
 
-use crate::error::FieldError;
+use crate::error::{ApiError, FieldError};
 
 /// A parameter of type `T` as sent: parsed, or the raw text that did not
 /// parse. In the contract it is exactly `T`.
@@ -80,5 +83,60 @@ impl<T: ParseFromParameter> ParseFromParameter for Lenient<T> {
 impl<T: ToJSON> ToJSON for Lenient<T> {
     fn to_json(&self) -> Option<Value> {
         self.0.as_ref().ok().and_then(ToJSON::to_json)
+    }
+}
+
+/// A header parameter exactly as sent. poem-openapi's `Header` drops values
+/// that are not visible ASCII, so a malformed `If-Match` would silently turn
+/// a conditional write into an unconditional one: this keeps them, so they
+/// are reported as invalid. Documented as a string.
+#[derive(Debug, Clone, Default)]
+pub struct RawHeader(Option<HeaderValue>);
+
+impl RawHeader {
+    /// The value as text; `Err` (a 400 naming `name`) when it is not ASCII.
+    pub fn text(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        self.0
+            .as_ref()
+            .map(|value| {
+                value.to_str().map_err(|_| {
+                    ApiError::validation(vec![FieldError::parameter(
+                        name,
+                        "must be printable ASCII",
+                    )])
+                })
+            })
+            .transpose()
+    }
+}
+
+impl<'a> ApiExtractor<'a> for RawHeader {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::Parameter];
+    type ParamType = String;
+    type ParamRawType = String;
+
+    fn register(registry: &mut Registry) {
+        <String as Type>::register(registry);
+    }
+
+    fn param_in() -> Option<MetaParamIn> {
+        Some(MetaParamIn::Header)
+    }
+
+    fn param_schema_ref() -> Option<MetaSchemaRef> {
+        Some(<String as Type>::schema_ref())
+    }
+
+    // None: validators document the header; the operation checks it.
+    fn param_raw_type(&self) -> Option<&Self::ParamRawType> {
+        None
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        Ok(Self(request.headers().get(param_opts.name).cloned()))
     }
 }

@@ -2,7 +2,7 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::body::{Field, JsonBody, JsonInput, boolean, member, string};
 use super::conditional::{self, etag};
 use super::cursor::Cursor;
-use super::params::Lenient;
+use super::params::{Lenient, RawHeader};
 use super::payload::JsonText;
 use crate::db::tasks::{Keyed, Outcome, StoredResponse};
 use crate::db::{self, Db};
@@ -385,7 +385,7 @@ fn check_q(q: String) -> Result<String, &'static str> {
 
 /// An Idempotency-Key: 1–255 printable ASCII characters, not starting or
 /// ending with a space.
-fn check_idempotency_key(key: String) -> Result<String, &'static str> {
+fn check_idempotency_key(key: &str) -> Result<&str, &'static str> {
     let printable = key.bytes().all(|b| (0x20..=0x7e).contains(&b));
     let trimmed = !key.starts_with(' ') && !key.ends_with(' ');
     if key.is_empty() || key.len() > 255 || !printable || !trimmed {
@@ -609,23 +609,17 @@ impl TasksApi {
             name = "Idempotency-Key",
             validator(min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")
         )]
-        idempotency_key: Header<Option<Lenient<String>>>,
+        idempotency_key: RawHeader,
         body: JsonBody<TaskInput>,
     ) -> Result<CreateTaskResponse, Errors<CreateErrors>> {
-        let mut errors = Vec::new();
-        let key = idempotency_key.0.map(|key| {
-            key.check(
-                "Idempotency-Key",
-                "must be printable ASCII",
-                &mut errors,
-                check_idempotency_key,
-            )
-        });
-        let key = match key {
-            None => None,
-            Some(Some(key)) => Some(key),
-            Some(None) => return Err(ApiError::validation(errors).into()),
-        };
+        let key = idempotency_key
+            .text("Idempotency-Key")?
+            .map(|key| {
+                check_idempotency_key(key).map_err(|reason| {
+                    ApiError::validation(vec![FieldError::parameter("Idempotency-Key", reason)])
+                })
+            })
+            .transpose()?;
         let now = Timestamp::now();
         let stored = match key {
             None => render_created(&db::tasks::insert(&db, body.value, now).await?),
@@ -633,7 +627,7 @@ impl TasksApi {
                 let fingerprint = body.fingerprint();
                 let keyed = db::tasks::insert_once(
                     &db,
-                    &key,
+                    key,
                     &fingerprint,
                     body.value,
                     now,
@@ -665,14 +659,14 @@ impl TasksApi {
         id: Path<Lenient<i64>>,
         /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`.
         #[oai(name = "If-None-Match")]
-        if_none_match: Header<Option<String>>,
+        if_none_match: RawHeader,
     ) -> Result<GetTaskResponse, Errors<ReadErrors>> {
         let id = task_id(id.0)?;
         let task = db::tasks::find(&db, id)
             .await?
             .ok_or_else(|| ApiError::task_not_found(id))?;
         let tag = etag(&task);
-        if conditional::none_match(if_none_match.0.as_deref(), &task)? {
+        if conditional::none_match(if_none_match.text("If-None-Match")?, &task)? {
             return Ok(GetTaskResponse::NotModified(tag));
         }
         Ok(GetTaskResponse::Ok(Json(task.into()), tag))
@@ -691,12 +685,12 @@ impl TasksApi {
         id: Path<Lenient<i64>>,
         /// Write only if the task's current ETag is one of these (or `*`).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: RawHeader,
         body: JsonBody<TaskInput>,
     ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
         let changes = TaskChanges::from(body.value);
-        write(&db, id, changes, if_match.0.as_deref()).await
+        write(&db, id, changes, if_match.text("If-Match")?).await
     }
 
     /// Update a task
@@ -717,11 +711,11 @@ impl TasksApi {
         id: Path<Lenient<i64>>,
         /// Write only if the task's current ETag is one of these (or `*`).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: RawHeader,
         body: JsonBody<TaskPatch>,
     ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
-        write(&db, id, body.value, if_match.0.as_deref()).await
+        write(&db, id, body.value, if_match.text("If-Match")?).await
     }
 
     /// Delete a task
@@ -739,10 +733,10 @@ impl TasksApi {
         id: Path<Lenient<i64>>,
         /// Delete only if the task's current ETag is one of these (or `*`).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: RawHeader,
     ) -> Result<DeleteTaskResponse, Errors<DeleteErrors>> {
         let id = task_id(id.0)?;
-        let expect = conditional::expect(if_match.0.as_deref(), id)?;
+        let expect = conditional::expect(if_match.text("If-Match")?, id)?;
         match db::tasks::delete(&db, id, expect).await? {
             Outcome::Done(()) => Ok(DeleteTaskResponse::Deleted),
             Outcome::Missing => Err(ApiError::task_not_found(id).into()),

@@ -7,9 +7,12 @@
 mod checkpoint;
 mod cli;
 mod concurrency;
+mod conditional;
+mod cursor;
 mod errors;
 mod health;
 mod helpers;
+mod idempotency;
 mod list;
 mod spec;
 mod tasks;
