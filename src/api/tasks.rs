@@ -625,15 +625,9 @@ impl TasksApi {
             None => render_created(&db::tasks::insert(&db, body.value, now).await?),
             Some(key) => {
                 let fingerprint = body.fingerprint();
-                let keyed = db::tasks::insert_once(
-                    &db,
-                    key,
-                    &fingerprint,
-                    body.value,
-                    now,
-                    render_created,
-                )
-                .await?;
+                let keyed =
+                    db::tasks::insert_once(&db, key, &fingerprint, body.value, now, render_created)
+                        .await?;
                 match keyed {
                     Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
                     Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
