@@ -67,6 +67,25 @@ pub struct Config {
     /// Ctrl-C before the server exits anyway.
     #[arg(long, env = "TASKS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
+
+    /// Seconds a client has to send a request's whole header section (and
+    /// how long an idle keep-alive connection is kept); slower clients are
+    /// disconnected.
+    #[arg(long, env = "TASKS_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a request may take from its headers to its response, body
+    /// upload included; past that it is answered 408 (or 503 if the server
+    /// was the slow one).
+    #[arg(long, env = "TASKS_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, env = "TASKS_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +120,15 @@ impl Config {
         }
     }
 
-    pub fn shutdown_timeout(&self) -> Duration {
-        Duration::from_secs(self.shutdown_timeout_secs)
+    pub fn limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            drain_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+        }
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
     }
 }

@@ -5,5 +5,6 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod server;
 pub mod startup;
 pub mod telemetry;

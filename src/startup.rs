@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::CatchPanic;
-use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, Server};
+use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route};
 use poem_openapi::types::ToJSON;
 
 use crate::api::{self, body::BodyLimit};
@@ -16,10 +15,11 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::Timestamp;
 use crate::error::{ApiError, FieldError, PROBLEM_JSON, Problem, internal_problem, problem};
+use crate::server;
 
 /// A connected, migrated, listening server that has not started serving.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    listener: tokio::net::TcpListener,
     addr: std::net::SocketAddr,
     app: poem::endpoint::BoxEndpoint<'static, Response>,
     db: Db,
@@ -47,24 +47,22 @@ impl Application {
     /// Connects to and migrates the database, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::connect(&config.db_settings()).await?;
-        let acceptor = TcpListener::bind(config.bind.clone())
-            .into_acceptor()
+        let bind_error = |source| StartError::Bind {
+            addr: config.bind.clone(),
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind(&config.bind)
             .await
-            .map_err(|source| StartError::Bind {
-                addr: config.bind.clone(),
-                source,
-            })?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
-            .ok_or_else(|| StartError::Bind {
-                addr: config.bind.clone(),
-                source: std::io::Error::other("the listener has no socket address"),
-            })?;
-        let app = routes(db.clone(), BodyLimit(config.max_body_bytes)).boxed();
+            .map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let app = routes(
+            db.clone(),
+            BodyLimit(config.max_body_bytes),
+            config.request_timeout(),
+        )
+        .boxed();
         Ok(Self {
-            acceptor,
+            listener,
             addr,
             app,
             db,
@@ -86,11 +84,10 @@ impl Application {
     /// flight finish (up to the shutdown timeout), and returns.
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let purge = tokio::spawn(purge_idempotency_keys(self.db));
-        let served = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.app, stop, Some(self.config.shutdown_timeout()))
-            .await;
+        let limits = self.config.limits();
+        server::serve(self.listener, self.app, limits, stop).await;
         purge.abort();
-        served
+        Ok(())
     }
 }
 
@@ -113,7 +110,11 @@ async fn purge_idempotency_keys(db: Db) {
 
 /// The whole route tree: the API, its documentation, and the error handling
 /// that turns every failure into a problem+json response.
-pub fn routes(db: Db, body_limit: BodyLimit) -> impl Endpoint<Output = Response> {
+pub fn routes(
+    db: Db,
+    body_limit: BodyLimit,
+    request_timeout: Duration,
+) -> impl Endpoint<Output = Response> {
     let service = api::service();
     let table = Arc::new(RouteTable::from_spec(&service.spec()));
     let route = Route::new()
@@ -130,9 +131,10 @@ pub fn routes(db: Db, body_limit: BodyLimit) -> impl Endpoint<Output = Response>
             async move {
                 let method = req.method().clone();
                 let path = req.uri().path().to_owned();
-                match ep.call(req).await {
-                    Ok(resp) => Ok(resp),
-                    Err(err) => Ok(error_response(err, &method, &path, &table)),
+                match tokio::time::timeout(request_timeout, ep.call(req)).await {
+                    Ok(Ok(resp)) => Ok(resp),
+                    Ok(Err(err)) => Ok(error_response(err, &method, &path, &table)),
+                    Err(_) => Ok(timeout_response(request_timeout)),
                 }
             }
         })
@@ -190,6 +192,21 @@ fn error_response(err: poem::Error, method: &Method, path: &str, table: &RouteTa
         ),
     };
     problem_response(body, None)
+}
+
+/// A request that did not complete in time: almost always a client too slow
+/// to send its body (the database gives up sooner, with a 503).
+fn timeout_response(limit: Duration) -> Response {
+    let body = problem(
+        StatusCode::REQUEST_TIMEOUT,
+        "request-timeout",
+        "Request timeout",
+        format!("the request was not completed within {} s", limit.as_secs()),
+    );
+    let mut resp = problem_response(body, None);
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
