@@ -288,7 +288,7 @@ error_set!(
 );
 error_set!(
     /// Readiness.
-    ReadyErrors = [500, 503]
+    ReadyErrors = [503]
 );
 
 /// The body of every 500: nothing about the cause.

@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 
 use crate::db::Db;
-use crate::error::{Errors, ReadyErrors};
+use crate::error::{ApiError, Errors, ReadyErrors};
 
 /// How long readiness may wait for the database's write lock.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -47,10 +47,15 @@ impl HealthApi {
 
     /// Readiness
     ///
-    /// 200 when the database can take a write now; 503 otherwise.
+    /// 200 when the database can take a write now; 503 otherwise (busy,
+    /// unreachable or broken).
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
     async fn ready(&self, db: Data<&Db>) -> Result<Json<Health>, Errors<ReadyErrors>> {
-        db.check_writable(READY_TIMEOUT).await?;
-        Ok(Health::ok())
+        match db.check_writable(READY_TIMEOUT).await {
+            Ok(()) => Ok(Health::ok()),
+            // Whatever the cause, the answer to "can I send you traffic?" is
+            // "not now": 503, never 500.
+            Err(err) => Err(ApiError::unavailable(&err).into()),
+        }
     }
 }
