@@ -1,8 +1,8 @@
 //! ETags and the conditional request headers (RFC 9110 §8.8.3, §13).
 
+use super::params::RawHeader;
 use crate::db::tasks::Expect;
 use crate::domain::Task;
-use crate::error::{ApiError, FieldError};
 
 /// The strong ETag of a task's current representation: it changes with
 /// every change of the task (its version) and names the task.
@@ -46,46 +46,36 @@ fn parse(header: &str) -> Option<Tags<'_>> {
     (!tags.is_empty()).then_some(Tags::List(tags))
 }
 
-fn malformed(header: &str) -> ApiError {
-    ApiError::validation(vec![FieldError::parameter(
-        header,
-        "must be * or a list of entity-tags such as \"1-2\"",
-    )])
-}
-
 /// `If-None-Match` against the current task (weak comparison): `true` when
-/// a GET should answer 304.
-pub fn none_match(header: Option<&str>, task: &Task) -> Result<bool, ApiError> {
-    let Some(header) = header else {
-        return Ok(false);
-    };
+/// a GET should answer 304. A malformed value matches nothing: the client
+/// simply gets the full response.
+pub fn none_match(header: &RawHeader, task: &Task) -> bool {
     let current = etag(task);
-    match parse(header).ok_or_else(|| malformed("If-None-Match"))? {
-        Tags::Any => Ok(true),
-        Tags::List(tags) => Ok(tags.iter().any(|&(_, tag)| tag == current)),
+    match header.as_str().and_then(parse) {
+        Some(Tags::Any) => true,
+        Some(Tags::List(tags)) => tags.iter().any(|&(_, tag)| tag == current),
+        None => false,
     }
 }
 
 /// What `If-Match` (strong comparison) expects of task `id`: `None` when the
-/// header is absent. Weak tags and other tasks' tags match nothing.
-pub fn expect(header: Option<&str>, id: i64) -> Result<Option<Expect>, ApiError> {
-    let Some(header) = header else {
-        return Ok(None);
-    };
+/// header is absent. Weak tags, other tasks' tags and a malformed value match
+/// nothing, so the write is refused (fail closed) rather than done blindly.
+pub fn expect(header: &RawHeader, id: i64) -> Option<Expect> {
+    if !header.is_present() {
+        return None;
+    }
     let prefix = format!("\"{id}-");
-    Ok(Some(
-        match parse(header).ok_or_else(|| malformed("If-Match"))? {
-            Tags::Any => Expect::Any,
-            Tags::List(tags) => Expect::OneOf(
-                tags.iter()
-                    .filter(|&&(weak, _)| !weak)
-                    .filter_map(|&(_, tag)| {
-                        tag.strip_prefix(&prefix)?.strip_suffix('"')?.parse().ok()
-                    })
-                    .collect(),
-            ),
-        },
-    ))
+    Some(match header.as_str().and_then(parse) {
+        Some(Tags::Any) => Expect::Any,
+        Some(Tags::List(tags)) => Expect::OneOf(
+            tags.iter()
+                .filter(|&&(weak, _)| !weak)
+                .filter_map(|&(_, tag)| tag.strip_prefix(&prefix)?.strip_suffix('"')?.parse().ok())
+                .collect(),
+        ),
+        None => Expect::OneOf(Vec::new()),
+    })
 }
 
 #[cfg(test)]
@@ -108,9 +98,19 @@ mod tests {
         }
     }
 
+    fn header(value: &str) -> RawHeader {
+        RawHeader::from_value(poem::http::HeaderValue::from_str(value).ok())
+    }
+
     #[test]
     fn if_match_keeps_only_strong_tags_of_this_task() {
-        let expect = expect(Some(r#""7-2", W/"7-3", "8-4", "7-x""#), 7);
-        assert_eq!(expect.ok(), Some(Some(Expect::OneOf(vec![2]))));
+        let expected = expect(&header(r#""7-2", W/"7-3", "8-4", "7-x""#), 7);
+        assert_eq!(expected, Some(Expect::OneOf(vec![2])));
+    }
+
+    #[test]
+    fn a_malformed_if_match_matches_nothing_and_an_absent_one_anything() {
+        assert_eq!(expect(&header("0"), 7), Some(Expect::OneOf(vec![])));
+        assert_eq!(expect(&RawHeader::default(), 7), None);
     }
 }

@@ -94,6 +94,20 @@ impl<T: ToJSON> ToJSON for Lenient<T> {
 pub struct RawHeader(Option<HeaderValue>);
 
 impl RawHeader {
+    pub fn from_value(value: Option<HeaderValue>) -> Self {
+        Self(value)
+    }
+
+    /// Whether the header was sent at all.
+    pub fn is_present(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The value as text, if it was sent and is visible ASCII.
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_ref().and_then(|value| value.to_str().ok())
+    }
+
     /// The value as text; `Err` (a 400 naming `name`) when it is not ASCII.
     pub fn text(&self, name: &str) -> Result<Option<&str>, ApiError> {
         self.0

@@ -651,7 +651,8 @@ impl TasksApi {
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
-        /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`.
+        /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`
+        /// (a value that is neither matches nothing).
         #[oai(name = "If-None-Match")]
         if_none_match: RawHeader,
     ) -> Result<GetTaskResponse, Errors<ReadErrors>> {
@@ -660,7 +661,7 @@ impl TasksApi {
             .await?
             .ok_or_else(|| ApiError::task_not_found(id))?;
         let tag = etag(&task);
-        if conditional::none_match(if_none_match.text("If-None-Match")?, &task)? {
+        if conditional::none_match(&if_none_match, &task) {
             return Ok(GetTaskResponse::NotModified(tag));
         }
         Ok(GetTaskResponse::Ok(Json(task.into()), tag))
@@ -677,14 +678,15 @@ impl TasksApi {
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
-        /// Write only if the task's current ETag is one of these (or `*`).
+        /// Write only if the task's current ETag is one of these (or `*`); a
+        /// value that is neither matches nothing, so the write is refused.
         #[oai(name = "If-Match")]
         if_match: RawHeader,
         body: JsonBody<TaskInput>,
     ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
         let changes = TaskChanges::from(body.value);
-        write(&db, id, changes, if_match.text("If-Match")?).await
+        write(&db, id, changes, &if_match).await
     }
 
     /// Update a task
@@ -703,13 +705,14 @@ impl TasksApi {
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
-        /// Write only if the task's current ETag is one of these (or `*`).
+        /// Write only if the task's current ETag is one of these (or `*`); a
+        /// value that is neither matches nothing, so the write is refused.
         #[oai(name = "If-Match")]
         if_match: RawHeader,
         body: JsonBody<TaskPatch>,
     ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
-        write(&db, id, body.value, if_match.text("If-Match")?).await
+        write(&db, id, body.value, &if_match).await
     }
 
     /// Delete a task
@@ -725,12 +728,13 @@ impl TasksApi {
         db: Data<&Db>,
         /// The task's id.
         id: Path<Lenient<i64>>,
-        /// Delete only if the task's current ETag is one of these (or `*`).
+        /// Delete only if the task's current ETag is one of these (or `*`); a
+        /// value that is neither matches nothing, so the delete is refused.
         #[oai(name = "If-Match")]
         if_match: RawHeader,
     ) -> Result<DeleteTaskResponse, Errors<DeleteErrors>> {
         let id = task_id(id.0)?;
-        let expect = conditional::expect(if_match.text("If-Match")?, id)?;
+        let expect = conditional::expect(&if_match, id);
         match db::tasks::delete(&db, id, expect).await? {
             Outcome::Done(()) => Ok(DeleteTaskResponse::Deleted),
             Outcome::Missing => Err(ApiError::task_not_found(id).into()),
@@ -759,9 +763,9 @@ async fn write(
     db: &Db,
     id: i64,
     changes: TaskChanges,
-    if_match: Option<&str>,
+    if_match: &RawHeader,
 ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
-    let expect = conditional::expect(if_match, id)?;
+    let expect = conditional::expect(if_match, id);
     match db::tasks::update(db, id, changes, expect, Timestamp::now()).await? {
         Outcome::Done(task) => Ok(WriteTaskResponse::of(task)),
         Outcome::Missing => Err(ApiError::task_not_found(id).into()),
