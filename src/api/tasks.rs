@@ -369,10 +369,6 @@ fn default_per_page() -> Lenient<i64> {
     Lenient::of(ListQuery::DEFAULT_PER_PAGE as i64)
 }
 
-fn default_sort() -> Lenient<Sort> {
-    Lenient::of(Sort::Id)
-}
-
 const SORT_VALUES: &str = "must be one of id, created_at, updated_at, due_at, title, \
                            each optionally prefixed with - for descending order";
 
@@ -480,9 +476,11 @@ impl TasksApi {
         q: Query<Option<Lenient<String>>>,
         /// The order: `id`, `created_at`, `updated_at`, `due_at` or `title`,
         /// with a leading `-` for descending. Ties are broken by `id`; tasks
-        /// with no `due_at` come last either way.
-        #[oai(default = "default_sort")]
-        sort: Query<Lenient<Sort>>,
+        /// with no `due_at` come last either way. Default: `id`.
+        // No `default` attribute: poem-openapi would wrap the `$ref` in an
+        // `allOf`, which openapi-python-client cannot read. The default is
+        // stated in the description instead.
+        sort: Query<Option<Lenient<Sort>>>,
         /// The `next_cursor` of the previous page, sent with the same `sort`,
         /// `done` and `q`. Not with `page`.
         cursor: Query<Option<String>>,
@@ -505,7 +503,10 @@ impl TasksApi {
             .and_then(|d| d.check("done", "must be true or false", &mut errors, Ok));
         let q =
             q.0.and_then(|q| q.check("q", "must be text", &mut errors, check_q));
-        let sort = sort.0.check("sort", SORT_VALUES, &mut errors, Ok);
+        let sort =
+            sort.0
+                .unwrap_or(Lenient::of(Sort::Id))
+                .check("sort", SORT_VALUES, &mut errors, Ok);
         let window = match (cursor.0, sort) {
             (None, _) => page.map(Window::Page),
             (Some(_), _) if query_has(req, "page") => {
