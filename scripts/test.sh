@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> cargo test --locked" >&2
-cargo test --locked --all-targets "$@"
+echo "==> cargo test --workspace --locked --all-targets" >&2
+cargo test --workspace --locked --all-targets "$@"

@@ -6,6 +6,7 @@
 
 mod checkpoint;
 mod cli;
+mod client;
 mod concurrency;
 mod conditional;
 mod cursor;
