@@ -121,6 +121,8 @@ pub fn routes(
         .nest("/docs", service.swagger_ui())
         .at("/openapi.json", service.spec_endpoint())
         .at("/openapi.yaml", service.spec_endpoint_yaml())
+        // Browsers ask for it on every page; an empty answer beats a 404.
+        .at("/favicon.ico", poem::get(no_favicon))
         .nest("/", service);
     route
         .data(db)
@@ -138,6 +140,14 @@ pub fn routes(
                 }
             }
         })
+}
+
+#[poem::handler]
+fn no_favicon() -> Response {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .header(header::CACHE_CONTROL, "public, max-age=86400")
+        .finish()
 }
 
 /// The one place where framework errors become problem+json responses.

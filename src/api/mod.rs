@@ -10,7 +10,7 @@ pub mod payload;
 pub mod tasks;
 pub mod types;
 
-use poem_openapi::OpenApiService;
+use poem_openapi::{LicenseObject, OpenApiService};
 
 /// The OpenAPI service: the routes and the contract, with no runtime inputs,
 /// so the server, the spec test and `tasks-api openapi` print one document.
@@ -25,4 +25,5 @@ pub fn service() -> OpenApiService<(tasks::TasksApi, health::HealthApi), ()> {
          `application/problem+json` body; validation errors name every invalid \
          field at once.",
     )
+    .license(LicenseObject::new("MIT").url("https://opensource.org/licenses/MIT"))
 }
