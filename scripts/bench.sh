@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Performance: builds the release binary, measures tasks-api on its own
+# (scripts/bench/own.py: cursor pages deep in 1,000,000 tasks against the
+# first page, per_page=100, the 404 path, PATCH, POST, peak RSS, start-up
+# time, WAL size), and, where the side-by-side harness is present
+# (../shared/bench, or BENCH_PEERS), runs it against Flask, FastAPI and the
+# hand-tuned ceiling in one run. Prints tables; saves JSON under
+# target/bench/. Not part of CI (too slow); no test asserts a timing.
+#
+# Overrides: DURATION (seconds per scenario, default 10), BENCH_PEERS,
+# ROUNDS (harness rounds, default 1), SKIP_OWN=1, SKIP_COMPARE=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+: "${DURATION:=10}" "${ROUNDS:=1}" "${BENCH_PEERS:=../shared/bench}"
+ROOT=$(pwd)
+log "cargo build --release --locked"
+cargo build --release --locked
+if ! command -v wrk >/dev/null; then
+  log "apt-get install wrk"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+fi
+mkdir -p target/bench
+
+if [[ -z "${SKIP_OWN:-}" ]]; then
+  for sync in normal full; do
+    log "tasks-api alone, synchronous=$sync"
+    python3 scripts/bench/own.py target/release/tasks-api --duration "$DURATION" \
+      --synchronous "$sync" --json "target/bench/own-$sync.json"
+  done
+fi
+
+if [[ -n "${SKIP_COMPARE:-}" || ! -f "$BENCH_PEERS/compare.py" ]]; then
+  log "side-by-side harness not run (SKIP_COMPARE set or no $BENCH_PEERS/compare.py)"
+  exit 0
+fi
+
+# The harness is read-only material: work on a copy under target/, keeping
+# the peers' venv and the ceiling's build between runs.
+HARNESS=target/bench-harness
+mkdir -p "$HARNESS/bench"
+tar -C "$BENCH_PEERS" --exclude=.venv -cf - . | tar -C "$HARNESS/bench" -xf -
+ensure_venv "$HARNESS/bench/peers/.venv" -r "$HARNESS/bench/peers/requirements.lock.txt"
+log "building the ceiling (hyper + rusqlite)"
+(cd "$HARNESS/bench/peers/limit" && CARGO_TARGET_DIR="$ROOT/target/ceiling-target" cargo build --release --quiet)
+export CEILING_BIN="$ROOT/target/ceiling-target/release/limit"
+export TASKS_API_BIN="$ROOT/target/release/tasks-api"
+
+log "side by side, tasks-api with synchronous=normal (as the peers)"
+TASKS_API_ARGS="--sqlite-synchronous normal" python3 "$HARNESS/bench/compare.py" \
+  --only flask,fastapi,ceiling,tasks-api --baseline ceiling --loadgen wrk \
+  --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
+  --json "$ROOT/target/bench/compare-normal.json"
+
+log "tasks-api with its default synchronous=full, against the ceiling"
+TASKS_API_ARGS="" python3 "$HARNESS/bench/compare.py" \
+  --only ceiling,tasks-api --baseline ceiling --loadgen wrk \
+  --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
+  --json "$ROOT/target/bench/compare-full.json"

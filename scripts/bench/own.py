@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""tasks-api on its own: scenarios the side-by-side harness lacks.
+
+Starts the release binary on a seeded SQLite file and measures each
+scenario with wrk at 32 connections: requests/s, p50, p99, non-2xx/3xx
+answers, plus peak RSS, start-up time on an existing database, and the size
+of the -wal file after sustained writes. Prints one table; writes JSON.
+Not a test: nothing here asserts a timing.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST = "127.0.0.1"
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def wait_ready(port, timeout=30.0):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            c = http.client.HTTPConnection(HOST, port, timeout=1)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return time.monotonic() - start
+        except OSError:
+            time.sleep(0.005)
+    raise SystemExit("server did not become ready")
+
+
+def start(binary, db, port, extra):
+    proc = subprocess.Popen(
+        [binary, "--bind", f"{HOST}:{port}", "--database-url", f"sqlite://{db}", *extra],
+        stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    return proc, wait_ready(port)
+
+
+def rss_peak_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def seed(binary, db, rows, port):
+    proc, _ = start(binary, db, port, [])
+    c = http.client.HTTPConnection(HOST, port)
+    c.request("POST", "/api/tasks", body='{"title":"seed task"}',
+              headers={"content-type": "application/json"})
+    assert c.getresponse().status == 201
+    proc.terminate(); proc.wait()
+    con = sqlite3.connect(db)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(tasks)") if r[1] != "id"]
+    collist = ", ".join(cols)
+    select = ", ".join(
+        {"title": "'task ' || (k % 1000)",
+         "due_at": "CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END",
+         "created_at": "1700000000000000 + k",
+         "updated_at": "1700000000000000 + k"}.get(c, c) for c in cols)
+    con.execute(
+        f"""WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k WHERE k < {rows - 1})
+            INSERT INTO tasks ({collist}) SELECT {select} FROM tasks, k WHERE tasks.id = 1""")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def lua(method, body=None, path=None, random_ids=None):
+    lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    if random_ids:
+        lines.append("math.randomseed(42)")
+        lines.append("request = function() return wrk.format(nil, "
+                     f'"/api/tasks/" .. math.random(1, {random_ids})) end')
+    elif path:
+        lines.append(f'request = function() return wrk.format(nil, "{path}") end')
+    lines.append("""
+non_ok = 0
+response = function(status, headers, body)
+  if status >= 400 then non_ok = non_ok + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("NONOK %d\\n", non_ok))
+end""")
+    return "\n".join(lines)
+
+
+def run_wrk(port, path, script, duration, connections, threads=2):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+        script_path = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+             "-s", script_path, f"http://{HOST}:{port}{path}"],
+            capture_output=True, text=True, timeout=duration + 60).stdout
+    finally:
+        os.unlink(script_path)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    bad = int(errors.group(1)) if errors else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50_ms": pct(50), "p99_ms": pct(99), "non_2xx": bad,
+            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--big-rows", type=int, default=1_000_000)
+    ap.add_argument("--rows", type=int, default=10_000)
+    ap.add_argument("--port", type=int, default=18200)
+    ap.add_argument("--synchronous", default="normal", choices=["normal", "full"])
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    extra = ["--sqlite-synchronous", args.synchronous]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        big = os.path.join(tmp, "big.db")
+        small = os.path.join(tmp, "small.db")
+        log(f"seeding {args.big_rows} and {args.rows} rows")
+        seed(args.binary, big, args.big_rows, args.port)
+        seed(args.binary, small, args.rows, args.port)
+
+        # Cursor at depth, against the first page, on the big table.
+        proc, ready = start(args.binary, big, args.port, extra)
+        c = http.client.HTTPConnection(HOST, args.port)
+        deep_page = args.big_rows // 10 - 1
+        c.request("GET", f"/api/tasks?per_page=10&page={deep_page}")
+        deep = json.loads(c.getresponse().read())["next_cursor"]
+        c.request("GET", "/api/tasks?per_page=10")
+        near = json.loads(c.getresponse().read())["next_cursor"]
+        scenarios = [
+            ("first page (page=1, COUNT)", "/api/tasks?per_page=10", lua("GET")),
+            ("cursor after page 1", f"/api/tasks?per_page=10&cursor={near}", lua("GET")),
+            (f"cursor at depth {deep_page * 10}", f"/api/tasks?per_page=10&cursor={deep}", lua("GET")),
+        ]
+        for name, path, script in scenarios:
+            r = run_wrk(args.port, path, script, args.duration, args.connections)
+            results.append({"table": f"{args.big_rows} rows", "scenario": name, **r})
+            log(f"{name}: {r}")
+        results.append({"table": f"{args.big_rows} rows", "scenario": "peak RSS KiB",
+                        "value": rss_peak_kib(proc.pid)})
+        proc.terminate(); proc.wait()
+        # Start-up on an existing (1M-row) database, fresh process each time.
+        times = []
+        for _ in range(5):
+            p, t = start(args.binary, big, args.port, extra)
+            times.append(t * 1000)
+            p.terminate(); p.wait()
+        results.append({"table": f"{args.big_rows} rows", "scenario": "ready after start (ms, median of 5)",
+                        "value": round(sorted(times)[2], 1)})
+
+        proc, _ = start(args.binary, small, args.port, extra)
+        scenarios = [
+            ("list per_page=100", "/api/tasks?page=2&per_page=100", lua("GET")),
+            ("get 404", "/api/tasks/999999999", lua("GET")),
+            ("patch (toggle done)", "/api/tasks/1", lua("PATCH", body='{"done":true}', random_ids=args.rows)),
+            ("post (create)", "/api/tasks", lua("POST", body='{"title":"benchmark task"}')),
+        ]
+        for name, path, script in scenarios:
+            r = run_wrk(args.port, path, script, args.duration, args.connections)
+            if name == "get 404":
+                r["non_2xx"] = 0 if r["non_2xx"] else r["non_2xx"]  # 404 is the expected answer
+            results.append({"table": f"{args.rows} rows", "scenario": name, **r})
+            log(f"{name}: {r}")
+        wal = small + "-wal"
+        results.append({"table": f"{args.rows} rows", "scenario": "-wal bytes after the write runs",
+                        "value": os.path.getsize(wal) if os.path.exists(wal) else 0})
+        results.append({"table": f"{args.rows} rows", "scenario": "peak RSS KiB",
+                        "value": rss_peak_kib(proc.pid)})
+        proc.terminate(); proc.wait()
+
+    print(f"\ntasks-api alone (synchronous={args.synchronous}, {args.connections} connections, wrk)")
+    print(f"{'table':<14} {'scenario':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    for r in results:
+        if "rps" in r:
+            print(f"{r['table']:<14} {r['scenario']:<34} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} "
+                  f"{r['p99_ms']:>8.2f} {r['non_2xx']:>6}")
+        else:
+            print(f"{r['table']:<14} {r['scenario']:<34} {r['value']:>9}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"synchronous": args.synchronous, "results": results}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
