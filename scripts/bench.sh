@@ -44,6 +44,9 @@ mkdir -p "$HARNESS/bench"
 tar -C "$BENCH_PEERS" --exclude=.venv -cf - . | tar -C "$HARNESS/bench" -xf -
 ensure_venv "$HARNESS/bench/peers/.venv" -r "$HARNESS/bench/peers/requirements.lock.txt"
 log "building the ceiling (hyper + rusqlite)"
+# The copy sits inside this workspace's directory: make it a workspace of its own.
+grep -q '^\[workspace\]' "$HARNESS/bench/peers/limit/Cargo.toml" \
+  || printf '\n[workspace]\n' >>"$HARNESS/bench/peers/limit/Cargo.toml"
 (cd "$HARNESS/bench/peers/limit" && CARGO_TARGET_DIR="$ROOT/target/ceiling-target" cargo build --release --quiet)
 export CEILING_BIN="$ROOT/target/ceiling-target/release/limit"
 export TASKS_API_BIN="$ROOT/target/release/tasks-api"
