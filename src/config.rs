@@ -54,6 +54,23 @@ pub struct Config {
     #[arg(long, env = "TASKS_SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5000)]
     pub sqlite_busy_timeout_ms: u64,
 
+    /// PostgreSQL: connections in the pool.
+    #[arg(long, env = "TASKS_DB_MAX_CONNECTIONS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+
+    /// PostgreSQL: seconds to wait for a new connection (or a free one from
+    /// the pool) before the request is answered 503.
+    #[arg(long, env = "TASKS_DB_CONNECT_TIMEOUT_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_connect_timeout_secs: u64,
+
+    /// PostgreSQL: seconds a statement may run before the server cancels it
+    /// (the request is answered 503).
+    #[arg(long, env = "TASKS_DB_STATEMENT_TIMEOUT_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_statement_timeout_secs: u64,
+
     /// Database connections that serve reads (SQLite; writes use one).
     #[arg(long, env = "TASKS_READ_CONNECTIONS", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=64))]
@@ -117,6 +134,9 @@ impl Config {
             },
             busy_timeout: Duration::from_millis(self.sqlite_busy_timeout_ms),
             read_connections: self.read_connections,
+            max_connections: self.db_max_connections,
+            connect_timeout: Duration::from_secs(self.db_connect_timeout_secs),
+            statement_timeout: Duration::from_secs(self.db_statement_timeout_secs),
         }
     }
 

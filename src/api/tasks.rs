@@ -77,11 +77,11 @@ pub struct TaskInput {
     #[oai(validator(
         min_length = 1,
         max_length = 200,
-        pattern = r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff]"
+        pattern = r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff][^\u0000]*$"
     ))]
     title: String,
     /// Longer notes: at most 10,000 characters, or `null` (the default).
-    #[oai(nullable, validator(max_length = 10000))]
+    #[oai(nullable, validator(max_length = 10000, pattern = r"^[^\u0000]*$"))]
     description: Option<String>,
     /// Whether the task is finished (default `false`).
     #[oai(default)]
@@ -129,11 +129,11 @@ pub struct TaskPatch {
     #[oai(validator(
         min_length = 1,
         max_length = 200,
-        pattern = r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff]"
+        pattern = r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff][^\u0000]*$"
     ))]
     title: Option<String>,
     /// New notes (at most 10,000 characters), or `null` to clear them.
-    #[oai(nullable, validator(max_length = 10000))]
+    #[oai(nullable, validator(max_length = 10000, pattern = r"^[^\u0000]*$"))]
     description: Option<String>,
     /// Whether the task is finished (not `null`).
     done: Option<bool>,

@@ -32,8 +32,14 @@ pub struct Settings {
     pub durability: Durability,
     /// How long a statement waits for another connection's lock.
     pub busy_timeout: Duration,
-    /// Connections that serve reads.
+    /// Connections that serve reads (SQLite).
     pub read_connections: u32,
+    /// PostgreSQL: the pool's size.
+    pub max_connections: u32,
+    /// PostgreSQL: how long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// PostgreSQL: how long a statement may run.
+    pub statement_timeout: Duration,
 }
 
 /// Why a database call failed, in terms the caller can act on.
@@ -77,19 +83,26 @@ fn is_transient(err: &DbErr) -> bool {
     };
     match sqlx_err.as_ref() {
         SqlxError::Database(db_err) => {
+            let code = db_err.code().unwrap_or_default();
+            if db_err
+                .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                // SQLSTATE classes 08 (connection), 53 (resources), 57P
+                // (shutdown), 57014 (statement timeout), and the retryable
+                // 40001 / 40P01.
+                return code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "57014"
+                    || code == "40001"
+                    || code == "40P01";
+            }
             // SQLite result codes (the primary code is the low byte):
             // BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14,
-            // PROTOCOL 15. PostgreSQL SQLSTATE classes 08 (connection),
-            // 53 (resources), 57P (shutdown), 40001/40P01 (retryable).
-            let code = db_err.code().unwrap_or_default();
-            if let Ok(sqlite) = code.parse::<i32>() {
-                return matches!(sqlite & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15);
-            }
-            code.starts_with("08")
-                || code.starts_with("53")
-                || code.starts_with("57P")
-                || code == "40001"
-                || code == "40P01"
+            // PROTOCOL 15.
+            code.parse::<i32>()
+                .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15))
         }
         SqlxError::Io(_)
         | SqlxError::PoolTimedOut
@@ -115,7 +128,7 @@ impl Db {
         let db = if settings.url.starts_with("sqlite:") {
             Self::connect_sqlite(settings).await?
         } else {
-            let conn = Database::connect(Self::options(settings, 10)).await?;
+            let conn = Database::connect(Self::postgres_options(settings)).await?;
             Self {
                 read: conn.clone(),
                 write: conn,
@@ -160,6 +173,24 @@ impl Db {
                     .synchronous(synchronous)
                     .busy_timeout(busy_timeout)
                     .foreign_keys(true)
+            });
+        options
+    }
+
+    fn postgres_options(settings: &Settings) -> ConnectOptions {
+        let mut options = ConnectOptions::new(settings.url.clone());
+        let statement_timeout = format!("{}ms", settings.statement_timeout.as_millis());
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(1)
+            .connect_timeout(settings.connect_timeout)
+            .acquire_timeout(settings.connect_timeout)
+            // A broken connection (the server restarted) is noticed before
+            // use, so an outage heals without a restart of ours.
+            .test_before_acquire(true)
+            .sqlx_logging(false)
+            .map_sqlx_postgres_opts(move |o| {
+                o.options([("statement_timeout", statement_timeout.clone())])
             });
         options
     }

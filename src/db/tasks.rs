@@ -219,7 +219,36 @@ pub async fn insert_once(
     request_hash: &str,
     draft: TaskDraft,
     now: Timestamp,
-    render: impl FnOnce(&Task) -> StoredResponse,
+    render: impl Fn(&Task) -> StoredResponse,
+) -> Result<Keyed, DbError> {
+    // On PostgreSQL two first attempts can both find no key; the second to
+    // insert it waits for the first to commit and then violates the primary
+    // key. Its transaction (task included) rolls back, and the retry finds
+    // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
+    let mut retried = false;
+    loop {
+        match insert_once_attempt(db, key, request_hash, draft.clone(), now, &render).await {
+            Err(DbError::Other(err))
+                if !retried
+                    && matches!(
+                        err.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+            {
+                retried = true;
+            }
+            result => return result,
+        }
+    }
+}
+
+async fn insert_once_attempt(
+    db: &Db,
+    key: &str,
+    request_hash: &str,
+    draft: TaskDraft,
+    now: Timestamp,
+    render: &impl Fn(&Task) -> StoredResponse,
 ) -> Result<Keyed, DbError> {
     let txn = db.begin_write().await?;
     if let Some(stored) = idempotency_key::Entity::find_by_id(key.to_owned())
@@ -360,7 +389,7 @@ fn filter(mut select: Select<Entity>, query: &ListQuery) -> Select<Entity> {
         select = select.filter(Column::Done.eq(done));
     }
     if let Some(q) = &query.q {
-        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        let pattern = format!("%{}%", escape_like(&q.to_ascii_lowercase()));
         select = select.filter(
             Expr::expr(Func::lower(Expr::col(Column::Title)))
                 .like(LikeExpr::new(pattern).escape('\\')),

@@ -25,10 +25,17 @@ const WHITESPACE: &[(char, char)] = &[
     ('\u{feff}', '\u{feff}'),
 ];
 
-/// The published `pattern` of `title`: one character outside [`WHITESPACE`],
-/// spelled with `\u` escapes that ECMAScript and Python read alike. A unit
-/// test derives it from the table, and an API test checks the spec carries it.
-pub const TITLE_PATTERN: &str = r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff]";
+/// The published `pattern` of `title`: no NUL anywhere, and at least one
+/// character outside [`WHITESPACE`], spelled with `\u` escapes that
+/// ECMAScript and Python read alike. A unit test derives it from the table,
+/// and an API test checks the spec carries it.
+pub const TITLE_PATTERN: &str = r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff][^\u0000]*$";
+
+/// The published `pattern` of `description`: no NUL character. PostgreSQL
+/// cannot store one in text, so no backend accepts it.
+pub const DESCRIPTION_PATTERN: &str = r"^[^\u0000]*$";
+
+const NO_NUL: &str = "must not contain the NUL character (U+0000)";
 
 fn is_blank_char(c: char) -> bool {
     WHITESPACE.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
@@ -47,6 +54,9 @@ impl Title {
         }
         if chars > TITLE_MAX_CHARS {
             return Err("must be at most 200 characters");
+        }
+        if raw.contains('\0') {
+            return Err(NO_NUL);
         }
         let trimmed = raw.trim_matches(is_blank_char);
         if trimmed.is_empty() {
@@ -68,6 +78,9 @@ impl Description {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         if raw.chars().count() > DESCRIPTION_MAX_CHARS {
             return Err("must be at most 10000 characters");
+        }
+        if raw.contains('\0') {
+            return Err(NO_NUL);
         }
         Ok(Self(raw.to_owned()))
     }
@@ -182,7 +195,10 @@ mod tests {
                 class.push_str(&format!("-\\u{:04x}", hi as u32));
             }
         }
-        assert_eq!(TITLE_PATTERN, format!("[^{class}]"));
+        assert_eq!(
+            TITLE_PATTERN,
+            format!("^[^\\u0000]*[^\\u0000{class}][^\\u0000]*$")
+        );
     }
 
     #[test]

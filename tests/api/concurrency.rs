@@ -35,9 +35,9 @@ async fn concurrent_creates_all_succeed_with_distinct_ids() {
 }
 
 #[tokio::test]
-async fn two_servers_on_one_sqlite_file_serve_one_data_set() {
+async fn two_servers_on_one_database_serve_one_data_set() {
     let first = spawn_app().await;
-    let second = spawn_app_on(&first.db_path).await;
+    let second = spawn_app_on(&first).await;
 
     let created = first.create("shared").await;
     let id = id_of(&created);

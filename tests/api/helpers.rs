@@ -9,11 +9,56 @@ use tempfile::TempDir;
 pub struct TestApp {
     pub base: String,
     pub client: Client,
-    pub db_path: std::path::PathBuf,
+    /// The database this server uses (a fresh one per test).
+    pub database_url: String,
+    /// The SQLite file, when the backend is SQLite.
+    pub db_path: Option<std::path::PathBuf>,
     _dir: TempDir,
 }
 
-/// A server on a random port with a fresh SQLite database of its own.
+/// The PostgreSQL server to run the suite against (`postgres://user@host:port`),
+/// or `None` for SQLite: `TEST_DATABASE_URL`.
+pub fn postgres() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+}
+
+/// A fresh, empty database: a new SQLite file, or a new PostgreSQL database.
+async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    match postgres() {
+        None => {
+            let path = dir.path().join("tasks.db");
+            (format!("sqlite://{}", path.display()), Some(path))
+        }
+        Some(server) => {
+            use sea_orm::sqlx::{Connection, Executor, PgConnection};
+            let name = format!(
+                "test_{}_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or_default()
+            );
+            let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+                .await
+                .expect("connect to PostgreSQL");
+            // The name is made here from digits, so it is safe SQL.
+            let create = sea_orm::sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"));
+            admin
+                .execute(sea_orm::sqlx::raw_sql(create))
+                .await
+                .expect("create a test database");
+            (format!("{server}/{name}"), None)
+        }
+    }
+}
+
+/// A server on a random port with a fresh database of its own.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -21,23 +66,29 @@ pub async fn spawn_app() -> TestApp {
 /// Like `spawn_app`, with the configuration adjusted by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("tasks.db");
-    start(dir, db_path, adjust).await
+    let (url, path) = fresh_database(&dir).await;
+    start(dir, url, path, adjust).await
 }
 
-/// A second server on the database file of another.
-pub async fn spawn_app_on(db_path: &std::path::Path) -> TestApp {
+/// A second server on the database of another.
+pub async fn spawn_app_on(other: &TestApp) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    start(dir, db_path.to_owned(), |_| {}).await
+    start(
+        dir,
+        other.database_url.clone(),
+        other.db_path.clone(),
+        |_| {},
+    )
+    .await
 }
 
 async fn start(
     dir: TempDir,
-    db_path: std::path::PathBuf,
+    url: String,
+    db_path: Option<std::path::PathBuf>,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
-    let url = format!("sqlite://{}", db_path.display());
-    let mut config = Config::for_database(url);
+    let mut config = Config::for_database(url.clone());
     config.bind = "127.0.0.1:0".to_owned();
     adjust(&mut config);
     let app = Application::build(config).await.expect("app builds");
@@ -46,6 +97,7 @@ async fn start(
     TestApp {
         base,
         client: Client::new(),
+        database_url: url,
         db_path,
         _dir: dir,
     }

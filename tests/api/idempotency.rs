@@ -95,7 +95,7 @@ async fn invalid_keys_are_400_naming_the_header() {
 #[tokio::test]
 async fn concurrent_retries_across_two_servers_create_exactly_one_task() {
     let first = spawn_app().await;
-    let second = spawn_app_on(&first.db_path).await;
+    let second = spawn_app_on(&first).await;
     let mut handles = Vec::new();
     for i in 0..16 {
         let app = if i % 2 == 0 { &first } else { &second };

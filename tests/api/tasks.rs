@@ -193,9 +193,10 @@ async fn head_works_wherever_get_does() {
 }
 
 #[tokio::test]
-async fn a_write_survives_a_restart_on_the_same_database() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}/tasks.db", dir.path().display());
+async fn a_write_survives_a_clean_stop_and_a_restart() {
+    // A fresh database (this server only makes it; it never serves here).
+    let maker = spawn_app().await;
+    let url = maker.database_url.clone();
     let start = |url: String| async move {
         let mut config = tasks_api::config::Config::for_database(url);
         config.bind = "127.0.0.1:0".into();

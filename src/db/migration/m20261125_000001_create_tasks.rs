@@ -34,7 +34,7 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Tasks::Title).string().not_null())
+                    .col(title_column(manager))
                     .col(ColumnDef::new(Tasks::Description).text().null())
                     .col(
                         ColumnDef::new(Tasks::Done)
@@ -79,4 +79,17 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(Tasks::Table).to_owned())
             .await
     }
+}
+
+/// `title` orders by Unicode code point on every backend: SQLite's default
+/// BINARY collation does; PostgreSQL needs the "C" collation (its default
+/// follows the cluster's locale). "C" also makes `lower()` ASCII-only there,
+/// as SQLite's is, so `q` matches alike.
+fn title_column(manager: &SchemaManager) -> ColumnDef {
+    let mut column = ColumnDef::new(Tasks::Title);
+    column.string().not_null();
+    if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        column.extra("COLLATE \"C\"");
+    }
+    column
 }
