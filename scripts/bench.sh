@@ -7,8 +7,11 @@
 # hand-tuned ceiling in one run. Prints tables; saves JSON under
 # target/bench/. Not part of CI (too slow); no test asserts a timing.
 #
+# Also: the same API on one SQLite process, one PostgreSQL process and three
+# PostgreSQL processes behind nginx (scripts/bench/deploy.py).
+#
 # Overrides: DURATION (seconds per scenario, default 10), BENCH_PEERS,
-# ROUNDS (harness rounds, default 1), SKIP_OWN=1, SKIP_COMPARE=1.
+# ROUNDS (harness rounds, default 1), SKIP_OWN=1, SKIP_PG=1, SKIP_COMPARE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -30,6 +33,15 @@ if [[ -z "${SKIP_OWN:-}" ]]; then
     python3 scripts/bench/own.py target/release/tasks-api --duration "$DURATION" \
       --synchronous "$sync" --json "target/bench/own-$sync.json"
   done
+fi
+
+if [[ -z "${SKIP_PG:-}" ]]; then
+  log "deployment shapes: SQLite, PostgreSQL, 3 processes behind nginx"
+  command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  PG=$(PGPORT=5435 scripts/pg.sh start)
+  trap 'PGPORT=5435 scripts/pg.sh stop' EXIT
+  python3 scripts/bench/deploy.py target/release/tasks-api "$PG" --duration "$DURATION" \
+    --json target/bench/deploy.json
 fi
 
 if [[ -n "${SKIP_COMPARE:-}" || ! -f "$BENCH_PEERS/compare.py" ]]; then

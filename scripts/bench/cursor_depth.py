@@ -12,33 +12,17 @@ import argparse
 import http.client
 import json
 import os
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from own import seed, start  # noqa: E402  (one way to seed and start, shared)
+
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
-
-
-def start(binary, db, port):
-    proc = subprocess.Popen(
-        [binary, "--bind", f"127.0.0.1:{port}", "--database-url", f"sqlite://{db}",
-         "--sqlite-synchronous", "normal"],
-        stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 def get(conn, path):
@@ -48,26 +32,6 @@ def get(conn, path):
     if resp.status != 200:
         raise SystemExit(f"GET {path} -> {resp.status}: {body[:200]!r}")
     return json.loads(body)
-
-
-def clone_rows(db, n):
-    con = sqlite3.connect(db)
-    cols = [r[1] for r in con.execute("PRAGMA table_info(tasks)") if r[1] != "id"]
-    collist = ", ".join(cols)
-    select = ", ".join(
-        # Spread titles, due dates and timestamps so every sort has work to do.
-        {"title": "'task ' || (k % 1000)",
-         "due_at": "CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END",
-         "created_at": "1700000000000000 + k",
-         "updated_at": "1700000000000000 + k"}.get(c, c)
-        for c in cols)
-    have = con.execute("SELECT count(*) FROM tasks").fetchone()[0]
-    con.execute(
-        f"""WITH RECURSIVE k(k) AS (SELECT {have} UNION ALL SELECT k + 1 FROM k WHERE k < {n - 1})
-            INSERT INTO tasks ({collist}) SELECT {select} FROM tasks, k WHERE tasks.id = 1""")
-    con.commit()
-    con.execute("ANALYZE")
-    con.close()
 
 
 def timed(conn, path, repeat):
@@ -91,16 +55,10 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "tasks.db")
-        proc = start(args.binary, db, args.port)
-        c = http.client.HTTPConnection("127.0.0.1", args.port)
-        c.request("POST", "/api/tasks", body='{"title":"seed"}',
-                  headers={"content-type": "application/json"})
-        assert c.getresponse().read() and True
-        proc.terminate(); proc.wait()
         t = time.monotonic()
-        clone_rows(db, args.rows)
+        seed(args.binary, db, args.rows, args.port)
         log(f"seeded {args.rows} rows in {time.monotonic() - t:.1f}s")
-        proc = start(args.binary, db, args.port)
+        proc, _ = start(args.binary, db, args.port, ["--sqlite-synchronous", "normal"])
         conn = http.client.HTTPConnection("127.0.0.1", args.port)
         results = []
         try:
