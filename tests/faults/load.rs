@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::support::{client, start, temp_db};
+use crate::support::{client, get_json, post_json, start, temp_db};
 
 #[tokio::test]
 async fn thirty_two_writers_create_eight_hundred_tasks_without_a_5xx() {
@@ -47,14 +47,7 @@ async fn thirty_two_writers_create_eight_hundred_tasks_without_a_5xx() {
     );
     assert_eq!(statuses.get(&201), Some(&800), "{statuses:?}");
     assert_eq!(ids.len(), 800);
-    let page: Value = client()
-        .get(format!("{}/api/tasks", server.base()))
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let page = get_json(&client(), &format!("{}/api/tasks", server.base())).await;
     assert_eq!(page["total"], 800);
     let log = server.log_text();
     assert!(!log.contains("database is locked"), "{log}");
@@ -67,24 +60,14 @@ async fn two_processes_on_one_file_serve_one_data_set_without_lost_updates() {
     let b = start(&db, &[]);
     let http = client();
 
-    let created: Value = http
-        .post(format!("{}/api/tasks", a.base()))
-        .json(&json!({ "title": "counter", "description": "0" }))
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let created = post_json(
+        &http,
+        &format!("{}/api/tasks", a.base()),
+        &json!({ "title": "counter", "description": "0" }),
+    )
+    .await;
     let id = created["id"].as_i64().expect("id");
-    let seen: Value = http
-        .get(format!("{}/api/tasks/{id}", b.base()))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let seen = get_json(&http, &format!("{}/api/tasks/{id}", b.base())).await;
     assert_eq!(seen, created, "B reads what A wrote");
 
     // 2 processes x 4 clients x 10 increments of one counter, each a
@@ -130,14 +113,7 @@ async fn two_processes_on_one_file_serve_one_data_set_without_lost_updates() {
     for worker in workers {
         retries += worker.await.expect("join");
     }
-    let last: Value = http
-        .get(format!("{}/api/tasks/{id}", a.base()))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let last = get_json(&http, &format!("{}/api/tasks/{id}", a.base())).await;
     println!("80 guarded increments through 2 processes: {retries} retried after 412");
     assert_eq!(last["description"], "80", "no update was lost");
 
