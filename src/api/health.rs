@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi, Tags};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use crate::db::Db;
 use crate::error::{ApiError, Errors, ReadyErrors};
@@ -25,11 +25,18 @@ pub struct Health {
     pub status: String,
 }
 
+#[derive(ApiResponse)]
+enum HealthResponse {
+    /// The probe passed.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+}
+
 impl Health {
-    fn ok() -> Json<Self> {
-        Json(Self {
+    fn ok() -> HealthResponse {
+        HealthResponse::Ok(Json(Self {
             status: "ok".to_owned(),
-        })
+        }))
     }
 }
 
@@ -41,7 +48,7 @@ impl HealthApi {
     ///
     /// 200 while the process runs; it does not touch the database.
     #[oai(path = "/healthz", method = "get", operation_id = "get_health")]
-    async fn health(&self) -> Json<Health> {
+    async fn health(&self) -> HealthResponse {
         Health::ok()
     }
 
@@ -50,7 +57,7 @@ impl HealthApi {
     /// 200 when the database can take a write now; 503 otherwise (busy,
     /// unreachable or broken).
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
-    async fn ready(&self, db: Data<&Db>) -> Result<Json<Health>, Errors<ReadyErrors>> {
+    async fn ready(&self, db: Data<&Db>) -> Result<HealthResponse, Errors<ReadyErrors>> {
         match db.check_writable(READY_TIMEOUT).await {
             Ok(()) => Ok(Health::ok()),
             // Whatever the cause, the answer to "can I send you traffic?" is
