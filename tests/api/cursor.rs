@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id_of, spawn_app};
+use crate::helpers::{TestApp, ids_of, spawn_app};
 
 const SORTS: [&str; 10] = [
     "id",
@@ -39,7 +39,7 @@ async fn walk(app: &TestApp, first: &str, query: &str) -> Vec<i64> {
     loop {
         assert_eq!(reply.status, 200, "{}", reply.text);
         let page = reply.json();
-        ids.extend(page["items"].as_array().expect("items").iter().map(id_of));
+        ids.extend(ids_of(&page));
         match page["next_cursor"].as_str() {
             Some(cursor) => {
                 reply = app
@@ -63,12 +63,7 @@ async fn cursor_pages_visit_every_task_once_in_page_order_for_every_sort() {
         let all = app
             .get(&format!("/api/tasks?sort={sort}&per_page=100"))
             .await;
-        let expected: Vec<i64> = all.json()["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(id_of)
-            .collect();
+        let expected: Vec<i64> = ids_of(&all.json());
         let query = format!("sort={sort}&per_page=4");
         let ids = walk(&app, &format!("/api/tasks?{query}"), &query).await;
         assert_eq!(ids, expected, "sort={sort}");
@@ -92,28 +87,12 @@ async fn cursor_paging_works_with_filters_and_a_changing_page_size() {
         ))
         .await;
     assert_eq!(second.status, 200, "{}", second.text);
-    let mut ids: Vec<i64> = page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(id_of)
-        .collect();
-    ids.extend(
-        second.json()["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(id_of),
-    );
+    let mut ids: Vec<i64> = ids_of(&page);
+    ids.extend(ids_of(&second.json()));
     let all = app
         .get("/api/tasks?q=T1&done=false&sort=-due_at&per_page=100")
         .await;
-    let expected: Vec<i64> = all.json()["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(id_of)
-        .collect();
+    let expected: Vec<i64> = ids_of(&all.json());
     assert_eq!(ids, expected);
     assert!(second.json()["next_cursor"].is_null());
 }
@@ -131,7 +110,7 @@ async fn cursor_paging_is_stable_while_tasks_are_added_and_deleted() {
         let mut round = 0;
         loop {
             let page = app.get(&url).await.json();
-            seen.extend(page["items"].as_array().expect("items").iter().map(id_of));
+            seen.extend(ids_of(&page));
             // Between pages: add two tasks and delete one not yet seen.
             round += 1;
             app.create_with(json!({ "title": format!("t{}", round % 4) }))
@@ -170,12 +149,7 @@ async fn next_cursor_is_given_in_page_mode_and_null_on_the_last_page() {
         .get(&format!("/api/tasks?per_page=5&cursor={cursor}"))
         .await
         .json();
-    let ids: Vec<i64> = rest["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(id_of)
-        .collect();
+    let ids: Vec<i64> = ids_of(&rest);
     assert_eq!(ids, [6, 7]);
     assert!(rest["next_cursor"].is_null());
     let last = app.get("/api/tasks?page=2&per_page=5").await.json();
@@ -277,13 +251,7 @@ async fn following_next_links_visits_every_task_exactly_once() {
         while let Some(next) = url {
             let reply = app.get(&next).await;
             assert_eq!(reply.status, 200, "{next}: {}", reply.text);
-            ids.extend(
-                reply.json()["items"]
-                    .as_array()
-                    .expect("items")
-                    .iter()
-                    .map(id_of),
-            );
+            ids.extend(ids_of(&reply.json()));
             url = links(&reply)
                 .into_iter()
                 .find(|(rel, _)| rel == "next")

@@ -266,6 +266,16 @@ pub fn titles_of(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Ids of the items of a list response, in order.
+pub fn ids_of(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id_of)
+        .collect()
+}
+
 pub fn id_of(task: &Value) -> i64 {
     task["id"].as_i64().expect("id")
 }

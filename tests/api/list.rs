@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, id_of, spawn_app};
+use crate::helpers::{TestApp, ids_of, spawn_app};
 
 #[tokio::test]
 async fn defaults_are_page_1_of_10_ordered_by_id() {
@@ -15,12 +15,7 @@ async fn defaults_are_page_1_of_10_ordered_by_id() {
     assert_eq!(page["per_page"], 10);
     assert_eq!(page["total"], 11);
     assert_eq!(page["total_pages"], 2);
-    let ids: Vec<i64> = page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(id_of)
-        .collect();
+    let ids: Vec<i64> = ids_of(&page);
     assert_eq!(ids, (1..=10).collect::<Vec<_>>());
 }
 
@@ -131,12 +126,7 @@ async fn seed_for_sorting(app: &TestApp) {
 async fn ids(app: &TestApp, sort: &str) -> Vec<i64> {
     let reply = app.get(&format!("/api/tasks?sort={sort}")).await;
     assert_eq!(reply.status, 200, "sort={sort}: {}", reply.text);
-    reply.json()["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(id_of)
-        .collect()
+    ids_of(&reply.json())
 }
 
 #[tokio::test]
