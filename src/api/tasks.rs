@@ -376,6 +376,9 @@ fn check_q(q: String) -> Result<String, &'static str> {
     if q.chars().count() > domain::task::TITLE_MAX_CHARS {
         return Err("must be at most 200 characters");
     }
+    if q.contains('\0') {
+        return Err("must not contain the NUL character (U+0000)");
+    }
     Ok(q)
 }
 

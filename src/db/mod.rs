@@ -70,14 +70,19 @@ impl From<DbErr> for DbError {
 }
 
 /// Errors that say "not now" rather than "never": busy or locked SQLite,
-/// I/O failures, an exhausted pool, a lost connection.
+/// I/O failures, an exhausted pool, a lost connection, and on PostgreSQL any
+/// failure to establish a connection (the server is starting, shutting
+/// down, full, or refusing connections to this database for now).
 fn is_transient(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error as SqlxError;
-    let sqlx_err = match err {
+    let (sqlx_err, connecting) = match err {
         DbErr::ConnectionAcquire(_) => return true,
-        DbErr::Conn(RuntimeErr::SqlxError(e))
-        | DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        // sea-orm reports a failure to connect (or to get a connection from
+        // the pool, which may have to open one) as `Conn`.
+        DbErr::Conn(RuntimeErr::SqlxError(e)) => (e, true),
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            (e, false)
+        }
         DbErr::Conn(_) => return true,
         _ => return false,
     };
@@ -88,10 +93,14 @@ fn is_transient(err: &DbErr) -> bool {
                 .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
                 .is_some()
             {
-                // SQLSTATE classes 08 (connection), 53 (resources), 57P
+                // While connecting, whatever the SQLSTATE (55000 "not
+                // accepting connections", 57P03 "starting up", 53300 "too
+                // many clients", 28xxx while a restart loses the role, …);
+                // otherwise classes 08 (connection), 53 (resources), 57P
                 // (shutdown), 57014 (statement timeout), and the retryable
                 // 40001 / 40P01.
-                return code.starts_with("08")
+                return connecting
+                    || code.starts_with("08")
                     || code.starts_with("53")
                     || code.starts_with("57P")
                     || code == "57014"
@@ -100,7 +109,8 @@ fn is_transient(err: &DbErr) -> bool {
             }
             // SQLite result codes (the primary code is the low byte):
             // BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14,
-            // PROTOCOL 15.
+            // PROTOCOL 15. A file that is not a database (26) or is corrupt
+            // (11) stays a server error, even while connecting.
             code.parse::<i32>()
                 .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15))
         }

@@ -48,3 +48,55 @@ async fn a_database_locked_past_the_busy_timeout_gives_503_with_retry_after_then
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
 }
+
+#[tokio::test]
+async fn a_postgres_database_refusing_connections_gives_503_with_retry_after_then_recovers() {
+    use sea_orm::sqlx::{Connection, Executor, PgConnection};
+    let app = crate::helpers::spawn_app_with(|c| c.db_connect_timeout_secs = 2).await;
+    // PostgreSQL only: SQLite has no server that can refuse a connection
+    // (the test above covers its locked database).
+    let Some(server) = crate::helpers::postgres() else {
+        return;
+    };
+    app.create("before").await;
+    let name = app.database_url.rsplit('/').next().expect("database name");
+    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("connect as admin");
+    let sql = |text: String| sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(text));
+    // The name is made by the helpers from digits, so it is safe SQL.
+    admin
+        .execute(sql(format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        )))
+        .await
+        .expect("refuse connections");
+
+    for reply in [
+        app.get("/api/tasks").await,
+        app.get("/api/tasks/1").await,
+        app.post_task(&serde_json::json!({ "title": "refused" }))
+            .await,
+        app.get("/readyz").await,
+    ] {
+        reply.problem(503);
+        assert!(reply.header("retry-after").is_some(), "no Retry-After");
+    }
+
+    admin
+        .execute(sql(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")))
+        .await
+        .expect("allow connections");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut status = app.get("/api/tasks").await.status;
+    while status != 200 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        status = app.get("/api/tasks").await.status;
+    }
+    assert_eq!(status, 200, "did not recover by itself");
+    let reply = app
+        .post_task(&serde_json::json!({ "title": "after" }))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+}
