@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::api::body::DEFAULT_MAX_BODY_BYTES;
 use crate::db::{self, Durability};
 
 /// A JSON REST API for a task list. With no command, it serves.
@@ -59,8 +60,8 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,
 
-    /// PostgreSQL: seconds to wait for a new connection (or a free one from
-    /// the pool) before the request is answered 503.
+    /// Seconds to wait for a new database connection (PostgreSQL: also for
+    /// a free one from the pool) before the request is answered 503.
     #[arg(long, env = "TASKS_DB_CONNECT_TIMEOUT_SECS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub db_connect_timeout_secs: u64,
@@ -77,7 +78,7 @@ pub struct Config {
     pub read_connections: u32,
 
     /// Largest request body accepted, in bytes; larger bodies get 413.
-    #[arg(long, env = "TASKS_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "TASKS_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
 
     /// Seconds requests in flight may take to finish after SIGTERM or

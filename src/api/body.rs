@@ -8,17 +8,20 @@ use poem_openapi::types::Type;
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use serde_json::{Map, Value};
 
+use crate::domain::Invalid;
 use crate::error::{ApiError, FieldError};
+
+/// The default of `--max-body-bytes`: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The largest request body accepted, in bytes (set by `--max-body-bytes`).
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
 
-impl Default for BodyLimit {
-    fn default() -> Self {
-        Self(1024 * 1024)
-    }
-}
+/// The route tree did not provide the body limit: a bug in `startup`.
+#[derive(Debug, thiserror::Error)]
+#[error("the request has no body limit (BodyLimit is not in the route's data)")]
+struct NoBodyLimit;
 
 /// A request object: its schema documents the body; `from_json` turns a
 /// JSON object into the domain value, collecting every invalid member.
@@ -83,7 +86,9 @@ impl<'a, T: JsonInput> ApiExtractor<'a> for JsonBody<T> {
         if !accepts(request.content_type(), T::MEDIA_TYPES) {
             return Err(ApiError::unsupported_media_type(T::MEDIA_TYPES).into());
         }
-        let limit = request.data::<BodyLimit>().copied().unwrap_or_default();
+        let limit = request
+            .data::<BodyLimit>()
+            .ok_or_else(|| ApiError::internal(&NoBodyLimit))?;
         let bytes = read_limited(request, body, limit.0).await?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|err| {
             let detail = if bytes.is_empty() {
@@ -109,7 +114,10 @@ fn accepts(content_type: Option<&str>, accepted: &[&str]) -> bool {
     let Some(content_type) = content_type else {
         return false;
     };
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let essence = content_type
+        .split_once(';')
+        .map_or(content_type, |(essence, _)| essence)
+        .trim();
     accepted.iter().any(|a| a.eq_ignore_ascii_case(essence))
 }
 
@@ -166,7 +174,7 @@ pub fn member<T>(
     object: &Map<String, Value>,
     name: &str,
     errors: &mut Vec<FieldError>,
-    parse: impl FnOnce(&Value) -> Result<T, &'static str>,
+    parse: impl FnOnce(&Value) -> Result<T, Invalid>,
 ) -> Field<T> {
     match Member::of(object, name) {
         Member::Absent => Field::Absent,
@@ -190,12 +198,12 @@ pub enum Field<T> {
     Invalid,
 }
 
-pub fn string(value: &Value) -> Result<&str, &'static str> {
-    value.as_str().ok_or("must be a string")
+pub fn string(value: &Value) -> Result<&str, Invalid> {
+    value.as_str().ok_or("must be a string".into())
 }
 
-pub fn boolean(value: &Value) -> Result<bool, &'static str> {
-    value.as_bool().ok_or("must be a boolean")
+pub fn boolean(value: &Value) -> Result<bool, Invalid> {
+    value.as_bool().ok_or("must be a boolean".into())
 }
 
 #[cfg(test)]

@@ -41,9 +41,8 @@ impl Cursor {
         }
     }
 
-    pub fn encode(&self) -> String {
-        // Serialising a struct of strings, numbers and JSON values cannot fail.
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    pub fn encode(&self) -> Result<String, serde_json::Error> {
+        Ok(URL_SAFE_NO_PAD.encode(serde_json::to_vec(self)?))
     }
 
     pub fn decode(text: &str) -> Option<Self> {
@@ -73,7 +72,7 @@ mod tests {
             id: 9,
         };
         let cursor = Cursor::new("-title".into(), Some(true), Some("x y".into()), &position);
-        let text = cursor.encode();
+        let text = cursor.encode().expect("encodes");
         assert!(
             text.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use poem::web::Data;
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
+use super::payload::Json;
 use crate::db::Db;
 use crate::error::{ApiError, Errors, ReadyErrors};
 

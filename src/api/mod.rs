@@ -10,13 +10,22 @@ pub mod payload;
 pub mod tasks;
 pub mod types;
 
-use poem_openapi::{LicenseObject, OpenApiService};
+use poem_openapi::registry::MetaApi;
+use poem_openapi::{LicenseObject, OpenApi, OpenApiService};
+
+/// Every operation: one `#[OpenApi]` struct per path.
+pub type Endpoints = (tasks::CollectionApi, tasks::ItemApi, health::HealthApi);
+
+/// The typed metadata of every operation (paths, methods, parameters).
+pub fn meta() -> Vec<MetaApi> {
+    Endpoints::meta()
+}
 
 /// The OpenAPI service: the routes and the contract, with no runtime inputs,
 /// so the server, the spec test and `tasks-api openapi` print one document.
-pub fn service() -> OpenApiService<(tasks::TasksApi, health::HealthApi), ()> {
+pub fn service() -> OpenApiService<Endpoints, ()> {
     OpenApiService::new(
-        (tasks::TasksApi, health::HealthApi),
+        (tasks::CollectionApi, tasks::ItemApi, health::HealthApi),
         "tasks-api",
         env!("CARGO_PKG_VERSION"),
     )

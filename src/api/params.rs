@@ -2,6 +2,7 @@
 //! every invalid parameter at once instead of only the first.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use poem::http::HeaderValue;
 use poem::{Request, RequestBody};
@@ -10,6 +11,7 @@ use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use serde_json::Value;
 
+use crate::domain::Invalid;
 use crate::error::{ApiError, FieldError};
 
 /// A parameter of type `T` as sent: parsed, or the raw text that did not
@@ -24,15 +26,15 @@ impl<T> Lenient<T> {
 
     /// The value, or an error naming `name` with `expected` as its reason,
     /// pushed onto `errors`; then `check` validates the parsed value.
-    pub fn check<U>(
+    pub fn check<U, E: Into<String>>(
         self,
         name: &str,
         expected: &str,
         errors: &mut Vec<FieldError>,
-        check: impl FnOnce(T) -> Result<U, &'static str>,
+        check: impl FnOnce(T) -> Result<U, E>,
     ) -> Option<U> {
         let result = match self.0 {
-            Ok(value) => check(value).map_err(str::to_owned),
+            Ok(value) => check(value).map_err(Into::into),
             Err(_) => Err(expected.to_owned()),
         };
         result
@@ -89,13 +91,20 @@ impl<T: ToJSON> ToJSON for Lenient<T> {
 /// A header parameter exactly as sent. poem-openapi's `Header` drops values
 /// that are not visible ASCII, so a malformed `If-Match` would silently turn
 /// a conditional write into an unconditional one: this keeps them, so they
-/// are reported as invalid. Documented as a string.
-#[derive(Debug, Clone, Default)]
-pub struct RawHeader(Option<HeaderValue>);
+/// are reported as invalid. Documented with `T`'s schema (a string by
+/// default); the operation parses it.
+#[derive(Debug, Clone)]
+pub struct RawHeader<T = String>(Option<HeaderValue>, PhantomData<fn() -> T>);
 
-impl RawHeader {
+impl<T> Default for RawHeader<T> {
+    fn default() -> Self {
+        Self::from_value(None)
+    }
+}
+
+impl<T> RawHeader<T> {
     pub fn from_value(value: Option<HeaderValue>) -> Self {
-        Self(value)
+        Self(value, PhantomData)
     }
 
     /// Whether the header was sent at all.
@@ -108,29 +117,32 @@ impl RawHeader {
         self.0.as_ref().and_then(|value| value.to_str().ok())
     }
 
-    /// The value as text; `Err` (a 400 naming `name`) when it is not ASCII.
-    pub fn text(&self, name: &str) -> Result<Option<&str>, ApiError> {
-        self.0
-            .as_ref()
-            .map(|value| {
-                value.to_str().map_err(|_| {
-                    ApiError::validation(vec![FieldError::parameter(
-                        name,
-                        "must be printable ASCII",
-                    )])
-                })
-            })
-            .transpose()
+    /// The value parsed by `parse`, if it was sent; a 400 naming `name` when
+    /// it is not ASCII or `parse` refuses it.
+    pub fn parse<U>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<U, Invalid>,
+    ) -> Result<Option<U>, ApiError> {
+        let Some(value) = &self.0 else {
+            return Ok(None);
+        };
+        value
+            .to_str()
+            .map_err(|_| Invalid::from("must be printable ASCII"))
+            .and_then(parse)
+            .map(Some)
+            .map_err(|reason| ApiError::validation(vec![FieldError::parameter(name, reason)]))
     }
 }
 
-impl<'a> ApiExtractor<'a> for RawHeader {
+impl<'a, T: Type> ApiExtractor<'a> for RawHeader<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::Parameter];
     type ParamType = String;
     type ParamRawType = String;
 
     fn register(registry: &mut Registry) {
-        <String as Type>::register(registry);
+        T::register(registry);
     }
 
     fn param_in() -> Option<MetaParamIn> {
@@ -138,10 +150,10 @@ impl<'a> ApiExtractor<'a> for RawHeader {
     }
 
     fn param_schema_ref() -> Option<MetaSchemaRef> {
-        Some(<String as Type>::schema_ref())
+        Some(T::schema_ref())
     }
 
-    // None: validators document the header; the operation checks it.
+    // None: the schema documents the header; the operation checks it.
     fn param_raw_type(&self) -> Option<&Self::ParamRawType> {
         None
     }
@@ -151,6 +163,8 @@ impl<'a> ApiExtractor<'a> for RawHeader {
         _body: &mut RequestBody,
         param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        Ok(Self(request.headers().get(param_opts.name).cloned()))
+        Ok(Self::from_value(
+            request.headers().get(param_opts.name).cloned(),
+        ))
     }
 }

@@ -1,38 +1,73 @@
-//! How domain values appear in the contract.
+//! How domain values appear in the contract: each type's schema comes from
+//! the rules the domain type enforces, so the limits are written once.
 
 use std::borrow::Cow;
 
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{
+    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
+};
 use serde_json::Value;
 
-use crate::domain::Timestamp;
+use crate::domain::list::SearchText;
+use crate::domain::{Description, Timestamp, Title};
 
-/// An RFC 3339 `date-time`: in responses always UTC, with six fractional
-/// digits and a `Z`.
-impl Type for Timestamp {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
+/// Implements `Type` for a type documented by an inline schema.
+macro_rules! inline_type {
+    ($ty:ty, $name:literal, $schema:expr) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
 
-    fn name() -> Cow<'static, str> {
-        "string_date-time".into()
-    }
+            fn name() -> Cow<'static, str> {
+                $name.into()
+            }
 
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time")))
-    }
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new($schema))
+            }
 
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
 
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+    };
+}
+
+/// A string schema with these limits.
+fn text_schema(min_length: Option<usize>, max_length: usize, pattern: &str) -> MetaSchema {
+    MetaSchema {
+        min_length,
+        max_length: Some(max_length),
+        pattern: Some(pattern.to_owned()),
+        ..MetaSchema::new("string")
     }
 }
+
+// An RFC 3339 `date-time`: in responses always UTC, with six fractional
+// digits and a `Z`.
+inline_type!(
+    Timestamp,
+    "string_date-time",
+    MetaSchema::new_with_format("string", "date-time")
+);
+inline_type!(
+    Title,
+    "string_title",
+    text_schema(Some(1), Title::MAX_CHARS, Title::PATTERN)
+);
+inline_type!(
+    Description,
+    "string_description",
+    text_schema(None, Description::MAX_CHARS, Description::PATTERN)
+);
 
 impl ToJSON for Timestamp {
     fn to_json(&self) -> Option<Value> {
@@ -40,12 +75,68 @@ impl ToJSON for Timestamp {
     }
 }
 
+impl ToJSON for Title {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.as_str().to_owned()))
+    }
+}
+
+impl ToJSON for Description {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// Parses a JSON string with `parse`; the reason it gives is the message.
+fn parse_json_string<T: Type, E: std::fmt::Display>(
+    value: Option<Value>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> ParseResult<T> {
+    match value {
+        Some(Value::String(text)) => parse(&text).map_err(|reason| ParseError::custom(reason)),
+        other => Err(ParseError::expected_type(other.unwrap_or(Value::Null))),
+    }
+}
+
 impl ParseFromJSON for Timestamp {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
-        match value {
-            Some(Value::String(text)) => Timestamp::parse_rfc3339(&text)
-                .ok_or_else(|| ParseError::custom("not an RFC 3339 date-time")),
-            other => Err(ParseError::expected_type(other.unwrap_or_default())),
-        }
+        parse_json_string(value, |text| {
+            Timestamp::parse_rfc3339(text).ok_or("not an RFC 3339 date-time")
+        })
+    }
+}
+
+impl ParseFromJSON for Title {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        parse_json_string(value, Title::parse)
+    }
+}
+
+impl ParseFromJSON for Description {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        parse_json_string(value, Description::parse)
+    }
+}
+
+/// The `q` parameter as sent, documented with the rules of [`SearchText`]
+/// (the operation checks them, so it can report every bad parameter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchParam(pub String);
+
+inline_type!(
+    SearchParam,
+    "string_search",
+    text_schema(None, SearchText::MAX_CHARS, SearchText::PATTERN)
+);
+
+impl ParseFromParameter for SearchParam {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+impl ToJSON for SearchParam {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
     }
 }

@@ -14,6 +14,10 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+/// SQLite: how much longer than the busy timeout a request waits for the
+/// write connection before it is answered 503.
+const ACQUIRE_GRACE: Duration = Duration::from_secs(1);
+
 /// How durable a SQLite commit is (`PRAGMA synchronous`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Durability {
@@ -36,7 +40,8 @@ pub struct Settings {
     pub read_connections: u32,
     /// PostgreSQL: the pool's size.
     pub max_connections: u32,
-    /// PostgreSQL: how long to wait for a connection.
+    /// How long to wait for a new connection (PostgreSQL: also for a free
+    /// one from the pool).
     pub connect_timeout: Duration,
     /// PostgreSQL: how long a statement may run.
     pub statement_timeout: Duration,
@@ -51,9 +56,9 @@ pub enum DbError {
     /// A write kept losing races with concurrent writers.
     #[error("the task kept changing under concurrent writes")]
     Contended,
-    /// A stored row that cannot be turned back into a task.
-    #[error("stored task {id} is corrupt: {reason}")]
-    Corrupt { id: i64, reason: &'static str },
+    /// A stored row that breaks the rules it was written under.
+    #[error("stored {row} is corrupt: {reason}")]
+    Corrupt { row: String, reason: &'static str },
     /// Anything else: a bug or a broken database.
     #[error("database error: {0}")]
     Other(#[source] DbErr),
@@ -149,7 +154,7 @@ impl Db {
     }
 
     async fn connect_sqlite(settings: &Settings) -> Result<Self, DbErr> {
-        let write = Database::connect(Self::options(settings, 1)).await?;
+        let write = Database::connect(Self::sqlite_options(settings, 1)).await?;
         // Each connection to an in-memory database is a database of its own:
         // there, one connection must serve everything.
         if settings.url.contains(":memory:") || settings.url.contains("mode=memory") {
@@ -158,11 +163,12 @@ impl Db {
                 write,
             });
         }
-        let read = Database::connect(Self::options(settings, settings.read_connections)).await?;
+        let read =
+            Database::connect(Self::sqlite_options(settings, settings.read_connections)).await?;
         Ok(Self { read, write })
     }
 
-    fn options(settings: &Settings, max_connections: u32) -> ConnectOptions {
+    fn sqlite_options(settings: &Settings, max_connections: u32) -> ConnectOptions {
         let mut options = ConnectOptions::new(settings.url.clone());
         let busy_timeout = settings.busy_timeout;
         let synchronous = match settings.durability {
@@ -172,10 +178,10 @@ impl Db {
         options
             .max_connections(max_connections)
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(5))
+            .connect_timeout(settings.connect_timeout)
             // A request waits at most this long for a free connection, then
             // gets a 503: past the busy timeout, queueing longer helps no one.
-            .acquire_timeout(busy_timeout + Duration::from_secs(1))
+            .acquire_timeout(busy_timeout + ACQUIRE_GRACE)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)

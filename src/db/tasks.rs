@@ -7,12 +7,17 @@ use sea_orm::{
     QuerySelect, Select, TransactionTrait,
 };
 
-use super::entity::{self, ActiveModel, Column, Entity, idempotency_key};
+use super::entity::{self, ActiveModel, Column, Entity};
 use super::{Db, DbError};
 use crate::domain::{
-    ListQuery, Position, SortField, SortKey, SortOrder, Task, TaskChanges, TaskDraft, Timestamp,
-    Window,
+    Description, ListQuery, Position, SortField, SortKey, SortOrder, Task, TaskChanges, TaskDraft,
+    Timestamp, Title, Window,
 };
+
+/// How often an unconditional update is tried when another writer changes
+/// the task between its read and its write (only PostgreSQL, where the read
+/// takes no lock), before giving up with `DbError::Contended`.
+const UPDATE_ATTEMPTS: usize = 3;
 
 /// One page of tasks.
 #[derive(Debug)]
@@ -25,10 +30,10 @@ pub struct Page {
     pub has_more: bool,
 }
 
-/// What a client's `If-Match` asks of the current task.
+/// What a conditional write requires of the task's current version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
-    /// `*`: any current version (the task must exist).
+    /// Any version: the task must exist.
     Any,
     /// One of these versions (an empty list matches nothing).
     OneOf(Vec<i64>),
@@ -47,9 +52,10 @@ impl Expect {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome<T> {
     Done(T),
-    /// No task with that id (and nothing was expected of it).
+    /// No task with that id.
     Missing,
-    /// The expectation failed: nothing was changed.
+    /// No task with that id has an expected version: nothing was changed.
+    /// (A conditional delete cannot tell this from `Missing`.)
     Stale,
 }
 
@@ -57,12 +63,12 @@ impl TryFrom<entity::Model> for Task {
     type Error = DbError;
 
     fn try_from(row: entity::Model) -> Result<Self, DbError> {
-        let instant = |micros: i64, what: &'static str| {
-            Timestamp::from_micros(micros).ok_or(DbError::Corrupt {
-                id: row.id,
-                reason: what,
-            })
+        let corrupt = |reason| DbError::Corrupt {
+            row: format!("task {}", row.id),
+            reason,
         };
+        let instant =
+            |micros: i64, what| Timestamp::from_micros(micros).ok_or_else(|| corrupt(what));
         Ok(Task {
             id: row.id,
             due_at: row
@@ -71,8 +77,12 @@ impl TryFrom<entity::Model> for Task {
                 .transpose()?,
             created_at: instant(row.created_at, "created_at out of range")?,
             updated_at: instant(row.updated_at, "updated_at out of range")?,
-            title: row.title,
-            description: row.description,
+            title: Title::parse(&row.title).map_err(|_| corrupt("title breaks its rules"))?,
+            description: row
+                .description
+                .map(|d| Description::parse(&d))
+                .transpose()
+                .map_err(|_| corrupt("description breaks its rules"))?,
             done: row.done,
             version: row.version,
         })
@@ -83,8 +93,8 @@ impl TryFrom<entity::Model> for Task {
 fn columns(task: &Task) -> ActiveModel {
     ActiveModel {
         id: NotSet,
-        title: Set(task.title.clone()),
-        description: Set(task.description.clone()),
+        title: Set(task.title.as_str().to_owned()),
+        description: Set(task.description.as_ref().map(|d| d.as_str().to_owned())),
         done: Set(task.done),
         due_at: Set(task.due_at.map(Timestamp::as_micros)),
         created_at: Set(task.created_at.as_micros()),
@@ -95,18 +105,19 @@ fn columns(task: &Task) -> ActiveModel {
 
 /// Stores a new task and returns it with its id.
 pub async fn insert(db: &Db, draft: TaskDraft, now: Timestamp) -> Result<Task, DbError> {
-    insert_with(db.writer(), draft, now).await
+    insert_in(db.writer(), draft, now).await
 }
 
-async fn insert_with(
+/// Stores a new task on `conn` (a connection or a transaction).
+pub async fn insert_in(
     conn: &impl ConnectionTrait,
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Task, DbError> {
     let mut task = Task {
         id: 0,
-        title: draft.title.into_inner(),
-        description: draft.description.map(|d| d.into_inner()),
+        title: draft.title,
+        description: draft.description,
         done: draft.done,
         due_at: draft.due_at,
         created_at: now,
@@ -133,6 +144,7 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Task>, DbError> {
 /// holds for it. The write is conditional on the version that was read, so
 /// no concurrent change is overwritten even where the transaction does not
 /// hold a write lock (PostgreSQL); on SQLite `BEGIN IMMEDIATE` serialises it.
+/// A lost race is retried when nothing was expected, and `Stale` otherwise.
 pub async fn update(
     db: &Db,
     id: i64,
@@ -140,13 +152,10 @@ pub async fn update(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    // Without If-Match a lost race is retried; with it, it is a 412.
-    for _ in 0..3 {
+    for _ in 0..UPDATE_ATTEMPTS {
         let txn = db.begin_write().await?;
         let current = match Entity::find_by_id(id).one(&txn).await? {
             Some(row) => Task::try_from(row)?,
-            // RFC 9110 §13.1.1: If-Match on a missing resource fails.
-            None if expect.is_some() => return Ok(Outcome::Stale),
             None => return Ok(Outcome::Missing),
         };
         if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
@@ -186,110 +195,6 @@ pub async fn delete(db: &Db, id: i64, expect: Option<Expect>) -> Result<Outcome<
         (0, None) => Outcome::Missing,
         _ => Outcome::Done(()),
     })
-}
-
-/// A response kept for replays of an idempotency key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub body: String,
-    pub location: Option<String>,
-    pub etag: Option<String>,
-}
-
-/// What became of a create that carried an idempotency key.
-#[derive(Debug)]
-pub enum Keyed {
-    /// Performed now; its response is stored under the key.
-    Created(StoredResponse),
-    /// Performed before with the same request: its response.
-    Replayed(StoredResponse),
-    /// The key was used before with a different request.
-    KeyReused,
-}
-
-/// Creates a task once per `key`. In one write transaction: a stored
-/// response for the key is replayed (same `request_hash`) or refused
-/// (different); otherwise the task is inserted and `render`ed, and the
-/// response stored with the key. Retries that arrive together queue on the
-/// write lock, so exactly one performs the insert.
-pub async fn insert_once(
-    db: &Db,
-    key: &str,
-    request_hash: &str,
-    draft: TaskDraft,
-    now: Timestamp,
-    render: impl Fn(&Task) -> StoredResponse,
-) -> Result<Keyed, DbError> {
-    // On PostgreSQL two first attempts can both find no key; the second to
-    // insert it waits for the first to commit and then violates the primary
-    // key. Its transaction (task included) rolls back, and the retry finds
-    // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
-    let mut retried = false;
-    loop {
-        match insert_once_attempt(db, key, request_hash, draft.clone(), now, &render).await {
-            Err(DbError::Other(err))
-                if !retried
-                    && matches!(
-                        err.sql_err(),
-                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                    ) =>
-            {
-                retried = true;
-            }
-            result => return result,
-        }
-    }
-}
-
-async fn insert_once_attempt(
-    db: &Db,
-    key: &str,
-    request_hash: &str,
-    draft: TaskDraft,
-    now: Timestamp,
-    render: &impl Fn(&Task) -> StoredResponse,
-) -> Result<Keyed, DbError> {
-    let txn = db.begin_write().await?;
-    if let Some(stored) = idempotency_key::Entity::find_by_id(key.to_owned())
-        .one(&txn)
-        .await?
-    {
-        return Ok(if stored.request_hash == request_hash {
-            Keyed::Replayed(StoredResponse {
-                status: u16::try_from(stored.status).unwrap_or(201),
-                body: stored.body,
-                location: stored.location,
-                etag: stored.etag,
-            })
-        } else {
-            Keyed::KeyReused
-        });
-    }
-    let task = insert_with(&txn, draft, now).await?;
-    let response = render(&task);
-    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
-        key: Set(key.to_owned()),
-        request_hash: Set(request_hash.to_owned()),
-        status: Set(i32::from(response.status)),
-        body: Set(response.body.clone()),
-        location: Set(response.location.clone()),
-        etag: Set(response.etag.clone()),
-        created_at: Set(now.as_micros()),
-    })
-    .exec(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(Keyed::Created(response))
-}
-
-/// Forgets idempotency keys stored before `cutoff`; returns how many.
-pub async fn purge_idempotency_keys(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
-    let result = idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::CreatedAt.lt(cutoff.as_micros()))
-        .exec(db.writer())
-        .await?;
-    Ok(result.rows_affected)
 }
 
 /// The tasks that match `query` in its window and order.

@@ -1,5 +1,22 @@
 //! What a client may ask of the task list: paging, filters and order.
 
+use super::Invalid;
+use super::task::{NO_NUL_PATTERN, TITLE_MAX_CHARS, check_text};
+
+/// The `q` filter: a case-insensitive substring of the title, so no longer
+/// than a title can be, and with no NUL.
+pub struct SearchText;
+
+impl SearchText {
+    pub const MAX_CHARS: usize = TITLE_MAX_CHARS;
+    pub const PATTERN: &'static str = NO_NUL_PATTERN;
+
+    pub fn check(text: String) -> Result<String, Invalid> {
+        check_text(&text, Self::MAX_CHARS)?;
+        Ok(text)
+    }
+}
+
 /// The column a list is ordered by; ties are always broken by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortField {
@@ -65,11 +82,11 @@ impl ListQuery {
             .ok_or("must be at least 1")
     }
 
-    pub fn check_per_page(per_page: i64) -> Result<u64, &'static str> {
+    pub fn check_per_page(per_page: i64) -> Result<u64, Invalid> {
         u64::try_from(per_page)
             .ok()
             .filter(|p| (1..=Self::MAX_PER_PAGE).contains(p))
-            .ok_or("must be between 1 and 100")
+            .ok_or_else(|| format!("must be between 1 and {}", Self::MAX_PER_PAGE).into())
     }
 
     /// Rows to skip in page mode, or `None` when the page starts beyond
@@ -123,7 +140,7 @@ mod tests {
         assert_eq!(ListQuery::check_page(-3), Err("must be at least 1"));
         assert_eq!(
             ListQuery::check_per_page(101),
-            Err("must be between 1 and 100")
+            Err("must be between 1 and 100".into())
         );
         assert_eq!(ListQuery::check_per_page(100), Ok(100));
     }

@@ -6,4 +6,8 @@ pub mod timestamp;
 
 pub use list::{ListQuery, Position, SortField, SortKey, SortOrder, Window};
 pub use task::{Description, Task, TaskChanges, TaskDraft, Title};
+
+/// Why a value is invalid, said to the client: "must be at most 200
+/// characters". Fixed text where it can be, formatted where it names a limit.
+pub type Invalid = std::borrow::Cow<'static, str>;
 pub use timestamp::Timestamp;

@@ -1,6 +1,6 @@
 //! The task and the rules a valid task obeys.
 
-use super::{Position, SortField, SortKey, Timestamp};
+use super::{Invalid, Position, SortField, SortKey, Timestamp};
 
 /// Most characters a title may have, counted as Unicode code points as sent.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -31,11 +31,23 @@ const WHITESPACE: &[(char, char)] = &[
 /// and an API test checks the spec carries it.
 pub const TITLE_PATTERN: &str = r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff][^\u0000]*$";
 
-/// The published `pattern` of `description`: no NUL character. PostgreSQL
-/// cannot store one in text, so no backend accepts it.
-pub const DESCRIPTION_PATTERN: &str = r"^[^\u0000]*$";
+/// The published `pattern` of every other text (`description`, the `q`
+/// filter): no NUL character. PostgreSQL cannot store or compare one in
+/// text, so no backend accepts it.
+pub const NO_NUL_PATTERN: &str = r"^[^\u0000]*$";
 
 const NO_NUL: &str = "must not contain the NUL character (U+0000)";
+
+/// Text with no NUL and at most `max` characters (Unicode code points).
+pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), Invalid> {
+    if raw.chars().count() > max {
+        return Err(format!("must be at most {max} characters").into());
+    }
+    if raw.contains('\0') {
+        return Err(NO_NUL.into());
+    }
+    Ok(())
+}
 
 fn is_blank_char(c: char) -> bool {
     WHITESPACE.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
@@ -47,22 +59,24 @@ fn is_blank_char(c: char) -> bool {
 pub struct Title(String);
 
 impl Title {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let chars = raw.chars().count();
-        if chars == 0 {
-            return Err("must not be empty");
+    /// Most characters a title may have, counted as sent.
+    pub const MAX_CHARS: usize = TITLE_MAX_CHARS;
+    pub const PATTERN: &'static str = TITLE_PATTERN;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        if raw.is_empty() {
+            return Err("must not be empty".into());
         }
-        if chars > TITLE_MAX_CHARS {
-            return Err("must be at most 200 characters");
-        }
-        if raw.contains('\0') {
-            return Err(NO_NUL);
-        }
+        check_text(raw, Self::MAX_CHARS)?;
         let trimmed = raw.trim_matches(is_blank_char);
         if trimmed.is_empty() {
-            return Err("must not be blank");
+            return Err("must not be blank".into());
         }
         Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 
     pub fn into_inner(self) -> String {
@@ -75,14 +89,16 @@ impl Title {
 pub struct Description(String);
 
 impl Description {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        if raw.chars().count() > DESCRIPTION_MAX_CHARS {
-            return Err("must be at most 10000 characters");
-        }
-        if raw.contains('\0') {
-            return Err(NO_NUL);
-        }
+    pub const MAX_CHARS: usize = DESCRIPTION_MAX_CHARS;
+    pub const PATTERN: &'static str = NO_NUL_PATTERN;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        check_text(raw, Self::MAX_CHARS)?;
         Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 
     pub fn into_inner(self) -> String {
@@ -126,8 +142,8 @@ impl From<TaskDraft> for TaskChanges {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     pub id: i64,
-    pub title: String,
-    pub description: Option<String>,
+    pub title: Title,
+    pub description: Option<Description>,
     pub done: bool,
     pub due_at: Option<Timestamp>,
     pub created_at: Timestamp,
@@ -146,7 +162,7 @@ impl Task {
             SortField::DueAt => self
                 .due_at
                 .map_or(SortKey::Null, |due| SortKey::Int(due.as_micros())),
-            SortField::Title => SortKey::Text(self.title.clone()),
+            SortField::Title => SortKey::Text(self.title.as_str().to_owned()),
         }
     }
 
@@ -163,10 +179,10 @@ impl Task {
     pub fn with_changes(&self, changes: TaskChanges, now: Timestamp) -> Task {
         let mut next = self.clone();
         if let Some(title) = changes.title {
-            next.title = title.into_inner();
+            next.title = title;
         }
         if let Some(description) = changes.description {
-            next.description = description.map(Description::into_inner);
+            next.description = description;
         }
         if let Some(done) = changes.done {
             next.done = done;
@@ -209,16 +225,17 @@ mod tests {
 
     #[test]
     fn invalid_titles_are_rejected_with_a_reason() {
+        let long = "x".repeat(201);
         let cases = [
             ("", "must not be empty"),
             ("   ", "must not be blank"),
             ("\u{2028}\u{00a0}\u{1c}", "must not be blank"),
+            ("a\0", "must not contain the NUL character (U+0000)"),
+            (&long, "must be at most 200 characters"),
         ];
         for (raw, reason) in cases {
-            assert_eq!(Title::parse(raw), Err(reason), "title {raw:?}");
+            assert_eq!(Title::parse(raw), Err(reason.into()), "title {raw:?}");
         }
-        let long = "x".repeat(201);
-        assert_eq!(Title::parse(&long), Err("must be at most 200 characters"));
     }
 
     #[test]
@@ -232,9 +249,12 @@ mod tests {
     fn a_change_that_changes_nothing_keeps_updated_at() {
         let t0 = Timestamp::from_micros(1_000_000).unwrap_or_else(Timestamp::now);
         let t1 = Timestamp::from_micros(2_000_000).unwrap_or_else(Timestamp::now);
+        let Ok(title) = Title::parse("a") else {
+            panic!("a valid title")
+        };
         let task = Task {
             id: 1,
-            title: "a".into(),
+            title,
             description: None,
             done: false,
             due_at: None,

@@ -2,7 +2,7 @@
 //! what PRODUCT.md promises.
 
 use serde_json::Value;
-use tasks_api::domain::task::{DESCRIPTION_PATTERN, TITLE_PATTERN};
+use tasks_api::domain::task::{NO_NUL_PATTERN, TITLE_PATTERN};
 
 use crate::helpers::spawn_app;
 
@@ -94,10 +94,7 @@ fn task_schemas_state_the_rules() {
         assert_eq!(title["maxLength"], 200, "{schema}.title");
         assert_eq!(title["pattern"], TITLE_PATTERN, "{schema}.title");
         assert_eq!(props["description"]["maxLength"], 10000, "{schema}");
-        assert_eq!(
-            props["description"]["pattern"], DESCRIPTION_PATTERN,
-            "{schema}"
-        );
+        assert_eq!(props["description"]["pattern"], NO_NUL_PATTERN, "{schema}");
         assert_eq!(props["description"]["nullable"], true, "{schema}");
         assert_eq!(props["due_at"]["nullable"], true, "{schema}");
         assert_eq!(props["due_at"]["format"], "date-time", "{schema}");

@@ -1,117 +1,90 @@
-//! The one HTTP error type: every failure becomes an RFC 9457 problem.
+//! Every HTTP error: the one `ApiError` type, whose variants are the problem
+//! kinds, each defined and rendered here ([RFC 9457](https://www.rfc-editor.org/rfc/rfc9457)),
+//! including those the framework raises before an operation runs
+//! ([`framework`]).
+
+pub mod framework;
+mod problem;
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
+use poem_openapi::ApiResponse;
 use poem_openapi::registry::{MetaResponses, Registry};
-use poem_openapi::{ApiResponse, Object, payload::Json};
 
+pub use self::problem::{FieldError, Problem};
+use crate::api::payload::Json;
 use crate::db::DbError;
-
-/// The media type of every error body ([RFC 9457](https://www.rfc-editor.org/rfc/rfc9457)).
-pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Seconds a client is asked to wait after a 503.
 const RETRY_AFTER_SECONDS: u32 = 1;
-
-/// An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
-#[derive(Object, Debug, Clone, PartialEq)]
-pub struct Problem {
-    /// A URI that identifies the kind of problem; stable, suitable for matching
-    /// in code (for example `urn:tasks-api:problem:validation-error`).
-    #[oai(rename = "type")]
-    pub kind: String,
-    /// A short, human-readable summary of the kind of problem.
-    pub title: String,
-    /// The HTTP status code of this response.
-    pub status: u16,
-    /// A human-readable explanation of this occurrence of the problem.
-    pub detail: String,
-    /// For validation failures: every invalid field, each named once.
-    #[oai(default, skip_serializing_if_is_empty)]
-    pub errors: Vec<FieldError>,
-}
-
-/// One invalid input: a body member (`pointer`) or a parameter (`parameter`).
-#[derive(Object, Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// A JSON Pointer (RFC 6901) into the request body, as a URI fragment,
-    /// for example `#/title`.
-    #[oai(skip_serializing_if_is_none)]
-    pub pointer: Option<String>,
-    /// The name of the invalid query, path or header parameter.
-    #[oai(skip_serializing_if_is_none)]
-    pub parameter: Option<String>,
-    /// What is wrong with it.
-    pub detail: String,
-}
-
-impl FieldError {
-    /// An invalid member of the JSON body (`name` is a top-level member).
-    pub fn body(name: &str, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: Some(format!("#/{name}")),
-            parameter: None,
-            detail: detail.into(),
-        }
-    }
-
-    /// An invalid query, path or header parameter.
-    pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: None,
-            parameter: Some(name.to_owned()),
-            detail: detail.into(),
-        }
-    }
-}
 
 /// Every error an operation can answer with, each a problem+json body.
 #[derive(ApiResponse, Debug)]
 pub enum ApiError {
     /// The request is invalid: `errors` names every bad field or parameter.
     #[oai(status = 400, content_type = "application/problem+json")]
-    BadRequest(Json<Problem>),
+    BadRequest(ProblemBody),
     /// No task has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
-    NotFound(Json<Problem>),
+    NotFound(ProblemBody),
     /// The `If-Match` ETag is not the task's current one (or the task no
     /// longer exists): nothing was changed. GET the task for its ETag.
     #[oai(status = 412, content_type = "application/problem+json")]
-    PreconditionFailed(Json<Problem>),
+    PreconditionFailed(ProblemBody),
+    /// The path does not support this method; `Allow` lists those it does.
+    /// (Raised by the router: in no operation's contract.)
+    #[oai(status = 405, content_type = "application/problem+json")]
+    MethodNotAllowed(
+        ProblemBody,
+        /// The methods the path supports.
+        #[oai(header = "Allow")]
+        String,
+    ),
+    /// The request was not completed in time; the connection is closed.
+    /// (Raised by the request timeout: in no operation's contract.)
+    #[oai(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(
+        ProblemBody,
+        /// Always `close`.
+        #[oai(header = "Connection")]
+        String,
+    ),
     /// The request body is larger than the limit (1 MiB by default).
     #[oai(status = 413, content_type = "application/problem+json")]
-    PayloadTooLarge(Json<Problem>),
+    PayloadTooLarge(ProblemBody),
     /// The request body is not `application/json` (or, for PATCH,
     /// `application/merge-patch+json`).
     #[oai(status = 415, content_type = "application/problem+json")]
-    UnsupportedMediaType(Json<Problem>),
+    UnsupportedMediaType(ProblemBody),
     /// The `Idempotency-Key` was already used with a different request body.
     #[oai(status = 422, content_type = "application/problem+json")]
-    UnprocessableContent(Json<Problem>),
+    UnprocessableContent(ProblemBody),
+    /// Another client error the HTTP layer found before any operation ran.
+    /// (In no operation's contract.)
+    #[oai(status_range = "4XX", content_type = "application/problem+json")]
+    OtherClientError(StatusCode, ProblemBody),
     /// An unexpected error; the details are in the server log, not here.
     #[oai(status = 500, content_type = "application/problem+json")]
-    Internal(Json<Problem>),
+    Internal(ProblemBody),
     /// The database is busy or unreachable; retry after `Retry-After` seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(
-        Json<Problem>,
+        ProblemBody,
         /// Seconds to wait before retrying.
         #[oai(header = "Retry-After")]
         u32,
     ),
 }
 
-/// Builds a problem body; `kind` is the last part of its type URI.
-pub fn problem(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Problem {
-    Problem {
-        kind: format!("urn:tasks-api:problem:{kind}"),
-        title: title.to_owned(),
-        status: status.as_u16(),
-        detail: detail.into(),
-        errors: Vec::new(),
-    }
+/// A problem as a response body, boxed: errors are rare, and a small
+/// `ApiError` keeps every `Result` that may hold one small.
+type ProblemBody = Json<Box<Problem>>;
+
+fn problem(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> ProblemBody {
+    Json(Box::new(Problem::new(status, kind, title, detail)))
 }
 
 impl ApiError {
@@ -127,81 +100,131 @@ impl ApiError {
             "Invalid request",
             detail,
         );
-        body.errors = errors;
-        Self::BadRequest(Json(body))
+        body.0.errors = errors;
+        Self::BadRequest(body)
     }
 
     /// A body that is not JSON at all, or not the shape of any valid input.
     pub fn malformed_body(detail: impl Into<String>) -> Self {
-        Self::BadRequest(Json(problem(
+        Self::BadRequest(problem(
             StatusCode::BAD_REQUEST,
             "malformed-body",
             "Malformed request body",
             detail,
-        )))
+        ))
+    }
+
+    /// No route at this path.
+    pub fn route_not_found(path: &str) -> Self {
+        Self::NotFound(problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("there is nothing at {path}"),
+        ))
+    }
+
+    /// The path exists, but not with this method; `allowed` are its methods.
+    pub fn method_not_allowed(path: &str, method: &str, allowed: String) -> Self {
+        let body = problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            format!("{path} does not support {method}; it supports {allowed}"),
+        );
+        Self::MethodNotAllowed(body, allowed)
+    }
+
+    /// A request not completed within `limit`: almost always a client too
+    /// slow to send its body (the database gives up sooner, with a 503).
+    pub fn request_timeout(limit: Duration) -> Self {
+        let body = problem(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            format!("the request was not completed within {} s", limit.as_secs()),
+        );
+        Self::RequestTimeout(body, "close".to_owned())
+    }
+
+    /// A client error the framework raised, with its own status and message.
+    pub fn other_client_error(status: StatusCode, detail: impl Into<String>) -> Self {
+        let title = status.canonical_reason().unwrap_or("Bad request");
+        let body = problem(status, "bad-request", title, detail);
+        Self::OtherClientError(status, body)
     }
 
     pub fn task_not_found(id: i64) -> Self {
-        Self::NotFound(Json(problem(
+        Self::NotFound(problem(
             StatusCode::NOT_FOUND,
             "task-not-found",
             "Task not found",
             format!("there is no task with id {id}"),
-        )))
+        ))
     }
 
     pub fn precondition_failed(id: i64) -> Self {
-        Self::PreconditionFailed(Json(problem(
+        Self::PreconditionFailed(problem(
             StatusCode::PRECONDITION_FAILED,
             "precondition-failed",
             "Precondition failed",
             format!("task {id} does not have the ETag given in If-Match; nothing was changed"),
-        )))
+        ))
     }
 
     pub fn idempotency_key_reused() -> Self {
-        Self::UnprocessableContent(Json(problem(
+        Self::UnprocessableContent(problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
             "Idempotency key reused",
             "this Idempotency-Key was already used with a different request body",
-        )))
+        ))
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::PayloadTooLarge(Json(problem(
+        Self::PayloadTooLarge(problem(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload-too-large",
             "Request body too large",
             format!("the request body must be at most {limit} bytes"),
-        )))
+        ))
     }
 
     pub fn unsupported_media_type(accepted: &[&str]) -> Self {
-        Self::UnsupportedMediaType(Json(problem(
+        Self::UnsupportedMediaType(problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
             "Unsupported media type",
             format!("the request body must be sent as {}", accepted.join(" or ")),
-        )))
+        ))
     }
 
     /// A server fault. `cause` is logged here with its whole chain, once;
     /// the client sees nothing of it.
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
         tracing::error!(error = %error_chain(cause), "request failed");
-        Self::Internal(Json(internal_problem()))
+        Self::internal_logged()
+    }
+
+    /// A server fault whose cause has already been logged.
+    pub fn internal_logged() -> Self {
+        Self::Internal(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Internal server error",
+            "the server failed to handle this request; it has been logged",
+        ))
     }
 
     pub fn unavailable(cause: &(dyn std::error::Error + 'static)) -> Self {
         tracing::warn!(error = %error_chain(cause), "database unavailable");
         Self::Unavailable(
-            Json(problem(
+            problem(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service-unavailable",
                 "Service unavailable",
                 "the database is busy or unreachable; retry later",
-            )),
+            ),
             RETRY_AFTER_SECONDS,
         )
     }
@@ -290,16 +313,6 @@ error_set!(
     /// Readiness.
     ReadyErrors = [503]
 );
-
-/// The body of every 500: nothing about the cause.
-pub fn internal_problem() -> Problem {
-    problem(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal-error",
-        "Internal server error",
-        "the server failed to handle this request; it has been logged",
-    )
-}
 
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {

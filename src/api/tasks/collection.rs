@@ -1,0 +1,185 @@
+//! `/api/tasks`: list tasks, create a task.
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::paging::{ListParams, Sort, TaskPage};
+use super::{ApiTags, Task, TaskInput};
+use crate::api::body::JsonBody;
+use crate::api::conditional::etag;
+use crate::api::params::{Lenient, RawHeader};
+use crate::api::payload::{Json, JsonText, to_json_text};
+use crate::api::types::SearchParam;
+use crate::db::{self, Db};
+use crate::domain::{self, ListQuery, Timestamp};
+use crate::error::{ApiError, CreateErrors, Errors, ListErrors};
+use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
+
+#[derive(ApiResponse)]
+enum ListTasksResponse {
+    /// One page of tasks.
+    #[oai(status = 200)]
+    Ok(
+        Json<TaskPage>,
+        /// RFC 8288 links to the `first`, `prev`, `next` and `last` pages
+        /// (page mode, as they apply) or the `next` page (cursor mode), as
+        /// relative references that keep the other query parameters.
+        #[oai(header = "Link")]
+        Option<String>,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum CreateTaskResponse {
+    /// The task was created (or, for a retried `Idempotency-Key`, the first
+    /// response is repeated).
+    #[oai(status = 201)]
+    Created(
+        JsonText<Task>,
+        /// The URL of the new task.
+        #[oai(header = "Location")]
+        String,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+/// The status of a created task's response.
+const CREATED: u16 = 201;
+
+impl CreateTaskResponse {
+    /// The 201 of a create, as it is stored for replays.
+    fn render(task: &domain::Task) -> Result<StoredResponse, ApiError> {
+        let body =
+            to_json_text(&Task::from(task.clone())).map_err(|err| ApiError::internal(&err))?;
+        Ok(StoredResponse {
+            status: CREATED,
+            body,
+            location: format!("/api/tasks/{}", task.id),
+            etag: etag(task),
+        })
+    }
+
+    fn replay(stored: StoredResponse) -> Result<Self, ApiError> {
+        if stored.status != CREATED {
+            return Err(ApiError::internal(&UnexpectedStatus(stored.status)));
+        }
+        Ok(Self::Created(
+            JsonText::new(stored.body),
+            stored.location,
+            stored.etag,
+        ))
+    }
+}
+
+/// A stored response that is not a 201: written by something other than
+/// `create_task`.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored response for this idempotency key has status {0}, not 201")]
+struct UnexpectedStatus(u16);
+
+fn default_page() -> Lenient<i64> {
+    Lenient::of(ListQuery::DEFAULT_PAGE as i64)
+}
+
+fn default_per_page() -> Lenient<i64> {
+    Lenient::of(ListQuery::DEFAULT_PER_PAGE as i64)
+}
+
+/// `GET` and `POST` on `/api/tasks`.
+pub struct CollectionApi;
+
+#[OpenApi(tag = "ApiTags::Tasks")]
+impl CollectionApi {
+    /// List tasks
+    ///
+    /// Returns one page of tasks, filtered and ordered as asked. Page mode
+    /// (`page`) counts the matches and may skip to any page; a page past the
+    /// end is empty, not an error. Cursor mode (`cursor`, from a previous
+    /// `next_cursor`) continues after the previous page at the same cost at
+    /// any depth, without counting, and never shows a task twice or skips
+    /// one that existed throughout, even while tasks are added or deleted.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/api/tasks", method = "get", operation_id = "list_tasks")]
+    async fn list_tasks(
+        &self,
+        db: Data<&Db>,
+        req: &Request,
+        /// The page number, from 1. Not with `cursor`.
+        #[oai(default = "default_page", validator(minimum(value = "1")))]
+        page: Query<Lenient<i64>>,
+        /// Tasks per page, 1–100. May change from one cursor page to the next.
+        #[oai(
+            default = "default_per_page",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        per_page: Query<Lenient<i64>>,
+        /// Only tasks that are (`true`) or are not (`false`) done.
+        done: Query<Option<Lenient<bool>>>,
+        /// Only tasks whose title contains this text, ignoring ASCII letter
+        /// case. `%`, `_` and `\` match only themselves. At most 200
+        /// characters (no longer text can match a title).
+        q: Query<Option<Lenient<SearchParam>>>,
+        /// The order: `id`, `created_at`, `updated_at`, `due_at` or `title`,
+        /// with a leading `-` for descending. Ties are broken by `id`; tasks
+        /// with no `due_at` come last either way. Default: `id`.
+        // No `default` attribute: poem-openapi would wrap the `$ref` in an
+        // `allOf`, which openapi-python-client cannot read. The default is
+        // stated in the description instead.
+        sort: Query<Option<Lenient<Sort>>>,
+        /// The `next_cursor` of the previous page, sent with the same `sort`,
+        /// `done` and `q`. Not with `page`.
+        cursor: Query<Option<String>>,
+    ) -> Result<ListTasksResponse, Errors<ListErrors>> {
+        let params = ListParams {
+            page: page.0,
+            per_page: per_page.0,
+            done: done.0,
+            q: q.0,
+            sort: sort.0,
+            cursor: cursor.0,
+        };
+        let request = params.validate(req)?;
+        let page = db::tasks::list(&db, &request.query).await?;
+        let (body, link) = request.respond(req, page)?;
+        Ok(ListTasksResponse::Ok(Json(body), link))
+    }
+
+    /// Create a task
+    ///
+    /// Stores a new task and returns it with its `Location` and `ETag`. With
+    /// an `Idempotency-Key`, the request is performed once: a retry with the
+    /// same key and the same body gets the first response again (also when
+    /// it arrives while the first is running, or at another process); the
+    /// same key with a different body is a 422. Keys are kept 24 hours.
+    #[oai(path = "/api/tasks", method = "post", operation_id = "create_task")]
+    async fn create_task(
+        &self,
+        db: Data<&Db>,
+        /// Makes retries safe: 1–255 printable ASCII characters, unique per
+        /// intended task (a UUID, say).
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: RawHeader<IdempotencyKey>,
+        body: JsonBody<TaskInput>,
+    ) -> Result<CreateTaskResponse, Errors<CreateErrors>> {
+        let key = idempotency_key.parse("Idempotency-Key", IdempotencyKey::parse)?;
+        let now = Timestamp::now();
+        let stored = match key {
+            None => CreateTaskResponse::render(&db::tasks::insert(&db, body.value, now).await?)?,
+            Some(key) => {
+                let fingerprint = body.fingerprint();
+                let render = CreateTaskResponse::render;
+                match idempotency::create_once(&db, &key, &fingerprint, body.value, now, render)
+                    .await?
+                {
+                    Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
+                    Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
+                }
+            }
+        };
+        Ok(CreateTaskResponse::replay(stored)?)
+    }
+}

@@ -1,0 +1,183 @@
+//! `/api/tasks/{id}`: read, replace, update and delete one task, each
+//! guarded by the conditional headers (RFC 9110 §13).
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
+use crate::api::body::JsonBody;
+use crate::api::conditional::{self, etag};
+use crate::api::params::{Lenient, RawHeader};
+use crate::api::payload::Json;
+use crate::db::tasks::{Expect, Outcome};
+use crate::db::{self, Db};
+use crate::domain::{self, TaskChanges, Timestamp};
+use crate::error::{ApiError, DeleteErrors, Errors, ReadErrors, WriteErrors};
+
+#[derive(ApiResponse)]
+enum GetTaskResponse {
+    /// The task.
+    #[oai(status = 200)]
+    Ok(
+        Json<Task>,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+    /// The task still has the ETag given in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum WriteTaskResponse {
+    /// The task as it now is.
+    #[oai(status = 200)]
+    Ok(
+        Json<Task>,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum DeleteTaskResponse {
+    /// The task was deleted.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+/// A conditional write's outcome as the client sees it. RFC 9110 §13.1.1:
+/// `If-Match` on a task that does not exist fails (412), like a stale one.
+fn answer<T>(id: i64, expect: Option<&Expect>, outcome: Outcome<T>) -> Result<T, ApiError> {
+    match outcome {
+        Outcome::Done(value) => Ok(value),
+        Outcome::Missing if expect.is_none() => Err(ApiError::task_not_found(id)),
+        Outcome::Missing | Outcome::Stale => Err(ApiError::precondition_failed(id)),
+    }
+}
+
+/// A PUT or PATCH: the change, guarded by `If-Match` when sent.
+async fn write(
+    db: &Db,
+    id: i64,
+    changes: TaskChanges,
+    if_match: &RawHeader,
+) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+    let expect = conditional::expect(if_match, id);
+    let outcome = db::tasks::update(db, id, changes, expect.clone(), Timestamp::now()).await?;
+    let task: domain::Task = answer(id, expect.as_ref(), outcome)?;
+    let tag = etag(&task);
+    Ok(WriteTaskResponse::Ok(Json(task.into()), tag))
+}
+
+/// `GET`, `PUT`, `PATCH` and `DELETE` on `/api/tasks/{id}`.
+pub struct ItemApi;
+
+#[OpenApi(tag = "ApiTags::Tasks")]
+impl ItemApi {
+    /// Get a task
+    ///
+    /// With `If-None-Match` naming its current ETag (or `*`), the answer is
+    /// 304 with no body.
+    #[oai(path = "/api/tasks/:id", method = "get", operation_id = "get_task")]
+    async fn get_task(
+        &self,
+        db: Data<&Db>,
+        /// The task's id.
+        id: Path<Lenient<i64>>,
+        /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`
+        /// (a value that is neither matches nothing).
+        #[oai(name = "If-None-Match")]
+        if_none_match: RawHeader,
+    ) -> Result<GetTaskResponse, Errors<ReadErrors>> {
+        let id = task_id(id.0)?;
+        let task = db::tasks::find(&db, id)
+            .await?
+            .ok_or_else(|| ApiError::task_not_found(id))?;
+        let tag = etag(&task);
+        if conditional::none_match(&if_none_match, &task) {
+            return Ok(GetTaskResponse::NotModified(tag));
+        }
+        Ok(GetTaskResponse::Ok(Json(task.into()), tag))
+    }
+
+    /// Replace a task
+    ///
+    /// Sets every writable field: those left out become `null` (`done`:
+    /// `false`). Validation is the same as for create. With `If-Match`, the
+    /// write happens only if the task still has that ETag (else 412).
+    #[oai(path = "/api/tasks/:id", method = "put", operation_id = "replace_task")]
+    async fn replace_task(
+        &self,
+        db: Data<&Db>,
+        /// The task's id.
+        id: Path<Lenient<i64>>,
+        /// Write only if the task's current ETag is one of these (or `*`); a
+        /// value that is neither matches nothing, so the write is refused.
+        #[oai(name = "If-Match")]
+        if_match: RawHeader,
+        body: JsonBody<TaskInput>,
+    ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+        let id = task_id(id.0)?;
+        let changes = TaskChanges::from(body.value);
+        write(&db, id, changes, &if_match).await
+    }
+
+    /// Update a task
+    ///
+    /// Applies a JSON Merge Patch (RFC 7396): members left out stay as they
+    /// are, `null` clears `description` or `due_at`. A patch that changes
+    /// nothing leaves `updated_at` and the ETag as they were. With
+    /// `If-Match`, the write happens only if the task still has that ETag.
+    #[oai(
+        path = "/api/tasks/:id",
+        method = "patch",
+        operation_id = "update_task"
+    )]
+    async fn update_task(
+        &self,
+        db: Data<&Db>,
+        /// The task's id.
+        id: Path<Lenient<i64>>,
+        /// Write only if the task's current ETag is one of these (or `*`); a
+        /// value that is neither matches nothing, so the write is refused.
+        #[oai(name = "If-Match")]
+        if_match: RawHeader,
+        body: JsonBody<TaskPatch>,
+    ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+        let id = task_id(id.0)?;
+        write(&db, id, body.value, &if_match).await
+    }
+
+    /// Delete a task
+    ///
+    /// With `If-Match`, deletes only if the task still has that ETag.
+    #[oai(
+        path = "/api/tasks/:id",
+        method = "delete",
+        operation_id = "delete_task"
+    )]
+    async fn delete_task(
+        &self,
+        db: Data<&Db>,
+        /// The task's id.
+        id: Path<Lenient<i64>>,
+        /// Delete only if the task's current ETag is one of these (or `*`); a
+        /// value that is neither matches nothing, so the delete is refused.
+        #[oai(name = "If-Match")]
+        if_match: RawHeader,
+    ) -> Result<DeleteTaskResponse, Errors<DeleteErrors>> {
+        let id = task_id(id.0)?;
+        let expect = conditional::expect(&if_match, id);
+        let outcome = db::tasks::delete(&db, id, expect.clone()).await?;
+        answer(id, expect.as_ref(), outcome)?;
+        Ok(DeleteTaskResponse::Deleted)
+    }
+}

@@ -1,0 +1,159 @@
+//! The store: each performed request's key, body fingerprint and response,
+//! written in the same transaction as the task it created.
+
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::IdempotencyKey;
+use crate::db::{self, Db, DbError};
+use crate::domain::{Task, TaskDraft, Timestamp};
+
+/// The `idempotency_keys` table.
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    /// A performed `POST` and its response, kept for replays of its key.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "idempotency_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// SHA-256 of the canonical JSON of the request body.
+        pub request_hash: String,
+        pub status: i32,
+        pub body: String,
+        pub location: Option<String>,
+        pub etag: Option<String>,
+        /// Microseconds since the Unix epoch.
+        pub created_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The response of a performed create, as it is replayed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    /// The JSON body, byte for byte.
+    pub body: String,
+    pub location: String,
+    pub etag: String,
+}
+
+impl TryFrom<entity::Model> for StoredResponse {
+    type Error = DbError;
+
+    fn try_from(row: entity::Model) -> Result<Self, DbError> {
+        let corrupt = |reason| DbError::Corrupt {
+            row: format!("idempotency key {:?}", row.key),
+            reason,
+        };
+        Ok(Self {
+            status: u16::try_from(row.status).map_err(|_| corrupt("status out of range"))?,
+            location: row.location.clone().ok_or_else(|| corrupt("no location"))?,
+            etag: row.etag.clone().ok_or_else(|| corrupt("no etag"))?,
+            body: row.body,
+        })
+    }
+}
+
+/// What became of a create that carried an idempotency key.
+#[derive(Debug)]
+pub enum Keyed {
+    /// Performed now; its response is stored under the key.
+    Created(StoredResponse),
+    /// Performed before with the same request: its response.
+    Replayed(StoredResponse),
+    /// The key was used before with a different request.
+    KeyReused,
+}
+
+/// Creates a task once per `key`. In one write transaction: a stored
+/// response for the key is replayed (same `fingerprint`) or refused
+/// (different); otherwise the task is inserted and `render`ed, and the
+/// response stored with the key. Retries that arrive together queue on the
+/// write lock, so exactly one performs the insert. When `render` fails,
+/// nothing is stored and its error is returned.
+pub async fn create_once<E: From<DbError>>(
+    db: &Db,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    draft: TaskDraft,
+    now: Timestamp,
+    render: impl Fn(&Task) -> Result<StoredResponse, E>,
+) -> Result<Keyed, E> {
+    // On PostgreSQL two first attempts can both find no key; the second to
+    // insert it waits for the first to commit and then violates the primary
+    // key. Its transaction (task included) rolls back, and the retry finds
+    // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
+    let mut retried = false;
+    loop {
+        match attempt(db, key, fingerprint, draft.clone(), now, &render).await {
+            Err(DbError::Other(err))
+                if !retried
+                    && matches!(
+                        err.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+            {
+                retried = true;
+            }
+            Err(err) => return Err(err.into()),
+            Ok(result) => return result,
+        }
+    }
+}
+
+/// One try: the outer error is the database's, the inner one `render`'s.
+async fn attempt<E>(
+    db: &Db,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    draft: TaskDraft,
+    now: Timestamp,
+    render: &impl Fn(&Task) -> Result<StoredResponse, E>,
+) -> Result<Result<Keyed, E>, DbError> {
+    let txn = db.begin_write().await?;
+    let stored = entity::Entity::find_by_id(key.as_str().to_owned())
+        .one(&txn)
+        .await?;
+    if let Some(stored) = stored {
+        return Ok(Ok(if stored.request_hash == fingerprint {
+            Keyed::Replayed(StoredResponse::try_from(stored)?)
+        } else {
+            Keyed::KeyReused
+        }));
+    }
+    let task = db::tasks::insert_in(&txn, draft, now).await?;
+    let response = match render(&task) {
+        Ok(response) => response,
+        // Dropping the transaction rolls the insert back.
+        Err(err) => return Ok(Err(err)),
+    };
+    entity::Entity::insert(entity::ActiveModel {
+        key: Set(key.as_str().to_owned()),
+        request_hash: Set(fingerprint.to_owned()),
+        status: Set(i32::from(response.status)),
+        body: Set(response.body.clone()),
+        location: Set(Some(response.location.clone())),
+        etag: Set(Some(response.etag.clone())),
+        created_at: Set(now.as_micros()),
+    })
+    .exec(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(Keyed::Created(response)))
+}
+
+/// Forgets keys stored before `cutoff`; returns how many.
+pub async fn purge(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    let result = entity::Entity::delete_many()
+        .filter(entity::Column::CreatedAt.lt(cutoff.as_micros()))
+        .exec(db.writer())
+        .await?;
+    Ok(result.rows_affected)
+}
