@@ -36,6 +36,14 @@ pub struct Limits {
     pub drain_timeout: Duration,
 }
 
+/// How long to wait before accepting again after `accept` failed (out of
+/// file descriptors and the like).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How often, at most, a connection checks whether it has been silent too
+/// long (a quarter of the header read timeout, but no more often than this).
+const MIN_IDLE_CHECK: Duration = Duration::from_millis(50);
+
 /// Serves `app` on `listener` until `stop` completes, then stops accepting
 /// (new connections are refused), lets requests in flight finish and closes
 /// idle connections, and returns once all are done or the drain deadline
@@ -73,7 +81,7 @@ pub async fn serve(
                 Err(err) => {
                     // Out of file descriptors and the like: back off, go on.
                     tracing::warn!(error = %err, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
             },
@@ -92,11 +100,17 @@ pub async fn serve(
         });
     }
 
-    // Refuse new connections from now on; ask every connection to finish.
+    // Refuse new connections from now on.
     drop(listener);
+    drain(connections, &stopping, limits.drain_timeout).await;
+}
+
+/// Asks every connection to finish, and waits for them up to `deadline`;
+/// then cuts off whatever is left.
+async fn drain(mut connections: JoinSet<()>, stopping: &watch::Sender<bool>, deadline: Duration) {
     let _ = stopping.send(true);
     tracing::info!(open = connections.len(), "draining connections");
-    let drained = tokio::time::timeout(limits.drain_timeout, async {
+    let drained = tokio::time::timeout(deadline, async {
         while connections.join_next().await.is_some() {}
     })
     .await;
@@ -154,7 +168,7 @@ impl Connection {
         let conn = self.builder.serve_connection_with_upgrades(io, service);
         tokio::pin!(conn);
         let idle_limit = self.limits.header_read_timeout;
-        let mut tick = tokio::time::interval((idle_limit / 4).max(Duration::from_millis(50)));
+        let mut tick = tokio::time::interval((idle_limit / 4).max(MIN_IDLE_CHECK));
         loop {
             tokio::select! {
                 result = conn.as_mut() => {

@@ -1,9 +1,7 @@
 //! How domain values appear in the contract: each type's schema comes from
 //! the rules the domain type enforces, so the limits are written once.
 
-use std::borrow::Cow;
-
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::registry::MetaSchema;
 use poem_openapi::types::{
     ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
 };
@@ -15,17 +13,17 @@ use crate::domain::{Description, Timestamp, Title};
 /// Implements `Type` for a type documented by an inline schema.
 macro_rules! inline_type {
     ($ty:ty, $name:literal, $schema:expr) => {
-        impl Type for $ty {
+        impl ::poem_openapi::types::Type for $ty {
             const IS_REQUIRED: bool = true;
             type RawValueType = Self;
             type RawElementValueType = Self;
 
-            fn name() -> Cow<'static, str> {
+            fn name() -> ::std::borrow::Cow<'static, str> {
                 $name.into()
             }
 
-            fn schema_ref() -> MetaSchemaRef {
-                MetaSchemaRef::Inline(Box::new($schema))
+            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+                ::poem_openapi::registry::MetaSchemaRef::Inline(Box::new($schema))
             }
 
             fn as_raw_value(&self) -> Option<&Self::RawValueType> {
@@ -41,8 +39,14 @@ macro_rules! inline_type {
     };
 }
 
+pub(crate) use inline_type;
+
 /// A string schema with these limits.
-fn text_schema(min_length: Option<usize>, max_length: usize, pattern: &str) -> MetaSchema {
+pub(crate) fn text_schema(
+    min_length: Option<usize>,
+    max_length: usize,
+    pattern: &str,
+) -> MetaSchema {
     MetaSchema {
         min_length,
         max_length: Some(max_length),

@@ -1,10 +1,6 @@
 //! The key: what a client may send, and how the contract documents it.
 
-use std::borrow::Cow;
-
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::Type;
-
+use crate::api::types::{inline_type, text_schema};
 use crate::domain::Invalid;
 
 /// An `Idempotency-Key`: 1–255 printable ASCII characters, not starting or
@@ -35,35 +31,12 @@ impl IdempotencyKey {
     }
 }
 
-/// Documents the header's schema (the operation parses it itself).
-impl Type for IdempotencyKey {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string_idempotency-key".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            min_length: Some(1),
-            max_length: Some(Self::MAX_LEN),
-            pattern: Some(Self::PATTERN.to_owned()),
-            ..MetaSchema::new("string")
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+// Documents the header's schema (the operation parses it itself).
+inline_type!(
+    IdempotencyKey,
+    "string_idempotency-key",
+    text_schema(Some(1), IdempotencyKey::MAX_LEN, IdempotencyKey::PATTERN)
+);
 
 #[cfg(test)]
 mod tests {

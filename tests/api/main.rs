@@ -15,6 +15,8 @@ mod health;
 mod helpers;
 mod idempotency;
 mod list;
+#[path = "../support/process.rs"]
+mod process;
 mod spec;
 mod tasks;
 mod validation;

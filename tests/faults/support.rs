@@ -1,103 +1,13 @@
-//! Starting and stopping the binary, and raw HTTP.
+//! The fault suite's helpers: the process (shared with `tests/api`) and
+//! raw HTTP.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_tasks-api");
-
-/// A running `tasks-api` process with its log.
-pub struct Server {
-    pub child: Child,
-    pub port: u16,
-    pub log: Arc<Mutex<Vec<String>>>,
-}
-
-/// Starts the binary on `db` with extra arguments; waits until it listens.
-pub fn start(db: &Path, args: &[&str]) -> Server {
-    let url = format!("sqlite://{}", db.display());
-    let mut child = Command::new(BIN)
-        .args([
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            &url,
-            "--log-format",
-            "json",
-        ])
-        .args(args)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn tasks-api");
-    let stderr = child.stderr.take().expect("stderr");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let sink = Arc::clone(&log);
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let port = line
-                .split("listening on http://127.0.0.1:")
-                .nth(1)
-                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-                .and_then(|p| p.parse::<u16>().ok());
-            if let (Some(port), Some(tx)) = (port, tx.take_if(|_| port.is_some())) {
-                let _ = tx.send(port);
-            }
-            sink.lock().expect("log").push(line);
-        }
-    });
-    let port = rx
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| panic!("tasks-api did not start: {:?}", log.lock().expect("log")));
-    Server { child, port, log }
-}
-
-impl Server {
-    pub fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    pub fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([format!("-{signal}"), self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-    }
-
-    pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    pub fn log_text(&self) -> String {
-        self.log.lock().expect("log").join("\n")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub fn temp_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("tasks.db");
-    (dir, db)
-}
+#[path = "../support/process.rs"]
+mod process;
+pub use process::*;
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
