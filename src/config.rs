@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::body::DEFAULT_MAX_BODY_BYTES;
+use crate::auth::{self, admin::KeysCommand};
 use crate::db::{self, Durability};
 
 /// A JSON REST API for a task list. With no command, it serves.
@@ -18,13 +19,18 @@ pub struct Cli {
     pub config: Config,
 }
 
-#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Serve the API (the default).
     Serve,
     /// Print the OpenAPI document (YAML) to stdout; this is how openapi.yaml
     /// is regenerated.
     Openapi,
+    /// Manage API keys: `keys create`, `keys list`, `keys revoke`.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
 }
 
 /// How the server runs.
@@ -36,8 +42,51 @@ pub struct Config {
 
     /// Database URL: `sqlite://PATH` (created and migrated on start) or
     /// `postgres://USER@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://tasks.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://tasks.db",
+        global = true
+    )]
     pub database_url: String,
+
+    /// `key`: every API request needs `Authorization: Bearer <key>` (on
+    /// first start the server makes a key and prints it once). `none`: no
+    /// keys, every request acts as the first owner; only on a loopback
+    /// address unless --allow-unauthenticated.
+    #[arg(long, env = "TASKS_AUTH", value_enum, default_value_t = AuthMode::Key)]
+    pub auth: AuthMode,
+
+    /// Allow `--auth none` on an address other than loopback: anyone who
+    /// can reach it can read and change every task.
+    #[arg(long, env = "TASKS_ALLOW_UNAUTHENTICATED")]
+    pub allow_unauthenticated: bool,
+
+    /// Requests per second each API key may make on average (token bucket,
+    /// per process); over it, 429.
+    #[arg(long, env = "TASKS_RATE_LIMIT_PER_SEC", default_value_t = 50.0,
+          value_parser = positive)]
+    pub rate_limit_per_sec: f64,
+
+    /// Requests an API key may make at once after a quiet spell.
+    #[arg(long, env = "TASKS_RATE_LIMIT_BURST", default_value_t = 200.0,
+          value_parser = at_least_one)]
+    pub rate_limit_burst: f64,
+
+    /// Seconds a verified key is trusted without a database lookup: a
+    /// revoked key is refused by every process within this.
+    #[arg(long, env = "TASKS_KEY_CACHE_SECS", default_value_t = 5)]
+    pub key_cache_secs: u64,
+
+    /// A browser origin allowed to call the API (CORS), e.g.
+    /// `https://app.example.com`; repeat the option (or separate with
+    /// commas) for several. None by default.
+    #[arg(
+        long = "cors-origin",
+        env = "TASKS_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 
     /// Log format: `pretty` for people, `json` for one JSON object per line.
     /// The level is set with RUST_LOG (default `info`).
@@ -107,6 +156,26 @@ pub struct Config {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    Key,
+    None,
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
+        _ => Err(format!("{text} is not a positive number")),
+    }
+}
+
+fn at_least_one(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 1.0 => Ok(value),
+        _ => Err(format!("{text} is not a number of at least 1")),
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
     Json,
@@ -146,6 +215,18 @@ impl Config {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             drain_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+        }
+    }
+
+    pub fn auth_settings(&self) -> auth::Settings {
+        auth::Settings {
+            mode: match self.auth {
+                AuthMode::Key => auth::Mode::Key,
+                AuthMode::None => auth::Mode::None,
+            },
+            per_sec: self.rate_limit_per_sec,
+            burst: self.rate_limit_burst,
+            key_cache: Duration::from_secs(self.key_cache_secs),
         }
     }
 

@@ -1,9 +1,11 @@
 //! tasks-api: a spec-first JSON REST API for a task list.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod edge;
 pub mod error;
 pub mod idempotency;
 pub mod server;

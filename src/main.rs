@@ -4,18 +4,25 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use tasks_api::config::{Cli, Command};
+use tasks_api::auth::admin::{self, KeysCommand};
+use tasks_api::config::{Cli, Command, Config, LogFormat};
+use tasks_api::db::Db;
 use tasks_api::startup::Application;
 use tasks_api::{api, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.command == Some(Command::Openapi) {
-        print!("{}", api::service().spec_yaml());
-        return ExitCode::SUCCESS;
+    match cli.command {
+        Some(Command::Openapi) => {
+            print!("{}", api::service().spec_yaml());
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Keys { command }) => return keys(&cli.config, &command).await,
+        Some(Command::Serve) | None => {}
     }
-    telemetry::init(cli.config.log_format);
+    let log_format = cli.config.log_format;
+    telemetry::init(log_format);
     // Registered before the server says it listens, so a SIGTERM that follows
     // that line is always a graceful stop.
     let stop = shutdown_signal();
@@ -28,6 +35,9 @@ async fn main() -> ExitCode {
         }
     };
     let base = format!("http://{}", app.local_addr());
+    if let Some(key) = app.first_key() {
+        show_first_key(key, &base, log_format);
+    }
     tracing::info!("listening on {base}; Swagger UI at {base}/docs");
     match app.run_until_stopped(stop).await {
         Ok(()) => {
@@ -36,6 +46,42 @@ async fn main() -> ExitCode {
         }
         Err(err) => {
             tracing::error!(error = %err, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Shows the first API key once, like Jupyter's token: only its hash is
+/// stored. In JSON logs it is a log line of its own, so every line stays
+/// one JSON object.
+fn show_first_key(key: &str, base: &str, format: LogFormat) {
+    match format {
+        LogFormat::Json => tracing::warn!(
+            first_api_key = key,
+            "made the first API key (shown only now; `tasks-api keys create` makes more)"
+        ),
+        LogFormat::Pretty => eprintln!(
+            "\n  The first API key (shown only now; `tasks-api keys create` makes more):\n\n    \
+             {key}\n\n  Send it as `Authorization: Bearer {key}`, or paste it into \
+             Swagger UI's Authorize at {base}/docs\n"
+        ),
+    }
+}
+
+/// `tasks-api keys …`: prints the result on stdout, the note on stderr.
+async fn keys(config: &Config, command: &KeysCommand) -> ExitCode {
+    let result = async {
+        let db = Db::connect(&config.db_settings()).await?;
+        Ok::<_, Box<dyn std::error::Error>>(admin::run(&db, command).await?)
+    };
+    match result.await {
+        Ok((out, note)) => {
+            print!("{out}");
+            eprintln!("tasks-api: {note}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("tasks-api: {}", tasks_api::error::error_chain(err.as_ref()));
             ExitCode::FAILURE
         }
     }

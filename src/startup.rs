@@ -9,10 +9,11 @@ use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, Response, Route};
 
 use crate::api::{self, body::BodyLimit};
+use crate::auth::{self, Auth, store::KeyError};
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, DbError};
 use crate::error::framework::{self, RouteTable};
-use crate::{idempotency, server};
+use crate::{edge, idempotency, server};
 
 /// A connected, migrated, listening server that has not started serving.
 pub struct Application {
@@ -21,6 +22,7 @@ pub struct Application {
     app: poem::endpoint::BoxEndpoint<'static, Response>,
     db: Db,
     config: Config,
+    first_key: Option<String>,
 }
 
 /// Why the application could not start.
@@ -28,11 +30,20 @@ pub struct Application {
 pub enum StartError {
     #[error("cannot open or migrate the database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    #[error("cannot read owners and keys: {0}")]
+    Owners(#[from] DbError),
+    #[error("cannot make the first API key: {0}")]
+    FirstKey(#[from] KeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
         source: std::io::Error,
     },
+    #[error(
+        "refusing --auth none on {0}, which is not a loopback address: anyone who can reach it \
+         could read and change every task (--allow-unauthenticated to do it anyway)"
+    )]
+    Unauthenticated(std::net::SocketAddr),
 }
 
 impl Application {
@@ -47,19 +58,36 @@ impl Application {
             .await
             .map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
+        let settings = config.auth_settings();
+        let first_key = match settings.mode {
+            auth::Mode::None if !addr.ip().is_loopback() && !config.allow_unauthenticated => {
+                return Err(StartError::Unauthenticated(addr));
+            }
+            auth::Mode::None => None,
+            auth::Mode::Key => auth::store::first_key(&db).await?,
+        };
+        let auth = Arc::new(Auth::new(&db, settings).await?);
         let app = routes(
             db.clone(),
             BodyLimit(config.max_body_bytes),
             config.request_timeout(),
-        )
-        .boxed();
+            auth,
+            &config.cors_origins,
+        );
         Ok(Self {
             listener,
             addr,
             app,
             db,
             config,
+            first_key,
         })
+    }
+
+    /// The API key made on the first start of a database that had none, to
+    /// be shown once.
+    pub fn first_key(&self) -> Option<&str> {
+        self.first_key.as_deref()
     }
 
     /// The port it listens on (useful when bound to port 0).
@@ -83,28 +111,36 @@ impl Application {
     }
 }
 
-/// The whole route tree: the API, its documentation, and the error handling
-/// that turns every failure into a problem+json response.
+/// The whole route tree: the API, its documentation, and the layers around
+/// them, from the outside in: security headers; CORS (when origins are
+/// named); authentication and rate limits (the API only); panics, the
+/// request timeout and the mapping of every failure to a problem response.
 pub fn routes(
     db: Db,
     body_limit: BodyLimit,
     request_timeout: Duration,
-) -> impl Endpoint<Output = Response> {
+    auth: Arc<Auth>,
+    cors_origins: &[String],
+) -> poem::endpoint::BoxEndpoint<'static, Response> {
     let service = api::service();
     let table = Arc::new(RouteTable::from_meta(&api::meta()));
     let route = Route::new()
-        .nest("/docs", service.swagger_ui())
+        .nest(
+            "/docs",
+            edge::Docs::new(service.swagger_ui().map_to_response()),
+        )
         .at("/openapi.json", service.spec_endpoint())
         .at("/openapi.yaml", service.spec_endpoint_yaml())
         // Browsers ask for it on every page; an empty answer beats a 404.
         .at("/favicon.ico", poem::get(no_favicon))
         .nest("/", service);
-    route
+    let errors = Arc::clone(&table);
+    let app = route
         .data(db)
         .data(body_limit)
         .with(CatchPanic::new().with_handler(framework::panic_response))
         .around(move |ep, req| {
-            let table = Arc::clone(&table);
+            let table = Arc::clone(&errors);
             async move {
                 let method = req.method().clone();
                 let path = req.uri().path().to_owned();
@@ -115,6 +151,28 @@ pub fn routes(
                 }
             }
         })
+        .around(move |ep, req| {
+            let auth = Arc::clone(&auth);
+            async move { auth.call(ep.as_ref(), req).await }
+        });
+    let app = match edge::cors(cors_origins) {
+        Some(cors) => app.with(cors).boxed(),
+        None => app.boxed(),
+    };
+    // CORS refusals are errors of the layer outside the error mapping.
+    app.around(move |ep, req| {
+        let table = Arc::clone(&table);
+        async move {
+            let method = req.method().clone();
+            let path = req.uri().path().to_owned();
+            let resp = match ep.call(req).await {
+                Ok(resp) => resp,
+                Err(err) => framework::response(err, &method, &path, &table),
+            };
+            Ok(edge::secure(resp))
+        }
+    })
+    .boxed()
 }
 
 #[poem::handler]

@@ -8,6 +8,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The owner's id (`owners.id`).
+    pub owner_id: i64,
     pub title: String,
     pub description: Option<String>,
     pub done: bool,

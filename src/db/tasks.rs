@@ -10,8 +10,8 @@ use sea_orm::{
 use super::entity::{self, ActiveModel, Column, Entity};
 use super::{Db, DbError};
 use crate::domain::{
-    Description, ListQuery, Position, SortField, SortKey, SortOrder, Task, TaskChanges, TaskDraft,
-    Timestamp, Title, Window,
+    Description, ListQuery, OwnerId, Position, SortField, SortKey, SortOrder, Task, TaskChanges,
+    TaskDraft, Timestamp, Title, Window,
 };
 
 /// How often an unconditional update is tried when another writer changes
@@ -71,6 +71,7 @@ impl TryFrom<entity::Model> for Task {
             |micros: i64, what| Timestamp::from_micros(micros).ok_or_else(|| corrupt(what));
         Ok(Task {
             id: row.id,
+            owner: OwnerId(row.owner_id),
             due_at: row
                 .due_at
                 .map(|m| instant(m, "due_at out of range"))
@@ -93,6 +94,7 @@ impl TryFrom<entity::Model> for Task {
 fn columns(task: &Task) -> ActiveModel {
     ActiveModel {
         id: NotSet,
+        owner_id: Set(task.owner.0),
         title: Set(task.title.as_str().to_owned()),
         description: Set(task.description.as_ref().map(|d| d.as_str().to_owned())),
         done: Set(task.done),
@@ -103,19 +105,26 @@ fn columns(task: &Task) -> ActiveModel {
     }
 }
 
-/// Stores a new task and returns it with its id.
-pub async fn insert(db: &Db, draft: TaskDraft, now: Timestamp) -> Result<Task, DbError> {
-    insert_in(db.writer(), draft, now).await
+/// Stores a new task of `owner` and returns it with its id.
+pub async fn insert(
+    db: &Db,
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+) -> Result<Task, DbError> {
+    insert_in(db.writer(), owner, draft, now).await
 }
 
 /// Stores a new task on `conn` (a connection or a transaction).
 pub async fn insert_in(
     conn: &impl ConnectionTrait,
+    owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Task, DbError> {
     let mut task = Task {
         id: 0,
+        owner,
         title: draft.title,
         description: draft.description,
         done: draft.done,
@@ -131,9 +140,16 @@ pub async fn insert_in(
     Ok(task)
 }
 
-/// The task with this id, if there is one.
-pub async fn find(db: &Db, id: i64) -> Result<Option<Task>, DbError> {
-    Entity::find_by_id(id)
+/// The tasks of `owner`: every query starts here, so no query can see or
+/// touch another owner's task.
+fn owned(owner: OwnerId) -> Select<Entity> {
+    Entity::find().filter(Column::OwnerId.eq(owner.0))
+}
+
+/// `owner`'s task with this id, if there is one.
+pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbError> {
+    owned(owner)
+        .filter(Column::Id.eq(id))
         .one(db.reader())
         .await?
         .map(Task::try_from)
@@ -147,6 +163,7 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Task>, DbError> {
 /// A lost race is retried when nothing was expected, and `Stale` otherwise.
 pub async fn update(
     db: &Db,
+    owner: OwnerId,
     id: i64,
     changes: TaskChanges,
     expect: Option<Expect>,
@@ -154,7 +171,7 @@ pub async fn update(
 ) -> Result<Outcome<Task>, DbError> {
     for _ in 0..UPDATE_ATTEMPTS {
         let txn = db.begin_write().await?;
-        let current = match Entity::find_by_id(id).one(&txn).await? {
+        let current = match owned(owner).filter(Column::Id.eq(id)).one(&txn).await? {
             Some(row) => Task::try_from(row)?,
             None => return Ok(Outcome::Missing),
         };
@@ -168,6 +185,7 @@ pub async fn update(
         let written = Entity::update_many()
             .set(columns(&next))
             .filter(Column::Id.eq(id))
+            .filter(Column::OwnerId.eq(owner.0))
             .filter(Column::Version.eq(current.version))
             .exec(&txn)
             .await?;
@@ -184,8 +202,15 @@ pub async fn update(
 
 /// Deletes the task with this id if `expect` (when given) holds for it, in
 /// one conditional DELETE.
-pub async fn delete(db: &Db, id: i64, expect: Option<Expect>) -> Result<Outcome<()>, DbError> {
-    let mut delete = Entity::delete_many().filter(Column::Id.eq(id));
+pub async fn delete(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+) -> Result<Outcome<()>, DbError> {
+    let mut delete = Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(Column::OwnerId.eq(owner.0));
     if let Some(Expect::OneOf(versions)) = &expect {
         delete = delete.filter(Column::Version.is_in(versions.iter().copied()));
     }
@@ -197,13 +222,13 @@ pub async fn delete(db: &Db, id: i64, expect: Option<Expect>) -> Result<Outcome<
     })
 }
 
-/// The tasks that match `query` in its window and order.
-pub async fn list(db: &Db, query: &ListQuery) -> Result<Page, DbError> {
+/// `owner`'s tasks that match `query`, in its window and order.
+pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
     let (rows, total, has_more) = match &query.window {
         Window::Page(page) => {
             // COUNT and page in one transaction, so they agree.
             let txn = db.reader().begin().await?;
-            let filtered = filter(Entity::find(), query);
+            let filtered = filter(owned(owner), query);
             let total = filtered.clone().count(&txn).await?;
             let rows = match ListQuery::offset(*page, query.per_page) {
                 Some(offset) if offset < total => {
@@ -222,7 +247,7 @@ pub async fn list(db: &Db, query: &ListQuery) -> Result<Page, DbError> {
             (rows, Some(total), seen < total)
         }
         Window::After(position) => {
-            let mut rows = after(db, query, position).await?;
+            let mut rows = after(db, owner, query, position).await?;
             let has_more = rows.len() as u64 > query.per_page;
             rows.truncate(query.per_page as usize);
             (rows, None, has_more)
@@ -243,11 +268,12 @@ pub async fn list(db: &Db, query: &ListQuery) -> Result<Page, DbError> {
 /// each read an index walk from the position, whatever its depth.
 async fn after(
     db: &Db,
+    owner: OwnerId,
     query: &ListQuery,
     position: &Position,
 ) -> Result<Vec<entity::Model>, DbError> {
     let limit = query.per_page + 1;
-    let base = filter(Entity::find(), query);
+    let base = filter(owned(owner), query);
     let direction = direction(query.order);
     let beyond = |left: Expr, right: Expr| match query.order {
         SortOrder::Ascending => left.gt(right),

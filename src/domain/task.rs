@@ -1,6 +1,6 @@
 //! The task and the rules a valid task obeys.
 
-use super::{Invalid, Position, SortField, SortKey, Timestamp};
+use super::{Invalid, OwnerId, Position, SortField, SortKey, Timestamp};
 
 /// Most characters a title may have, counted as Unicode code points as sent.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -142,6 +142,7 @@ impl From<TaskDraft> for TaskChanges {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     pub id: i64,
+    pub owner: OwnerId,
     pub title: Title,
     pub description: Option<Description>,
     pub done: bool,
@@ -254,6 +255,7 @@ mod tests {
         };
         let task = Task {
             id: 1,
+            owner: OwnerId(1),
             title,
             description: None,
             done: false,

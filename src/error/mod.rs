@@ -27,6 +27,15 @@ pub enum ApiError {
     /// The request is invalid: `errors` names every bad field or parameter.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(ProblemBody),
+    /// No valid API key: none was sent, or it is malformed, unknown or
+    /// revoked. `WWW-Authenticate` says how to authenticate.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(
+        ProblemBody,
+        /// `Bearer`, with an RFC 6750 error code when a key was sent.
+        #[oai(header = "WWW-Authenticate")]
+        String,
+    ),
     /// No task has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemBody),
@@ -66,6 +75,15 @@ pub enum ApiError {
     /// (In no operation's contract.)
     #[oai(status_range = "4XX", content_type = "application/problem+json")]
     OtherClientError(StatusCode, ProblemBody),
+    /// Over the rate limit of this API key (see the `RateLimit` fields), or
+    /// too many failed authentications from this address.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(
+        ProblemBody,
+        /// Seconds until a request may succeed.
+        #[oai(header = "Retry-After")]
+        u32,
+    ),
     /// An unexpected error; the details are in the server log, not here.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(ProblemBody),
@@ -152,6 +170,29 @@ impl ApiError {
         let title = status.canonical_reason().unwrap_or("Bad request");
         let body = problem(status, "bad-request", title, detail);
         Self::OtherClientError(status, body)
+    }
+
+    /// No valid API key; `challenge` is the `WWW-Authenticate` value.
+    pub fn unauthorized(detail: &str, challenge: &str) -> Self {
+        let body = problem(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        );
+        Self::Unauthorized(body, challenge.to_owned())
+    }
+
+    /// A rate limit of `what` is spent for `retry_after` seconds.
+    pub fn too_many_requests(retry_after: u64, what: &str) -> Self {
+        let retry_after = u32::try_from(retry_after).unwrap_or(u32::MAX);
+        let body = problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            "Too many requests",
+            format!("the rate limit of {what} is spent; retry in {retry_after} s"),
+        );
+        Self::TooManyRequests(body, retry_after)
     }
 
     pub fn task_not_found(id: i64) -> Self {
@@ -269,6 +310,9 @@ impl<S: ErrorSet> ApiResponse for Errors<S> {
         let mut meta = ApiError::meta();
         meta.responses
             .retain(|r| r.status.is_some_and(|status| S::STATUSES.contains(&status)));
+        if S::STATUSES.contains(&401) {
+            crate::auth::document_rate_limit(&mut meta);
+        }
         meta
     }
 
@@ -291,23 +335,23 @@ macro_rules! error_set {
 
 error_set!(
     /// Reading a list.
-    ListErrors = [400, 500, 503]
+    ListErrors = [400, 401, 429, 500, 503]
 );
 error_set!(
     /// Reading one task.
-    ReadErrors = [400, 404, 500, 503]
+    ReadErrors = [400, 401, 404, 429, 500, 503]
 );
 error_set!(
     /// Creating a task.
-    CreateErrors = [400, 413, 415, 422, 500, 503]
+    CreateErrors = [400, 401, 413, 415, 422, 429, 500, 503]
 );
 error_set!(
     /// Replacing or patching a task.
-    WriteErrors = [400, 404, 412, 413, 415, 500, 503]
+    WriteErrors = [400, 401, 404, 412, 413, 415, 429, 500, 503]
 );
 error_set!(
     /// Deleting a task.
-    DeleteErrors = [400, 404, 412, 500, 503]
+    DeleteErrors = [400, 401, 404, 412, 429, 500, 503]
 );
 error_set!(
     /// Readiness.

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::IdempotencyKey;
 use crate::db::{self, Db, DbError};
-use crate::domain::{Task, TaskDraft, Timestamp};
+use crate::domain::{OwnerId, Task, TaskDraft, Timestamp};
 
 /// The `idempotency_keys` table.
 pub mod entity {
@@ -15,7 +15,10 @@ pub mod entity {
     /// A performed `POST` and its response, kept for replays of its key.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "idempotency_keys")]
+    /// Keys are per owner: two owners may use the same key.
     pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub owner_id: i64,
         #[sea_orm(primary_key, auto_increment = false)]
         pub key: String,
         /// SHA-256 of the canonical JSON of the request body.
@@ -72,7 +75,7 @@ pub enum Keyed {
     KeyReused,
 }
 
-/// Creates a task once per `key`. In one write transaction: a stored
+/// Creates a task for `owner` once per `key` of that owner. In one write transaction: a stored
 /// response for the key is replayed (same `fingerprint`) or refused
 /// (different); otherwise the task is inserted and `render`ed, and the
 /// response stored with the key. Retries that arrive together queue on the
@@ -80,6 +83,7 @@ pub enum Keyed {
 /// nothing is stored and its error is returned.
 pub async fn create_once<E: From<DbError>>(
     db: &Db,
+    owner: OwnerId,
     key: &IdempotencyKey,
     fingerprint: &str,
     draft: TaskDraft,
@@ -92,7 +96,7 @@ pub async fn create_once<E: From<DbError>>(
     // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
     let mut retried = false;
     loop {
-        match attempt(db, key, fingerprint, draft.clone(), now, &render).await {
+        match attempt(db, owner, key, fingerprint, draft.clone(), now, &render).await {
             Err(DbError::Other(err))
                 if !retried
                     && matches!(
@@ -111,6 +115,7 @@ pub async fn create_once<E: From<DbError>>(
 /// One try: the outer error is the database's, the inner one `render`'s.
 async fn attempt<E>(
     db: &Db,
+    owner: OwnerId,
     key: &IdempotencyKey,
     fingerprint: &str,
     draft: TaskDraft,
@@ -118,7 +123,7 @@ async fn attempt<E>(
     render: &impl Fn(&Task) -> Result<StoredResponse, E>,
 ) -> Result<Result<Keyed, E>, DbError> {
     let txn = db.begin_write().await?;
-    let stored = entity::Entity::find_by_id(key.as_str().to_owned())
+    let stored = entity::Entity::find_by_id((owner.0, key.as_str().to_owned()))
         .one(&txn)
         .await?;
     if let Some(stored) = stored {
@@ -128,13 +133,14 @@ async fn attempt<E>(
             Keyed::KeyReused
         }));
     }
-    let task = db::tasks::insert_in(&txn, draft, now).await?;
+    let task = db::tasks::insert_in(&txn, owner, draft, now).await?;
     let response = match render(&task) {
         Ok(response) => response,
         // Dropping the transaction rolls the insert back.
         Err(err) => return Ok(Err(err)),
     };
     entity::Entity::insert(entity::ActiveModel {
+        owner_id: Set(owner.0),
         key: Set(key.as_str().to_owned()),
         request_hash: Set(fingerprint.to_owned()),
         status: Set(i32::from(response.status)),

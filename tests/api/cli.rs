@@ -88,3 +88,67 @@ fn sigterm_lets_the_server_exit_0_and_every_json_log_line_is_json() {
         );
     }
 }
+
+/// `tasks-api keys …` on the SQLite file `db`: (success, stdout, stderr).
+fn keys(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let url = format!("sqlite://{}", db.display());
+    let out = Command::new(BIN)
+        .args(["keys"])
+        .args(args)
+        .args(["--database-url", &url])
+        .output()
+        .expect("runs");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test]
+async fn keys_made_listed_and_revoked_by_the_cli_are_honoured_by_a_running_server() {
+    let (_dir, db) = process::temp_db();
+    let (ok, key, note) = keys(&db, &["create", "--owner", "alice", "--name", "laptop"]);
+    assert!(ok, "{note}");
+    let key = key.trim().to_owned();
+    assert!(key.starts_with("tsk_") && key.len() == 36, "{key:?}");
+    let (ok, _, note) = keys(&db, &["create", "--owner", "alice", "--name", "laptop"]);
+    assert!(!ok && note.contains("already has a key named"), "{note}");
+    let (ok, listed, _) = keys(&db, &["list", "--owner", "alice"]);
+    assert!(ok);
+    assert!(
+        listed.contains(&key[..12]) && !listed.contains(&key),
+        "{listed}"
+    );
+
+    let server = process::start(&db, &["--auth", "key", "--key-cache-secs", "0"]);
+    // Keys existed before the first start: the server makes none.
+    assert!(!server.log_text().contains("first_api_key"));
+    let http = reqwest::Client::new();
+    let get = |key: String| {
+        let request = http
+            .get(format!("{}/api/tasks", server.base()))
+            .bearer_auth(key);
+        async move { request.send().await.expect("get").status().as_u16() }
+    };
+    assert_eq!(get(key.clone()).await, 200);
+    let (ok, _, note) = keys(&db, &["revoke", &key[..12]]);
+    assert!(ok, "{note}");
+    assert_eq!(get(key.clone()).await, 401, "revoked in another process");
+    let (ok, _, _) = keys(&db, &["revoke", &key[..12]]);
+    assert!(!ok, "revoking twice is an error");
+    let (_, listed, _) = keys(&db, &["list"]);
+    let line = listed
+        .lines()
+        .find(|l| l.contains("laptop"))
+        .unwrap_or_default();
+    assert!(!line.ends_with("\t-"), "not shown as revoked: {line}");
+}
+
+#[test]
+fn the_first_start_of_a_new_database_shows_a_first_key_once() {
+    let (_dir, db) = process::temp_db();
+    let server = process::start(&db, &["--auth", "key"]);
+    let log = server.log_text();
+    assert!(log.contains("\"first_api_key\":\"tsk_"), "{log}");
+    server.kill();
+    let again = process::start(&db, &["--auth", "key"]);
+    assert!(!again.log_text().contains("first_api_key"));
+}

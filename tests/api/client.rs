@@ -3,8 +3,8 @@
 
 use std::num::NonZeroU64;
 
+use tasks_api_client::Error;
 use tasks_api_client::types::{Problem, TaskInput, TaskPatch};
-use tasks_api_client::{Client, Error};
 
 use crate::helpers::spawn_app;
 
@@ -28,7 +28,7 @@ fn problem<T: std::fmt::Debug>(result: Result<T, Error<Problem>>) -> Problem {
 #[tokio::test]
 async fn generated_client_runs_the_checkpoint_scenario() {
     let app = spawn_app().await;
-    let client = Client::new(&app.base);
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
     for i in 1..=12 {
         let created = client
             .create_task(None, &input(&format!("Task {i}")))
@@ -60,7 +60,7 @@ async fn generated_client_runs_the_checkpoint_scenario() {
 #[tokio::test]
 async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
     let app = spawn_app().await;
-    let client = Client::new(&app.base);
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
 
     let created = client
         .create_task(None, &input("Write SDK docs"))

@@ -173,9 +173,12 @@ async fn raw(app: &TestApp, request: &[u8]) -> String {
 #[tokio::test]
 async fn a_chunked_body_over_1_mib_is_a_413_problem() {
     let app = spawn_app().await;
-    let mut request = b"POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-        .to_vec();
+    let mut request = format!(
+        "POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.key
+    )
+    .into_bytes();
     let chunk = vec![b' '; 64 * 1024];
     for _ in 0..20 {
         request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
@@ -191,9 +194,12 @@ Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
 #[tokio::test]
 async fn a_declared_length_over_1_mib_is_refused_before_the_body_is_sent() {
     let app = spawn_app().await;
-    let request = b"POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-Content-Length: 5000000\r\nConnection: close\r\n\r\n{";
-    let response = raw(&app, request).await;
+    let request = format!(
+        "POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {}\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n{{",
+        app.key
+    );
+    let response = raw(&app, request.as_bytes()).await;
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
 }
 

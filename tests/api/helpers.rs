@@ -1,19 +1,39 @@
 //! `spawn_app()` and typed helpers for the common calls.
 
+use std::sync::Arc;
+
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 use tasks_api::config::Config;
+use tasks_api::db::Db;
 use tasks_api::startup::Application;
 use tempfile::TempDir;
 
+/// A server and a client that speaks to it as one owner (with its key).
+#[derive(Clone)]
 pub struct TestApp {
     pub base: String,
+    /// Sends this owner's key on every request.
     pub client: Client,
+    /// The owner's API key.
+    pub key: String,
     /// The database this server uses (a fresh one per test).
     pub database_url: String,
     /// The SQLite file, when the backend is SQLite.
     pub db_path: Option<std::path::PathBuf>,
-    _dir: TempDir,
+    pub config: Arc<Config>,
+    _dir: Arc<TempDir>,
+}
+
+/// A client that sends `key` as a bearer token on every request.
+pub fn client_with_key(key: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = format!("Bearer {key}").parse().expect("header value");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 /// The PostgreSQL server to run the suite against (`postgres://user@host:port`),
@@ -25,7 +45,7 @@ pub fn postgres() -> Option<String> {
 }
 
 /// A fresh, empty database: a new SQLite file, or a new PostgreSQL database.
-async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
+pub async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     match postgres() {
@@ -82,6 +102,15 @@ pub async fn spawn_app_on(other: &TestApp) -> TestApp {
     .await
 }
 
+/// A server on the database at `url` (in `dir`), as it is.
+pub async fn spawn_app_at(
+    dir: TempDir,
+    url: String,
+    db_path: Option<std::path::PathBuf>,
+) -> TestApp {
+    start(dir, url, db_path, |_| {}).await
+}
+
 async fn start(
     dir: TempDir,
     url: String,
@@ -90,16 +119,78 @@ async fn start(
 ) -> TestApp {
     let mut config = Config::for_database(url.clone());
     config.bind = "127.0.0.1:0".to_owned();
+    // Tests make requests as fast as they can; the rate-limit tests set
+    // their own limits.
+    config.rate_limit_per_sec = 1e9;
+    config.rate_limit_burst = 1e9;
     adjust(&mut config);
-    let app = Application::build(config).await.expect("app builds");
+    let app = Application::build(config.clone())
+        .await
+        .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let first_key = app.first_key().map(str::to_owned);
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp {
+    let mut test_app = TestApp {
         base,
         client: Client::new(),
+        key: String::new(),
         database_url: url,
         db_path,
-        _dir: dir,
+        config: Arc::new(config),
+        _dir: Arc::new(dir),
+    };
+    // A server on a fresh database made a first key; a second server on the
+    // same database did not: it gets a key of its own for the same owner.
+    let key = match first_key {
+        Some(key) => key,
+        None => test_app.make_key("default").await,
+    };
+    test_app.client = client_with_key(&key);
+    test_app.key = key;
+    test_app
+}
+
+impl TestApp {
+    /// The database, as the server's configuration connects to it.
+    pub async fn db(&self) -> Db {
+        Db::connect(&self.config.db_settings())
+            .await
+            .expect("connect")
+    }
+
+    /// A new key for the owner named `owner` (created if new).
+    pub async fn make_key(&self, owner: &str) -> String {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!("test key {}", NEXT.fetch_add(1, Ordering::Relaxed));
+        tasks_api::auth::store::create_key(&self.db().await, owner, &name, true)
+            .await
+            .expect("make a key")
+    }
+
+    /// The same server, spoken to as the owner named `owner` (a new one,
+    /// unless it exists).
+    pub async fn as_owner(&self, owner: &str) -> TestApp {
+        let key = self.make_key(owner).await;
+        self.with_key(&key)
+    }
+
+    /// The same server, spoken to with `key` (valid or not).
+    pub fn with_key(&self, key: &str) -> TestApp {
+        TestApp {
+            client: client_with_key(key),
+            key: key.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    /// The same server, spoken to with no key at all.
+    pub fn anonymous(&self) -> TestApp {
+        TestApp {
+            client: Client::new(),
+            key: String::new(),
+            ..self.clone()
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 // Tests may panic on anything unexpected: that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod checkpoint;
 mod cli;
 mod client;
@@ -19,4 +20,5 @@ mod list;
 mod process;
 mod spec;
 mod tasks;
+mod upgrade;
 mod validation;

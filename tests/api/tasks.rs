@@ -200,6 +200,7 @@ async fn a_write_survives_a_clean_stop_and_a_restart() {
     let start = |url: String| async move {
         let mut config = tasks_api::config::Config::for_database(url);
         config.bind = "127.0.0.1:0".into();
+        config.auth = tasks_api::config::AuthMode::None;
         let app = tasks_api::startup::Application::build(config)
             .await
             .expect("builds");

@@ -37,6 +37,13 @@ pub fn start(db: &Path, args: &[&str]) -> Server {
             "--log-format",
             "json",
         ])
+        // Loopback, single-user unless the test says otherwise: most tests
+        // are about the process, not about keys.
+        .args(if args.contains(&"--auth") {
+            &[][..]
+        } else {
+            &["--auth", "none"][..]
+        })
         .args(args)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())

@@ -6,6 +6,22 @@
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 
+/// A client that sends `api_key` (`tsk_…`) as `Authorization: Bearer` on
+/// every request (progenitor generates no code for the security scheme).
+pub fn with_api_key(
+    base_url: &str,
+    api_key: &str,
+) -> Result<Client, Box<dyn std::error::Error + Send + Sync>> {
+    let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {api_key}"))?;
+    value.set_sensitive(true);
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?;
+    Ok(Client::new_with_client(base_url, http))
+}
+
 #[cfg(test)]
 #[path = "rewrite.rs"]
 mod rewrite;

@@ -12,6 +12,7 @@ use crate::api::conditional::etag;
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::payload::{Json, JsonText, to_json_text};
 use crate::api::types::SearchParam;
+use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{self, ListQuery, Timestamp};
 use crate::error::{ApiError, CreateErrors, Errors, ListErrors};
@@ -107,6 +108,7 @@ impl CollectionApi {
     async fn list_tasks(
         &self,
         db: Data<&Db>,
+        owner: Owner,
         req: &Request,
         /// The page number, from 1. Not with `cursor`.
         #[oai(default = "default_page", validator(minimum(value = "1")))]
@@ -133,7 +135,7 @@ impl CollectionApi {
         /// The `next_cursor` of the previous page, sent with the same `sort`,
         /// `done` and `q`. Not with `page`.
         cursor: Query<Option<String>>,
-    ) -> Result<ListTasksResponse, Errors<ListErrors>> {
+    ) -> Result<RateLimited<ListTasksResponse>, Errors<ListErrors>> {
         let params = ListParams {
             page: page.0,
             per_page: per_page.0,
@@ -143,9 +145,9 @@ impl CollectionApi {
             cursor: cursor.0,
         };
         let request = params.validate(req)?;
-        let page = db::tasks::list(&db, &request.query).await?;
+        let page = db::tasks::list(&db, owner.0, &request.query).await?;
         let (body, link) = request.respond(req, page)?;
-        Ok(ListTasksResponse::Ok(Json(body), link))
+        Ok(RateLimited(ListTasksResponse::Ok(Json(body), link)))
     }
 
     /// Create a task
@@ -159,27 +161,38 @@ impl CollectionApi {
     async fn create_task(
         &self,
         db: Data<&Db>,
+        owner: Owner,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per
         /// intended task (a UUID, say).
         #[oai(name = "Idempotency-Key")]
         idempotency_key: RawHeader<IdempotencyKey>,
         body: JsonBody<TaskInput>,
-    ) -> Result<CreateTaskResponse, Errors<CreateErrors>> {
+    ) -> Result<RateLimited<CreateTaskResponse>, Errors<CreateErrors>> {
         let key = idempotency_key.parse("Idempotency-Key", IdempotencyKey::parse)?;
         let now = Timestamp::now();
         let stored = match key {
-            None => CreateTaskResponse::render(&db::tasks::insert(&db, body.value, now).await?)?,
+            None => {
+                let task = db::tasks::insert(&db, owner.0, body.value, now).await?;
+                CreateTaskResponse::render(&task)?
+            }
             Some(key) => {
                 let fingerprint = body.fingerprint();
                 let render = CreateTaskResponse::render;
-                match idempotency::create_once(&db, &key, &fingerprint, body.value, now, render)
-                    .await?
-                {
+                let keyed = idempotency::create_once(
+                    &db,
+                    owner.0,
+                    &key,
+                    &fingerprint,
+                    body.value,
+                    now,
+                    render,
+                );
+                match keyed.await? {
                     Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
                     Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
                 }
             }
         };
-        Ok(CreateTaskResponse::replay(stored)?)
+        Ok(RateLimited(CreateTaskResponse::replay(stored)?))
     }
 }

@@ -10,6 +10,7 @@ use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::payload::Json;
+use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
 use crate::db::{self, Db};
 use crate::domain::{self, TaskChanges, Timestamp};
@@ -66,15 +67,17 @@ fn answer<T>(id: i64, expect: Option<&Expect>, outcome: Outcome<T>) -> Result<T,
 /// A PUT or PATCH: the change, guarded by `If-Match` when sent.
 async fn write(
     db: &Db,
+    owner: Owner,
     id: i64,
     changes: TaskChanges,
     if_match: &RawHeader,
-) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+) -> Result<RateLimited<WriteTaskResponse>, Errors<WriteErrors>> {
     let expect = conditional::expect(if_match, id);
-    let outcome = db::tasks::update(db, id, changes, expect.clone(), Timestamp::now()).await?;
+    let now = Timestamp::now();
+    let outcome = db::tasks::update(db, owner.0, id, changes, expect.clone(), now).await?;
     let task: domain::Task = answer(id, expect.as_ref(), outcome)?;
     let tag = etag(&task);
-    Ok(WriteTaskResponse::Ok(Json(task.into()), tag))
+    Ok(RateLimited(WriteTaskResponse::Ok(Json(task.into()), tag)))
 }
 
 /// `GET`, `PUT`, `PATCH` and `DELETE` on `/api/tasks/{id}`.
@@ -90,22 +93,23 @@ impl ItemApi {
     async fn get_task(
         &self,
         db: Data<&Db>,
+        owner: Owner,
         /// The task's id.
         id: Path<Lenient<i64>>,
         /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`
         /// (a value that is neither matches nothing).
         #[oai(name = "If-None-Match")]
         if_none_match: RawHeader,
-    ) -> Result<GetTaskResponse, Errors<ReadErrors>> {
+    ) -> Result<RateLimited<GetTaskResponse>, Errors<ReadErrors>> {
         let id = task_id(id.0)?;
-        let task = db::tasks::find(&db, id)
+        let task = db::tasks::find(&db, owner.0, id)
             .await?
             .ok_or_else(|| ApiError::task_not_found(id))?;
         let tag = etag(&task);
         if conditional::none_match(&if_none_match, &task) {
-            return Ok(GetTaskResponse::NotModified(tag));
+            return Ok(RateLimited(GetTaskResponse::NotModified(tag)));
         }
-        Ok(GetTaskResponse::Ok(Json(task.into()), tag))
+        Ok(RateLimited(GetTaskResponse::Ok(Json(task.into()), tag)))
     }
 
     /// Replace a task
@@ -117,6 +121,7 @@ impl ItemApi {
     async fn replace_task(
         &self,
         db: Data<&Db>,
+        owner: Owner,
         /// The task's id.
         id: Path<Lenient<i64>>,
         /// Write only if the task's current ETag is one of these (or `*`); a
@@ -124,10 +129,10 @@ impl ItemApi {
         #[oai(name = "If-Match")]
         if_match: RawHeader,
         body: JsonBody<TaskInput>,
-    ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+    ) -> Result<RateLimited<WriteTaskResponse>, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
         let changes = TaskChanges::from(body.value);
-        write(&db, id, changes, &if_match).await
+        write(&db, owner, id, changes, &if_match).await
     }
 
     /// Update a task
@@ -144,6 +149,7 @@ impl ItemApi {
     async fn update_task(
         &self,
         db: Data<&Db>,
+        owner: Owner,
         /// The task's id.
         id: Path<Lenient<i64>>,
         /// Write only if the task's current ETag is one of these (or `*`); a
@@ -151,9 +157,9 @@ impl ItemApi {
         #[oai(name = "If-Match")]
         if_match: RawHeader,
         body: JsonBody<TaskPatch>,
-    ) -> Result<WriteTaskResponse, Errors<WriteErrors>> {
+    ) -> Result<RateLimited<WriteTaskResponse>, Errors<WriteErrors>> {
         let id = task_id(id.0)?;
-        write(&db, id, body.value, &if_match).await
+        write(&db, owner, id, body.value, &if_match).await
     }
 
     /// Delete a task
@@ -167,17 +173,18 @@ impl ItemApi {
     async fn delete_task(
         &self,
         db: Data<&Db>,
+        owner: Owner,
         /// The task's id.
         id: Path<Lenient<i64>>,
         /// Delete only if the task's current ETag is one of these (or `*`); a
         /// value that is neither matches nothing, so the delete is refused.
         #[oai(name = "If-Match")]
         if_match: RawHeader,
-    ) -> Result<DeleteTaskResponse, Errors<DeleteErrors>> {
+    ) -> Result<RateLimited<DeleteTaskResponse>, Errors<DeleteErrors>> {
         let id = task_id(id.0)?;
         let expect = conditional::expect(&if_match, id);
-        let outcome = db::tasks::delete(&db, id, expect.clone()).await?;
+        let outcome = db::tasks::delete(&db, owner.0, id, expect.clone()).await?;
         answer(id, expect.as_ref(), outcome)?;
-        Ok(DeleteTaskResponse::Deleted)
+        Ok(RateLimited(DeleteTaskResponse::Deleted))
     }
 }

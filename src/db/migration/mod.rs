@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_tasks;
 mod m20261125_000002_versions_and_idempotency;
+mod m20261201_000003_owners_and_keys;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_tasks::Migration),
             Box::new(m20261125_000002_versions_and_idempotency::Migration),
+            Box::new(m20261201_000003_owners_and_keys::Migration),
         ]
     }
 }

@@ -1,0 +1,82 @@
+//! `tasks-api keys …`: make, list and revoke API keys from the command line
+//! (on SQLite or PostgreSQL, whatever `--database-url` names).
+
+use clap::Subcommand;
+
+use super::store::{self, KeyError};
+use crate::db::Db;
+use crate::domain::Timestamp;
+
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum KeysCommand {
+    /// Make a key for an owner (created if new) and print it, once: only its
+    /// hash is kept.
+    Create {
+        /// The owner (a user or a service account); `default` owns the data
+        /// of a database from before owners existed.
+        #[arg(long, default_value = "default")]
+        owner: String,
+        /// A name to tell the owner's keys apart (unique per owner).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List keys (never the keys themselves): id, owner, name, prefix,
+    /// created, last used (to within a minute), revoked.
+    List {
+        /// Only this owner's keys.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Revoke a key by id or prefix: every server refuses it within
+    /// --key-cache-secs.
+    Revoke {
+        /// The key's id or prefix (`tsk_` and 8 characters), as listed.
+        key: String,
+    },
+}
+
+/// Runs `command`; returns what to print on stdout, and a note for stderr.
+pub async fn run(db: &Db, command: &KeysCommand) -> Result<(String, String), KeyError> {
+    match command {
+        KeysCommand::Create { owner, name } => {
+            let name = name
+                .clone()
+                .unwrap_or_else(|| format!("made {}", Timestamp::now().to_rfc3339()));
+            let key = store::create_key(db, owner, &name, true).await?;
+            let note = format!(
+                "made key {name:?} for owner {owner:?}: store it now, it is not shown again"
+            );
+            Ok((format!("{key}\n"), note))
+        }
+        KeysCommand::List { owner } => {
+            let keys = store::list_keys(db, owner.as_deref()).await?;
+            Ok((table(&keys), format!("{} keys", keys.len())))
+        }
+        KeysCommand::Revoke { key } => {
+            if store::revoke(db, key).await? {
+                Ok((String::new(), format!("revoked {key}")))
+            } else {
+                Err(KeyError::NoSuchKey(key.clone()))
+            }
+        }
+    }
+}
+
+/// Keys as tab-separated lines under a header.
+fn table(keys: &[store::KeyInfo]) -> String {
+    let when = |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), Timestamp::to_rfc3339);
+    let mut out = String::from("id\towner\tname\tprefix\tcreated\tlast_used\trevoked\n");
+    for key in keys {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            key.id,
+            key.owner,
+            key.name,
+            key.prefix,
+            key.created_at.to_rfc3339(),
+            when(key.last_used_at),
+            when(key.revoked_at),
+        ));
+    }
+    out
+}

@@ -1,0 +1,343 @@
+//! Who is asking, and how much: owners, API keys (`Authorization: Bearer
+//! tsk_…`), per-key rate limits, and the limit on failed authentications per
+//! client address. The layer in front of the API authenticates; operations
+//! take the [`Owner`] it found.
+
+pub mod admin;
+mod key;
+mod limits;
+pub mod store;
+
+use std::net::{IpAddr, Ipv6Addr};
+use std::time::Duration;
+
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, RequestBody, Response};
+use poem_openapi::registry::{MetaHeader, MetaResponses, MetaSecurityScheme, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions};
+
+use self::key::PresentedKey;
+use self::limits::{Buckets, Decision, Policy};
+use self::store::{KeyStore, Principal};
+use crate::db::{Db, DbError};
+use crate::domain::OwnerId;
+use crate::error::ApiError;
+
+/// How requests are authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every request to the API needs a valid key (the default).
+    Key,
+    /// No keys: every request acts as the first owner. Single-user, local.
+    None,
+}
+
+/// The knobs, from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub mode: Mode,
+    /// Requests per second each key may make, on average.
+    pub per_sec: f64,
+    /// Requests a key may make at once after a quiet spell.
+    pub burst: f64,
+    /// How long a verified key is trusted without a lookup: a revoked key
+    /// is refused by every process within this.
+    pub key_cache: Duration,
+}
+
+/// Failed authentications a client address may make at once, then one per
+/// `AUTH_FAILURE_EVERY`: enough for a typo, far too few to guess a key.
+const AUTH_FAILURE_BURST: f64 = 20.0;
+const AUTH_FAILURE_EVERY: Duration = Duration::from_secs(6);
+
+/// The security scheme's name in the contract.
+const SCHEME: &str = "bearerAuth";
+
+/// The authentication layer's state: one per process.
+pub struct Auth {
+    mode: Mode,
+    first_owner: OwnerId,
+    keys: KeyStore,
+    requests: Buckets<i64>,
+    failures: Buckets<IpAddr>,
+}
+
+impl Auth {
+    pub async fn new(db: &Db, settings: Settings) -> Result<Self, DbError> {
+        Ok(Self {
+            mode: settings.mode,
+            first_owner: store::first_owner(db).await?,
+            keys: KeyStore::new(db.clone(), settings.key_cache),
+            requests: Buckets::new(Policy {
+                name: "per-key",
+                per_sec: settings.per_sec,
+                burst: settings.burst,
+            }),
+            failures: Buckets::new(Policy {
+                name: "auth-failures",
+                per_sec: 1.0 / AUTH_FAILURE_EVERY.as_secs_f64(),
+                burst: AUTH_FAILURE_BURST,
+            }),
+        })
+    }
+
+    /// Serves `req` through `inner` if it may be: public paths as they are,
+    /// the API only with a valid key and within the key's rate limit.
+    pub async fn call<E: Endpoint<Output = Response>>(
+        &self,
+        inner: &E,
+        mut req: Request,
+    ) -> poem::Result<Response> {
+        if is_public(req.uri().path()) {
+            return inner.call(req).await;
+        }
+        let principal = match self.mode {
+            Mode::None => {
+                req.extensions_mut().insert(self.first_owner);
+                return inner.call(req).await.map(private);
+            }
+            Mode::Key => match self.authenticate(&req).await {
+                Ok(principal) => principal,
+                Err(problem) => return Ok(private(problem.into_response())),
+            },
+        };
+        let decision = self.requests.take(&principal.key_id);
+        if let Decision::Limited { retry_after } = decision {
+            let resp = ApiError::too_many_requests(retry_after, "this API key").into_response();
+            return Ok(self.with_rate_limit(private(resp), decision));
+        }
+        req.extensions_mut().insert(principal.owner);
+        let resp = inner.call(req).await?;
+        let decision = if resp.status() == StatusCode::NOT_MODIFIED {
+            // A 304 costs nothing (as GitHub's limits do): polling with
+            // If-None-Match is how clients should check for changes.
+            self.requests.refund(&principal.key_id);
+            match decision {
+                Decision::Allowed { remaining, reset } => Decision::Allowed {
+                    remaining: remaining + 1,
+                    reset,
+                },
+                limited => limited,
+            }
+        } else {
+            decision
+        };
+        Ok(self.with_rate_limit(private(resp), decision))
+    }
+
+    /// The key's principal, or the problem to answer: 401 for a missing or
+    /// invalid key, 429 once the client address has failed too often.
+    async fn authenticate(&self, req: &Request) -> Result<Principal, ApiError> {
+        let address = client_address(req);
+        if let Some(retry_after) = self.failures.is_empty(&address) {
+            return Err(ApiError::too_many_requests(
+                retry_after,
+                "failed authentications from this address",
+            ));
+        }
+        let failure = match bearer_token(req) {
+            Err(reason) => reason,
+            Ok(token) => match PresentedKey::parse(token) {
+                None => Failure::Malformed,
+                Some(key) => match self.keys.verify(&key).await? {
+                    Some(principal) => return Ok(principal),
+                    None => Failure::Invalid,
+                },
+            },
+        };
+        self.failures.take(&address);
+        Err(ApiError::unauthorized(
+            failure.detail(),
+            failure.challenge(),
+        ))
+    }
+
+    fn with_rate_limit(&self, mut resp: Response, decision: Decision) -> Response {
+        let policy = &self.requests.policy;
+        for (name, value) in [
+            ("ratelimit-policy", policy.header()),
+            ("ratelimit", decision.header(policy)),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                resp.headers_mut().insert(name, value);
+            }
+        }
+        resp
+    }
+}
+
+/// Why a request was not authenticated.
+enum Failure {
+    Missing,
+    NotBearer,
+    Malformed,
+    Invalid,
+}
+
+impl Failure {
+    fn detail(&self) -> &'static str {
+        match self {
+            Failure::Missing => "this request needs an API key: Authorization: Bearer tsk_…",
+            Failure::NotBearer => "the Authorization header must be `Bearer` and an API key",
+            Failure::Malformed => "the bearer token is not an API key (tsk_…)",
+            Failure::Invalid => "the API key is not valid: unknown or revoked",
+        }
+    }
+
+    /// `WWW-Authenticate` (RFC 6750 §3): no error code when no key was sent.
+    fn challenge(&self) -> &'static str {
+        match self {
+            Failure::Missing => "Bearer realm=\"tasks-api\"",
+            Failure::NotBearer => "Bearer realm=\"tasks-api\", error=\"invalid_request\"",
+            Failure::Malformed | Failure::Invalid => {
+                "Bearer realm=\"tasks-api\", error=\"invalid_token\""
+            }
+        }
+    }
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme in any case).
+fn bearer_token(req: &Request) -> Result<&str, Failure> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(Failure::Missing)?;
+    let text = value.to_str().map_err(|_| Failure::NotBearer)?;
+    let (scheme, token) = text.trim().split_once(' ').ok_or(Failure::NotBearer)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Failure::NotBearer);
+    }
+    Ok(token.trim())
+}
+
+/// The peer's address (behind a proxy, the proxy's: see the README).
+fn client_address(req: &Request) -> IpAddr {
+    req.remote_addr()
+        .as_socket_addr()
+        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |addr| addr.ip())
+}
+
+/// Paths anyone may read: probes, the documentation and the contract.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/favicon.ico" | "/docs"
+    ) || path.starts_with("/docs/")
+}
+
+/// Authenticated responses are for one owner: never stored by shared
+/// caches. One with an ETag may be kept by the client and revalidated
+/// (`If-None-Match`); any other is not to be stored at all.
+fn private(mut resp: Response) -> Response {
+    let value = if resp.headers().contains_key(header::ETAG) {
+        "private, no-cache"
+    } else {
+        "no-store"
+    };
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    resp
+}
+
+/// The owner a request was authenticated as. As an operation's parameter,
+/// it documents the bearer security scheme.
+#[derive(Clone, Copy, Debug)]
+pub struct Owner(pub OwnerId);
+
+/// The layer did not run before the operation: a bug in `startup`.
+#[derive(Debug, thiserror::Error)]
+#[error("the request reached an operation without passing authentication")]
+struct NotAuthenticated;
+
+impl<'a> ApiExtractor<'a> for Owner {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        registry.create_security_scheme(
+            SCHEME,
+            MetaSecurityScheme {
+                ty: "http",
+                description: Some(
+                    "An API key (`tsk_…`), made with `tasks-api keys create`; the server \
+                     prints one on its first start.",
+                ),
+                name: None,
+                key_in: None,
+                scheme: Some("bearer"),
+                bearer_format: Some("tsk_…"),
+                flows: None,
+                openid_connect_url: None,
+            },
+        );
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![SCHEME]
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        request
+            .extensions()
+            .get::<OwnerId>()
+            .copied()
+            .map(Owner)
+            .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
+    }
+}
+
+/// Documents the rate-limit fields on every response of an authenticated
+/// operation (all but the 401, which comes before the key is known).
+pub fn document_rate_limit(meta: &mut MetaResponses) {
+    let fields = [
+        (
+            "RateLimit-Policy",
+            "The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests \
+             at once, refilled over `w` seconds.",
+        ),
+        (
+            "RateLimit",
+            "What is left of the key's quota: `r` requests now, full again in `t` \
+             seconds. A 304 costs nothing.",
+        ),
+    ];
+    for response in meta.responses.iter_mut().filter(|r| r.status != Some(401)) {
+        for (name, description) in fields {
+            response.headers.push(MetaHeader {
+                name: name.to_owned(),
+                description: Some(description.to_owned()),
+                required: false,
+                deprecated: false,
+                schema: String::schema_ref(),
+            });
+        }
+    }
+}
+
+/// An authenticated operation's success response: `T`, documented with the
+/// rate-limit fields the authentication layer adds.
+pub struct RateLimited<T>(pub T);
+
+impl<T: ApiResponse> ApiResponse for RateLimited<T> {
+    fn meta() -> MetaResponses {
+        let mut meta = T::meta();
+        document_rate_limit(&mut meta);
+        meta
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: IntoResponse> IntoResponse for RateLimited<T> {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}

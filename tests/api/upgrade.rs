@@ -1,0 +1,74 @@
+//! A database made by the previous release (migrations 1 and 2: no owners)
+//! keeps everything after the upgrade, given to the first owner.
+
+use sea_orm::{ConnectionTrait, Database};
+use sea_orm_migration::MigratorTrait;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{fresh_database, ids_of, spawn_app_at};
+
+/// The body of the 201 the previous release stored for an idempotency key.
+const STORED_BODY: &str = r#"{"created_at":"2026-11-25T10:00:00.000000Z","description":null,"done":false,"due_at":null,"id":2,"title":"second","updated_at":"2026-11-25T10:00:00.000000Z"}"#;
+
+#[tokio::test]
+async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_first_owner() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, path) = fresh_database(&dir).await;
+    // The previous release's schema, with its data, written as it wrote it.
+    {
+        let connect = match path {
+            Some(_) => format!("{url}?mode=rwc"),
+            None => url.clone(),
+        };
+        let old = Database::connect(connect).await.expect("connect");
+        tasks_api::db::migration::Migrator::up(&old, Some(2))
+            .await
+            .expect("previous release's migrations");
+        let micros = 1_795_600_800_000_000_i64; // 2026-11-25T10:00:00Z
+        for (title, done) in [("first", false), ("second", false), ("third", true)] {
+            old.execute_unprepared(&format!(
+                "INSERT INTO tasks (title, description, done, due_at, created_at, updated_at, version) \
+                 VALUES ('{title}', NULL, {done}, NULL, {micros}, {micros}, 1)"
+            ))
+            .await
+            .expect("insert a task");
+        }
+        let hash: String = Sha256::digest(br#"{"title":"second"}"#)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let now = tasks_api::domain::Timestamp::now().as_micros();
+        old.execute_unprepared(&format!(
+            "INSERT INTO idempotency_keys (\"key\", request_hash, status, body, location, etag, created_at) \
+             VALUES ('retry-me', '{hash}', 201, '{STORED_BODY}', '/api/tasks/2', '\"2-1\"', {now})"
+        ))
+        .await
+        .expect("insert an idempotency key");
+    }
+
+    let app = spawn_app_at(dir, url, path).await;
+    let page = app.get("/api/tasks").await.json();
+    assert_eq!(ids_of(&page), [1, 2, 3], "{page}");
+    assert_eq!(page["items"][2]["done"], true);
+    assert_eq!(page["items"][0]["title"], "first");
+
+    // A retry of a create the previous release performed is still a replay.
+    let retry = app
+        .client
+        .post(app.url("/api/tasks"))
+        .header("idempotency-key", "retry-me")
+        .json(&json!({ "title": "second" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.text().await.expect("body"), STORED_BODY);
+
+    // New tasks get new ids; another owner sees none of the old ones.
+    let created = app.create("after the upgrade").await;
+    assert_eq!(created["id"], 4);
+    let bob = app.as_owner("bob").await;
+    assert_eq!(bob.get("/api/tasks").await.json()["total"], 0);
+    assert_eq!(bob.get_task(1).await.status, 404);
+}
