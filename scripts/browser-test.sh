@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Swagger UI in a real browser: installs Debian's chromium and the pinned
 # playwright-core (never a downloaded browser), starts the server on a fresh
-# database, and uses /docs as a person would: "Try it out" and "Execute" on
-# POST /api/tasks (201 with the new task shown), then on GET /api/tasks (the
-# task listed). Fails on any console error or any request to another host.
+# database with an API key, and uses /docs as a person would: "Authorize"
+# with the key, then "Try it out" and "Execute" on POST /api/tasks (201 with
+# the new task shown), then on GET /api/tasks (the task listed). Fails on any
+# console error (a Content-Security-Policy violation included), a /docs page
+# without its CSP, or any request to another host.
 # Saves a screenshot as target/browser/swagger-ui.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +24,4 @@ ensure_binary
 start_server
 mkdir -p target/browser
 log "driving Swagger UI in $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
-node scripts/browser/swagger-ui.mjs "$API_URL" target/browser/swagger-ui.png
+node scripts/browser/swagger-ui.mjs "$API_URL" "$API_KEY" target/browser/swagger-ui.png

@@ -11,11 +11,15 @@ source scripts/lib.sh
 : "${SCHEMATHESIS_VERSION:=4.32.5}" "${EXAMPLES:=200}" "${SEED:=20261125}"
 ensure_binary
 ensure_venv target/venv-contract "schemathesis==$SCHEMATHESIS_VERSION"
-start_server
+# Schemathesis also sends requests without a key or with a bad one (they
+# must be 401): the per-address limit on failed authentications is lifted so
+# they do not lock out its authenticated requests.
+start_server --auth-failure-burst 1000000
 
 log "schemathesis $SCHEMATHESIS_VERSION: $EXAMPLES examples per operation, seed $SEED"
 target/venv-contract/bin/schemathesis run openapi.yaml \
   --url "$API_URL" \
+  --header "Authorization: Bearer $API_KEY" \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \
   --max-examples "$EXAMPLES" \

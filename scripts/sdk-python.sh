@@ -25,4 +25,4 @@ if grep -qi "warning" "$SCRATCH/generate.log"; then
 fi
 
 log "exercising the generated client"
-PYTHONPATH="$OUT" target/venv-sdk/bin/python scripts/sdk/python_client_check.py "$API_URL"
+PYTHONPATH="$OUT" target/venv-sdk/bin/python scripts/sdk/python_client_check.py "$API_URL" "$API_KEY"

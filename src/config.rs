@@ -78,6 +78,18 @@ pub struct Config {
     #[arg(long, env = "TASKS_KEY_CACHE_SECS", default_value_t = 5)]
     pub key_cache_secs: u64,
 
+    /// Failed authentications (missing, malformed, unknown or revoked keys)
+    /// a client address may make at once; past it, requests from that
+    /// address get 429 without their key being checked.
+    #[arg(long, env = "TASKS_AUTH_FAILURE_BURST", default_value_t = 20.0,
+          value_parser = at_least_one)]
+    pub auth_failure_burst: f64,
+
+    /// Failed authentications per minute a client address earns back.
+    #[arg(long, env = "TASKS_AUTH_FAILURES_PER_MIN", default_value_t = 10.0,
+          value_parser = positive)]
+    pub auth_failures_per_min: f64,
+
     /// A browser origin allowed to call the API (CORS), e.g.
     /// `https://app.example.com`; repeat the option (or separate with
     /// commas) for several. None by default.
@@ -227,6 +239,8 @@ impl Config {
             per_sec: self.rate_limit_per_sec,
             burst: self.rate_limit_burst,
             key_cache: Duration::from_secs(self.key_cache_secs),
+            failure_burst: self.auth_failure_burst,
+            failures_per_min: self.auth_failures_per_min,
         }
     }
 

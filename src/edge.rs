@@ -80,12 +80,24 @@ fn docs_policy(html: &str) -> String {
     )
 }
 
-/// The contents of every `<script …>…</script>` without a `src`.
+/// The contents of every `<script …>…</script>` without a `src`, read the
+/// way a browser does: a script ends at the first `</script` after it
+/// starts, whatever it contains (Swagger UI's bundle mentions `<script`).
 fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (attributes, body) = rest.split_once('>')?;
-        let (script, _) = body.split_once("</script>")?;
-        (!attributes.contains("src=")).then_some(script)
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find("<script")?;
+            let after = &rest[start..];
+            let open_end = after.find('>')?;
+            let attributes = &after[..open_end];
+            let body = &after[open_end + 1..];
+            let end = body.find("</script")?;
+            rest = &body[end..];
+            if !attributes.contains("src=") {
+                return Some(&body[..end]);
+            }
+        }
     })
 }
 
@@ -148,11 +160,11 @@ mod tests {
 
     #[test]
     fn inline_scripts_are_hashed_and_external_ones_skipped() {
-        let html = r#"<script charset="UTF-8">a()</script><script src="x.js"></script><script>b()</script>"#;
+        let html = r#"<script charset="UTF-8">a("<script>")</script><script src="x.js"></script><script>b()</script>"#;
         let scripts: Vec<_> = inline_scripts(html).collect();
-        assert_eq!(scripts, ["a()", "b()"]);
+        assert_eq!(scripts, [r#"a("<script>")"#, "b()"]);
         let policy = docs_policy(html);
-        let expected = STANDARD.encode(Sha256::digest("a()"));
+        let expected = STANDARD.encode(Sha256::digest(r#"a("<script>")"#));
         assert!(policy.contains(&format!("'sha256-{expected}'")), "{policy}");
         assert!(policy.starts_with("default-src 'none'"));
     }

@@ -1,13 +1,15 @@
 // Opens /docs in headless Chromium and uses Swagger UI as a person would:
-// create a task with "Try it out" / "Execute", then list tasks and see it.
-// Fails on any console error, any request to another host, or a missing
-// response. Usage: node swagger-ui.mjs BASE_URL SCREENSHOT_PATH
+// enter the API key with "Authorize", create a task with "Try it out" /
+// "Execute", then list tasks and see it. Fails on any console error (a
+// Content-Security-Policy violation included), a /docs page without its
+// policy, any request to another host, or a missing response.
+// Usage: node swagger-ui.mjs BASE_URL API_KEY SCREENSHOT_PATH
 import { chromium } from 'playwright-core';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [base, screenshot] = process.argv.slice(2);
+const [base, apiKey, screenshot] = process.argv.slice(2);
 const origin = new URL(base).origin;
 const problems = [];
 const title = `Bought in the browser ${Date.now()}`;
@@ -38,8 +40,18 @@ try {
     }
   });
 
-  await page.goto(`${base}/docs`, { waitUntil: 'networkidle' });
+  const docs = await page.goto(`${base}/docs`, { waitUntil: 'networkidle' });
+  const csp = docs.headers()['content-security-policy'] ?? '';
+  if (!csp.includes("default-src 'none'")) problems.push(`/docs has no strict CSP: ${csp}`);
   await page.waitForSelector('#operations-Tasks-create_task', { timeout: 15000 });
+
+  // Authorize: the bearer key, as a person pastes it.
+  await page.locator('.auth-wrapper .authorize').first().click();
+  const dialog = page.locator('.modal-ux');
+  await dialog.locator('input').first().fill(apiKey);
+  await dialog.locator('.auth-btn-wrapper .authorize').click();
+  await dialog.locator('.auth-btn-wrapper .btn-done').click();
+  console.log('Authorize: API key entered');
 
   // POST /api/tasks: expand, Try it out, enter a body, Execute.
   const create = page.locator('#operations-Tasks-create_task');

@@ -1,12 +1,12 @@
 """Exercise the Python client generated from openapi.yaml against a server.
 
-Usage: python_client_check.py BASE_URL (the generated package must be on
-sys.path). Each step asserts what a client user relies on: typed models in,
+Usage: python_client_check.py BASE_URL API_KEY (the generated package must
+be on sys.path). Each step asserts what a client user relies on: typed models in,
 typed models out, and errors read as typed `Problem` values.
 """
 import sys
 
-from tasks_api_client import Client
+from tasks_api_client import AuthenticatedClient, Client
 from tasks_api_client.api.tasks import (
     create_task,
     delete_task,
@@ -17,8 +17,13 @@ from tasks_api_client.api.tasks import (
 from tasks_api_client.models import Problem, Task, TaskInput, TaskPage, TaskPatch
 
 
-def main(base_url: str) -> None:
-    client = Client(base_url=base_url, raise_on_unexpected_status=True)
+def main(base_url: str, api_key: str) -> None:
+    anonymous = Client(base_url=base_url)
+    refused = list_tasks.sync_detailed(client=anonymous)
+    assert refused.status_code == 401 and isinstance(refused.parsed, Problem), refused
+    print("without a key: 401", refused.parsed.type_)
+
+    client = AuthenticatedClient(base_url=base_url, token=api_key, raise_on_unexpected_status=True)
 
     created = []
     for i in range(1, 13):
@@ -68,4 +73,4 @@ def main(base_url: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

@@ -44,12 +44,11 @@ pub struct Settings {
     /// How long a verified key is trusted without a lookup: a revoked key
     /// is refused by every process within this.
     pub key_cache: Duration,
+    /// Failed authentications a client address may make at once…
+    pub failure_burst: f64,
+    /// …and then per minute.
+    pub failures_per_min: f64,
 }
-
-/// Failed authentications a client address may make at once, then one per
-/// `AUTH_FAILURE_EVERY`: enough for a typo, far too few to guess a key.
-const AUTH_FAILURE_BURST: f64 = 20.0;
-const AUTH_FAILURE_EVERY: Duration = Duration::from_secs(6);
 
 /// The security scheme's name in the contract.
 const SCHEME: &str = "bearerAuth";
@@ -76,8 +75,8 @@ impl Auth {
             }),
             failures: Buckets::new(Policy {
                 name: "auth-failures",
-                per_sec: 1.0 / AUTH_FAILURE_EVERY.as_secs_f64(),
-                burst: AUTH_FAILURE_BURST,
+                per_sec: settings.failures_per_min / 60.0,
+                burst: settings.failure_burst,
             }),
         })
     }
