@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Scale-out: a throwaway PostgreSQL, three tasks-api processes and nginx
 # (Debian's package) as a round-robin load balancer, then the checks in
-# scripts/scale/check.py: Idempotency-Key retried across processes, If-Match
+# scripts/scale/check.py: owners and keys shared through the database (a key
+# revoked with the CLI is refused by every process within --key-cache-secs),
+# Idempotency-Key retried across processes, If-Match
 # races across processes, cursor paging while writes land elsewhere, a
 # process SIGKILLed mid-load (nothing acknowledged lost, nginx routes around
 # it), and a PostgreSQL outage (503 + Retry-After, then recovery with no
@@ -31,13 +33,25 @@ trap cleanup EXIT
 
 PG=$(scripts/pg.sh start)
 psql "$PG/postgres" -qc "CREATE DATABASE tasks" >/dev/null
+# Keys made with the CLI (which also migrates the database before the
+# processes start): two of one owner (one to revoke mid-run), one of another.
+: "${KEY_CACHE_SECS:=2}"
+export KEY_CACHE_SECS
+keys() { "$BIN" keys "$@" --database-url "$PG/tasks" 2>/dev/null; }
+API_KEY=$(keys create --owner scale --name checks)
+REVOKE_KEY=$(keys create --owner scale --name revoked-mid-run)
+OTHER_KEY=$(keys create --owner someone-else --name checks)
+REVOKE_CMD="$BIN keys revoke ${REVOKE_KEY:0:12} --database-url $PG/tasks"
+export API_KEY REVOKE_KEY OTHER_KEY REVOKE_CMD
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 BACKENDS=()
 UPSTREAMS=""
 for i in 1 2 3; do
   port=$(free_port)
   "$BIN" --bind "127.0.0.1:$port" --database-url "$PG/tasks" \
-    --db-connect-timeout-secs 3 --db-statement-timeout-secs 3 >"$SCRATCH/api-$i.log" 2>&1 &
+    --db-connect-timeout-secs 3 --db-statement-timeout-secs 3 \
+    --key-cache-secs "$KEY_CACHE_SECS" --rate-limit-per-sec 1000000 --rate-limit-burst 1000000 \
+    >"$SCRATCH/api-$i.log" 2>&1 &
   PIDS+=($!)
   BACKENDS+=("http://127.0.0.1:$port")
   UPSTREAMS+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Scale-out checks: several tasks-api processes on one PostgreSQL behind
-nginx. Usage: check.py LB_URL BACKEND_URL... (env KILL_PID: the pid of the
-process to SIGKILL mid-load; PG_PAUSE / PG_RESUME: commands for the outage).
+nginx. Usage: check.py LB_URL BACKEND_URL... (env API_KEY: the key requests
+carry; OTHER_KEY: another owner's key; REVOKE_KEY / REVOKE_CMD: a key of the
+first owner and the command that revokes it; KEY_CACHE_SECS: the bound on
+revocation; KILL_PID: the pid of the process to SIGKILL mid-load; PG_PAUSE /
+PG_RESUME: commands for the outage).
 Prints what it measured; exits non-zero on the first broken promise."""
 import concurrent.futures as cf
 import json
@@ -15,9 +18,11 @@ import urllib.error
 import urllib.request
 
 
-def call(method, url, body=None, headers=None, timeout=15):
+def call(method, url, body=None, headers=None, timeout=15, key=None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    headers = dict(headers or {})
+    headers["Authorization"] = f"Bearer {key or os.environ['API_KEY']}"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -42,8 +47,39 @@ def check(cond, what):
     print(f"ok: {what}")
 
 
+def owners_and_revocation(lb, backends):
+    """Owners and keys live in the database: every process knows them, and a
+    key revoked there is refused by every process within the key cache."""
+    other = os.environ["OTHER_KEY"]
+    status, _, task = call("POST", f"{backends[0]}/api/tasks", {"title": "owner one's"})
+    check(status == 201, "a task created through process 1")
+    theirs = [call("GET", f"{b}/api/tasks/{task['id']}", key=other)[0] for b in backends]
+    mine = [call("GET", f"{b}/api/tasks/{task['id']}")[0] for b in backends]
+    check(mine == [200] * len(backends) and theirs == [404] * len(backends),
+          f"its owner reads it through every process {mine}, another owner gets 404 {theirs}")
+
+    revoked = os.environ["REVOKE_KEY"]
+    before = [call("GET", f"{b}/api/tasks", key=revoked)[0] for b in backends]
+    check(before == [200] * len(backends), f"a second key works on every process {before}")
+    subprocess.run(os.environ["REVOKE_CMD"], shell=True, check=True)
+    start = time.monotonic()
+    bound = float(os.environ["KEY_CACHE_SECS"])
+    while True:
+        now = [call("GET", f"{b}/api/tasks", key=revoked)[0] for b in backends]
+        took = time.monotonic() - start
+        if now == [401] * len(backends) or took > bound + 3:
+            break
+        time.sleep(0.1)
+    check(now == [401] * len(backends) and took <= bound + 1,
+          f"revoked with the CLI: refused by every process after {took:.1f} s "
+          f"(bound: --key-cache-secs {bound:g})")
+
+
 def main():
     lb, backends = sys.argv[1], sys.argv[2:]
+
+    # 0. Owners and keys are shared through the database.
+    owners_and_revocation(lb, backends)
 
     # 1. An Idempotency-Key retried at the same moment through every process.
     key = f"scale-{time.time_ns()}"
