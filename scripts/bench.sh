@@ -64,13 +64,13 @@ export CEILING_BIN="$ROOT/target/ceiling-target/release/limit"
 export TASKS_API_BIN="$ROOT/target/release/tasks-api"
 
 log "side by side, tasks-api with synchronous=normal (as the peers)"
-TASKS_API_ARGS="--sqlite-synchronous normal" python3 "$HARNESS/bench/compare.py" \
+TASKS_API_ARGS="--auth none --sqlite-synchronous normal" python3 "$HARNESS/bench/compare.py" \
   --only flask,fastapi,ceiling,tasks-api --baseline ceiling --loadgen wrk \
   --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
   --json "$ROOT/target/bench/compare-normal.json"
 
 log "tasks-api with its default synchronous=full, against the ceiling"
-TASKS_API_ARGS="" python3 "$HARNESS/bench/compare.py" \
+TASKS_API_ARGS="--auth none" python3 "$HARNESS/bench/compare.py" \
   --only ceiling,tasks-api --baseline ceiling --loadgen wrk \
   --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
   --json "$ROOT/target/bench/compare-full.json"

@@ -29,7 +29,8 @@ def psql(url, sql):
 def seed_pg(binary, pg, db, rows, port):
     psql(f"{pg}/postgres", f"DROP DATABASE IF EXISTS {db}")
     psql(f"{pg}/postgres", f"CREATE DATABASE {db}")
-    proc = subprocess.Popen([binary, "--bind", f"127.0.0.1:{port}", "--database-url", f"{pg}/{db}"],
+    proc = subprocess.Popen([binary, "--bind", f"127.0.0.1:{port}", "--database-url", f"{pg}/{db}",
+                             "--auth", "none"],
                             stderr=subprocess.DEVNULL)
     wait_ready(port)
     proc.terminate(); proc.wait()
@@ -74,7 +75,7 @@ def main():
         for i, port in enumerate([18801, 18802, 18803]):
             procs.append(subprocess.Popen(
                 [args.binary, "--bind", f"127.0.0.1:{port}", "--database-url", url,
-                 "--db-max-connections", str(args.pool)],
+                 "--db-max-connections", str(args.pool), "--auth", "none"],
                 stderr=subprocess.DEVNULL))
             wait_ready(port)
             if i == 0:

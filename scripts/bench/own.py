@@ -40,8 +40,10 @@ def wait_ready(port, timeout=30.0):
 
 
 def start(binary, db, port, extra):
+    # Single-user on loopback unless a scenario asks for keys.
+    auth = [] if "--auth" in extra else ["--auth", "none"]
     proc = subprocess.Popen(
-        [binary, "--bind", f"{HOST}:{port}", "--database-url", f"sqlite://{db}", *extra],
+        [binary, "--bind", f"{HOST}:{port}", "--database-url", f"sqlite://{db}", *auth, *extra],
         stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     return proc, wait_ready(port)
 
@@ -77,8 +79,10 @@ def seed(binary, db, rows, port):
     con.close()
 
 
-def lua(method, body=None, path=None, random_ids=None):
+def lua(method, body=None, path=None, random_ids=None, key=None):
     lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
+    if key:
+        lines.append(f'wrk.headers["Authorization"] = "Bearer {key}"')
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
     if random_ids:
@@ -133,10 +137,18 @@ def main():
     ap.add_argument("--port", type=int, default=18200)
     ap.add_argument("--synchronous", default="normal", choices=["normal", "full"])
     ap.add_argument("--json")
+    ap.add_argument("--only", choices=["all", "auth"], default="all",
+                    help="auth: only the cost of authentication (GET by id with and without a key)")
     args = ap.parse_args()
     extra = ["--sqlite-synchronous", args.synchronous]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
+        if args.only == "auth":
+            small = os.path.join(tmp, "small.db")
+            seed(args.binary, small, args.rows, args.port)
+            results += auth_cost(args, small, extra)
+            report(args, results)
+            return
         big = os.path.join(tmp, "big.db")
         small = os.path.join(tmp, "small.db")
         log(f"seeding {args.big_rows} and {args.rows} rows")
@@ -191,7 +203,33 @@ def main():
         results.append({"table": f"{args.rows} rows", "scenario": "peak RSS KiB",
                         "value": rss_peak_kib(proc.pid)})
         proc.terminate(); proc.wait()
+        results += auth_cost(args, small, extra)
+    report(args, results)
 
+
+def auth_cost(args, db, extra):
+    """GET by id as the first owner: with --auth none, then with a key (rate
+    limits lifted so every request is served)."""
+    key = subprocess.run(
+        [args.binary, "keys", "create", "--owner", "default", "--name", "bench",
+         "--database-url", f"sqlite://{db}"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    results = []
+    for name, auth, script_key in [
+        ("get by id, --auth none", [], None),
+        ("get by id, with a key", ["--auth", "key", "--rate-limit-per-sec", "1e9",
+                                   "--rate-limit-burst", "1e9"], key),
+    ]:
+        proc, _ = start(args.binary, db, args.port, [*extra, *auth])
+        script = lua("GET", random_ids=args.rows, key=script_key)
+        r = run_wrk(args.port, "/api/tasks/1", script, args.duration, args.connections)
+        results.append({"table": f"{args.rows} rows", "scenario": name, **r})
+        log(f"{name}: {r}")
+        proc.terminate(); proc.wait()
+    return results
+
+
+def report(args, results):
     print(f"\ntasks-api alone (synchronous={args.synchronous}, {args.connections} connections, wrk)")
     print(f"{'table':<14} {'scenario':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for r in results:

@@ -38,6 +38,9 @@ fn classify(err: poem::Error, method: &Method, path: &str, routes: &RouteTable) 
             return ApiError::validation(errors);
         }
     }
+    if let Some(cors) = err.downcast_ref::<poem::error::CorsError>() {
+        return ApiError::cross_origin_refused(&cors.to_string());
+    }
     let status = err.status();
     if status == poem::http::StatusCode::NOT_FOUND {
         ApiError::route_not_found(path)

@@ -36,6 +36,11 @@ pub enum ApiError {
         #[oai(header = "WWW-Authenticate")]
         String,
     ),
+    /// A cross-origin request (CORS) from an origin, or with a method or
+    /// headers, that is not allowed. (Raised before any operation: in no
+    /// operation's contract.)
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(ProblemBody),
     /// No task has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemBody),
@@ -181,6 +186,16 @@ impl ApiError {
             detail,
         );
         Self::Unauthorized(body, challenge.to_owned())
+    }
+
+    /// A CORS request the configuration does not allow; `why` says what.
+    pub fn cross_origin_refused(why: &str) -> Self {
+        Self::Forbidden(problem(
+            StatusCode::FORBIDDEN,
+            "cross-origin-refused",
+            "Cross-origin request refused",
+            format!("{why}: see the server's --cors-origin"),
+        ))
     }
 
     /// A rate limit of `what` is spent for `retry_after` seconds.

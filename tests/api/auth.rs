@@ -447,7 +447,11 @@ async fn cors_allows_the_named_origins_only_and_never_credentials() {
     )
     .await;
     assert!(foreign.header("access-control-allow-origin").is_none());
-    foreign.problem(403);
+    let problem = foreign.problem(403);
+    assert_eq!(
+        problem["type"],
+        "urn:tasks-api:problem:cross-origin-refused"
+    );
 
     // With no origins configured, nothing is allowed cross-origin.
     let closed = spawn_app().await;
