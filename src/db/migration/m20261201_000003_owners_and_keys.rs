@@ -131,6 +131,10 @@ async fn create_owners_and_keys(manager: &SchemaManager<'_>) -> Result<(), DbErr
                 .to_owned(),
         )
         .await?;
+    index_keys(manager).await
+}
+
+async fn index_keys(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     for (name, columns) in [
         ("idx_api_keys_prefix", vec![ApiKeys::Prefix]),
         (
