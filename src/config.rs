@@ -90,6 +90,17 @@ pub struct Config {
           value_parser = positive)]
     pub auth_failures_per_min: f64,
 
+    /// Keep metrics and serve them at `GET /metrics` (Prometheus /
+    /// OpenMetrics text); `false` keeps none.
+    #[arg(long, env = "TASKS_METRICS", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub metrics: bool,
+
+    /// Serve `/metrics` on this address instead of the API's, so it need
+    /// not be public (e.g. `127.0.0.1:9090`).
+    #[arg(long, env = "TASKS_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
+
     /// A browser origin allowed to call the API (CORS), e.g.
     /// `https://app.example.com`; repeat the option (or separate with
     /// commas) for several. None by default.
@@ -100,8 +111,8 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
-    /// Log format: `pretty` for people, `json` for one JSON object per line.
-    /// The level is set with RUST_LOG (default `info`).
+    /// Log format: `text` (or `pretty`) for people, `json` for one JSON
+    /// object per line. The level is set with RUST_LOG (default `info`).
     #[arg(long, env = "TASKS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
 
@@ -189,6 +200,7 @@ fn at_least_one(text: &str) -> Result<f64, String> {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
+    #[value(alias = "text")]
     Pretty,
     Json,
 }

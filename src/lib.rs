@@ -8,6 +8,7 @@ pub mod domain;
 pub mod edge;
 pub mod error;
 pub mod idempotency;
+pub mod observe;
 pub mod server;
 pub mod startup;
 pub mod telemetry;

@@ -71,7 +71,7 @@ fn show_first_key(key: &str, base: &str, format: LogFormat) {
 /// `tasks-api keys …`: prints the result on stdout, the note on stderr.
 async fn keys(config: &Config, command: &KeysCommand) -> ExitCode {
     let result = async {
-        let db = Db::connect(&config.db_settings()).await?;
+        let db = Db::connect(&config.db_settings(), None).await?;
         Ok::<_, Box<dyn std::error::Error>>(admin::run(&db, command).await?)
     };
     match result.await {

@@ -1,28 +1,35 @@
 //! Builds the application: database, routes, error handling, listener.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
+use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
 use poem::middleware::CatchPanic;
-use poem::{Endpoint, EndpointExt, Response, Route};
+use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::api::{self, body::BodyLimit};
 use crate::auth::{self, Auth, store::KeyError};
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::error::framework::{self, RouteTable};
+use crate::observe::{self, Observe, metrics::Metrics};
 use crate::{edge, idempotency, server};
 
 /// A connected, migrated, listening server that has not started serving.
 pub struct Application {
     listener: tokio::net::TcpListener,
-    addr: std::net::SocketAddr,
-    app: poem::endpoint::BoxEndpoint<'static, Response>,
+    addr: SocketAddr,
+    app: BoxEndpoint<'static, Response>,
     db: Db,
     config: Config,
     first_key: Option<String>,
+    /// `--metrics-bind`: a listener of its own serving `/metrics` only.
+    metrics_server: Option<(tokio::net::TcpListener, BoxEndpoint<'static, Response>)>,
+    metrics_addr: Option<SocketAddr>,
 }
 
 /// Why the application could not start.
@@ -43,21 +50,15 @@ pub enum StartError {
         "refusing --auth none on {0}, which is not a loopback address: anyone who can reach it \
          could read and change every task (--allow-unauthenticated to do it anyway)"
     )]
-    Unauthenticated(std::net::SocketAddr),
+    Unauthenticated(SocketAddr),
 }
 
 impl Application {
     /// Connects to and migrates the database, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Db::connect(&config.db_settings()).await?;
-        let bind_error = |source| StartError::Bind {
-            addr: config.bind.clone(),
-            source,
-        };
-        let listener = tokio::net::TcpListener::bind(&config.bind)
-            .await
-            .map_err(bind_error)?;
-        let addr = listener.local_addr().map_err(bind_error)?;
+        let metrics = config.metrics.then(|| Arc::new(Metrics::new()));
+        let db = Db::connect(&config.db_settings(), metrics).await?;
+        let (listener, addr) = bind(&config.bind).await?;
         let settings = config.auth_settings();
         let first_key = match settings.mode {
             auth::Mode::None if !addr.ip().is_loopback() && !config.allow_unauthenticated => {
@@ -67,13 +68,18 @@ impl Application {
             auth::Mode::Key => auth::store::first_key(&db).await?,
         };
         let auth = Arc::new(Auth::new(&db, settings).await?);
-        let app = routes(
-            db.clone(),
-            BodyLimit(config.max_body_bytes),
-            config.request_timeout(),
-            auth,
-            &config.cors_origins,
-        );
+        let (metrics_server, metrics_addr) = match (&config.metrics_bind, db.metrics()) {
+            (Some(bind_to), Some(_)) => {
+                let (listener, addr) = bind(bind_to).await?;
+                tracing::info!("metrics at http://{addr}/metrics");
+                let app = Route::new()
+                    .at("/metrics", metrics_endpoint(db.clone()))
+                    .boxed();
+                (Some((listener, app)), Some(addr))
+            }
+            _ => (None, None),
+        };
+        let app = routes(db.clone(), &config, auth);
         Ok(Self {
             listener,
             addr,
@@ -81,7 +87,14 @@ impl Application {
             db,
             config,
             first_key,
+            metrics_server,
+            metrics_addr,
         })
+    }
+
+    /// The address of `/metrics` when it has one of its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The API key made on the first start of a database that had none, to
@@ -96,7 +109,7 @@ impl Application {
     }
 
     /// The address it listens on.
-    pub fn local_addr(&self) -> std::net::SocketAddr {
+    pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
@@ -105,26 +118,54 @@ impl Application {
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let purge = tokio::spawn(idempotency::purge_periodically(self.db));
         let limits = self.config.limits();
-        server::serve(self.listener, self.app, limits, stop).await;
+        let stop = stop.shared();
+        let metrics = async {
+            if let Some((listener, app)) = self.metrics_server {
+                server::serve(listener, app, limits, stop.clone()).await;
+            }
+        };
+        tokio::join!(
+            server::serve(self.listener, self.app, limits, stop.clone()),
+            metrics
+        );
         purge.abort();
         Ok(())
     }
 }
 
-/// The whole route tree: the API, its documentation, and the layers around
-/// them, from the outside in: security headers; CORS (when origins are
-/// named); authentication and rate limits (the API only); panics, the
-/// request timeout and the mapping of every failure to a problem response.
-pub fn routes(
-    db: Db,
-    body_limit: BodyLimit,
-    request_timeout: Duration,
-    auth: Arc<Auth>,
-    cors_origins: &[String],
-) -> poem::endpoint::BoxEndpoint<'static, Response> {
+/// A listener on `addr`, and the address it got (port 0 picks one).
+async fn bind(addr: &str) -> Result<(tokio::net::TcpListener, SocketAddr), StartError> {
+    let bind_error = |source| StartError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, local))
+}
+
+/// `GET /metrics`: the exposition, with the gauges read at the scrape.
+fn metrics_endpoint(db: Db) -> impl Endpoint<Output = Response> {
+    poem::get(poem::endpoint::make_sync(move |_| match db.metrics() {
+        Some(metrics) => Response::builder()
+            .content_type(observe::metrics::CONTENT_TYPE)
+            .body(metrics.render(&db)),
+        None => Response::builder().status(StatusCode::NOT_FOUND).finish(),
+    }))
+}
+
+/// The whole route tree: the API, its documentation, `/metrics` (unless it
+/// has an address of its own), and the layers around them, from the outside
+/// in: request ids, access log and metrics; security headers; CORS (when
+/// origins are named); authentication and rate limits (the API only);
+/// panics, the request timeout and the mapping of every failure to a
+/// problem response.
+pub fn routes(db: Db, config: &Config, auth: Arc<Auth>) -> BoxEndpoint<'static, Response> {
     let service = api::service();
     let table = Arc::new(RouteTable::from_meta(&api::meta()));
-    let route = Route::new()
+    let mut route = Route::new()
         .nest(
             "/docs",
             edge::Docs::new(service.swagger_ui().map_to_response()),
@@ -132,47 +173,68 @@ pub fn routes(
         .at("/openapi.json", service.spec_endpoint())
         .at("/openapi.yaml", service.spec_endpoint_yaml())
         // Browsers ask for it on every page; an empty answer beats a 404.
-        .at("/favicon.ico", poem::get(no_favicon))
-        .nest("/", service);
-    let errors = Arc::clone(&table);
-    let app = route
-        .data(db)
-        .data(body_limit)
-        .with(CatchPanic::new().with_handler(framework::panic_response))
+        .at("/favicon.ico", poem::get(no_favicon));
+    if config.metrics_bind.is_none() && db.metrics().is_some() {
+        route = route.at("/metrics", metrics_endpoint(db.clone()));
+    }
+    let observe = Arc::new(Observe::new(Arc::clone(&table), db.metrics().cloned()));
+    let app = errors_and_timeout(
+        route
+            .nest("/", service)
+            .data(db)
+            .data(BodyLimit(config.max_body_bytes)),
+        Arc::clone(&table),
+        config.request_timeout(),
+    )
+    .around(move |ep, req| {
+        let auth = Arc::clone(&auth);
+        async move { auth.call(ep.as_ref(), req).await }
+    });
+    let app = match edge::cors(&config.cors_origins) {
+        Some(cors) => app.with(cors).boxed(),
+        None => app.boxed(),
+    };
+    // CORS refusals are errors of the layer outside the error mapping.
+    let app = app
         .around(move |ep, req| {
-            let table = Arc::clone(&errors);
+            let table = Arc::clone(&table);
+            async move {
+                let method = req.method().clone();
+                let path = req.uri().path().to_owned();
+                let resp = match ep.call(req).await {
+                    Ok(resp) => resp,
+                    Err(err) => framework::response(err, &method, &path, &table),
+                };
+                Ok(edge::secure(resp))
+            }
+        })
+        .boxed();
+    app.around(move |ep, req| {
+        let observe = Arc::clone(&observe);
+        async move { observe.call(ep.as_ref(), req).await }
+    })
+    .boxed()
+}
+
+/// Panics, the request timeout, and every error as a problem response.
+fn errors_and_timeout(
+    app: impl Endpoint + 'static,
+    table: Arc<RouteTable>,
+    request_timeout: Duration,
+) -> impl Endpoint<Output = Response> {
+    app.with(CatchPanic::new().with_handler(framework::panic_response))
+        .around(move |ep, req| {
+            let table = Arc::clone(&table);
             async move {
                 let method = req.method().clone();
                 let path = req.uri().path().to_owned();
                 match tokio::time::timeout(request_timeout, ep.call(req)).await {
-                    Ok(Ok(resp)) => Ok(resp),
+                    Ok(Ok(resp)) => Ok(resp.into_response()),
                     Ok(Err(err)) => Ok(framework::response(err, &method, &path, &table)),
                     Err(_) => Ok(framework::timeout_response(request_timeout)),
                 }
             }
         })
-        .around(move |ep, req| {
-            let auth = Arc::clone(&auth);
-            async move { auth.call(ep.as_ref(), req).await }
-        });
-    let app = match edge::cors(cors_origins) {
-        Some(cors) => app.with(cors).boxed(),
-        None => app.boxed(),
-    };
-    // CORS refusals are errors of the layer outside the error mapping.
-    app.around(move |ep, req| {
-        let table = Arc::clone(&table);
-        async move {
-            let method = req.method().clone();
-            let path = req.uri().path().to_owned();
-            let resp = match ep.call(req).await {
-                Ok(resp) => resp,
-                Err(err) => framework::response(err, &method, &path, &table),
-            };
-            Ok(edge::secure(resp))
-        }
-    })
-    .boxed()
 }
 
 #[poem::handler]

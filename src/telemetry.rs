@@ -14,6 +14,12 @@ pub fn init(format: LogFormat) {
     // `try_init` fails only when a subscriber is already set (tests): keep it.
     let _ = match format {
         LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        // Each line carries the request's span (its id, method and route).
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
     };
 }

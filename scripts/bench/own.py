@@ -137,16 +137,18 @@ def main():
     ap.add_argument("--port", type=int, default=18200)
     ap.add_argument("--synchronous", default="normal", choices=["normal", "full"])
     ap.add_argument("--json")
-    ap.add_argument("--only", choices=["all", "auth"], default="all",
-                    help="auth: only the cost of authentication (GET by id with and without a key)")
+    ap.add_argument("--only", choices=["all", "auth", "metrics"], default="all",
+                    help="auth: only the cost of authentication (GET by id with and without a key); "
+                         "metrics: only the cost of metrics (GET by id and a list, on and off)")
     args = ap.parse_args()
     extra = ["--sqlite-synchronous", args.synchronous]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        if args.only == "auth":
+        if args.only != "all":
             small = os.path.join(tmp, "small.db")
             seed(args.binary, small, args.rows, args.port)
-            results += auth_cost(args, small, extra)
+            cost = auth_cost if args.only == "auth" else metrics_cost
+            results += cost(args, small, extra)
             report(args, results)
             return
         big = os.path.join(tmp, "big.db")
@@ -204,7 +206,26 @@ def main():
                         "value": rss_peak_kib(proc.pid)})
         proc.terminate(); proc.wait()
         results += auth_cost(args, small, extra)
+        results += metrics_cost(args, small, extra)
     report(args, results)
+
+
+def metrics_cost(args, db, extra):
+    """GET by id and list page 2, with metrics kept (the default) and off,
+    alternating so drift affects both alike."""
+    results = []
+    for scenario, path, script in [
+        ("get by id", "/api/tasks/1", lua("GET", random_ids=args.rows)),
+        ("list page 2 of 5", "/api/tasks?page=2&per_page=5", lua("GET")),
+    ]:
+        for setting in ["true", "false"]:
+            proc, _ = start(args.binary, db, args.port, [*extra, "--metrics", setting])
+            r = run_wrk(args.port, path, script, args.duration, args.connections)
+            name = f"{scenario}, metrics {'on' if setting == 'true' else 'off'}"
+            results.append({"table": f"{args.rows} rows", "scenario": name, **r})
+            log(f"{name}: {r}")
+            proc.terminate(); proc.wait()
+    return results
 
 
 def auth_cost(args, db, extra):

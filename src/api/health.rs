@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use super::payload::Json;
 use crate::db::Db;
 use crate::error::{ApiError, Errors, ReadyErrors};
+use crate::observe::Traced;
 
 /// How long readiness may wait for the database's write lock.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -48,8 +49,8 @@ impl HealthApi {
     ///
     /// 200 while the process runs; it does not touch the database.
     #[oai(path = "/healthz", method = "get", operation_id = "get_health")]
-    async fn health(&self) -> HealthResponse {
-        Health::ok()
+    async fn health(&self) -> Traced<HealthResponse> {
+        Traced(Health::ok())
     }
 
     /// Readiness
@@ -57,9 +58,9 @@ impl HealthApi {
     /// 200 when the database can take a write now; 503 otherwise (busy,
     /// unreachable or broken).
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
-    async fn ready(&self, db: Data<&Db>) -> Result<HealthResponse, Errors<ReadyErrors>> {
+    async fn ready(&self, db: Data<&Db>) -> Result<Traced<HealthResponse>, Errors<ReadyErrors>> {
         match db.check_writable(READY_TIMEOUT).await {
-            Ok(()) => Ok(Health::ok()),
+            Ok(()) => Ok(Traced(Health::ok())),
             // Whatever the cause, the answer to "can I send you traffic?" is
             // "not now": 503, never 500.
             Err(err) => Err(ApiError::unavailable(&err).into()),

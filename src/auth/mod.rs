@@ -9,6 +9,7 @@ mod limits;
 pub mod store;
 
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use poem::http::{HeaderValue, StatusCode, header};
@@ -23,6 +24,7 @@ use self::store::{KeyStore, Principal};
 use crate::db::{Db, DbError};
 use crate::domain::OwnerId;
 use crate::error::ApiError;
+use crate::observe::metrics::Metrics;
 
 /// How requests are authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +57,7 @@ const SCHEME: &str = "bearerAuth";
 
 /// The authentication layer's state: one per process.
 pub struct Auth {
+    metrics: Option<Arc<Metrics>>,
     mode: Mode,
     first_owner: OwnerId,
     keys: KeyStore,
@@ -65,6 +68,7 @@ pub struct Auth {
 impl Auth {
     pub async fn new(db: &Db, settings: Settings) -> Result<Self, DbError> {
         Ok(Self {
+            metrics: db.metrics().cloned(),
             mode: settings.mode,
             first_owner: store::first_owner(db).await?,
             keys: KeyStore::new(db.clone(), settings.key_cache),
@@ -94,7 +98,8 @@ impl Auth {
         let principal = match self.mode {
             Mode::None => {
                 req.extensions_mut().insert(self.first_owner);
-                return inner.call(req).await.map(private);
+                let resp = inner.call(req).await?;
+                return Ok(private(owned_by(resp, self.first_owner)));
             }
             Mode::Key => match self.authenticate(&req).await {
                 Ok(principal) => principal,
@@ -103,11 +108,13 @@ impl Auth {
         };
         let decision = self.requests.take(&principal.key_id);
         if let Decision::Limited { retry_after } = decision {
+            self.count_limited("key");
             let resp = ApiError::too_many_requests(retry_after, "this API key").into_response();
-            return Ok(self.with_rate_limit(private(resp), decision));
+            let resp = owned_by(private(resp), principal.owner);
+            return Ok(self.with_rate_limit(resp, decision));
         }
         req.extensions_mut().insert(principal.owner);
-        let resp = inner.call(req).await?;
+        let resp = owned_by(inner.call(req).await?, principal.owner);
         let decision = if resp.status() == StatusCode::NOT_MODIFIED {
             // A 304 costs nothing (as GitHub's limits do): polling with
             // If-None-Match is how clients should check for changes.
@@ -130,6 +137,7 @@ impl Auth {
     async fn authenticate(&self, req: &Request) -> Result<Principal, ApiError> {
         let address = client_address(req);
         if let Some(retry_after) = self.failures.is_empty(&address) {
+            self.count_limited("auth_failures");
             return Err(ApiError::too_many_requests(
                 retry_after,
                 "failed authentications from this address",
@@ -150,6 +158,12 @@ impl Auth {
             failure.detail(),
             failure.challenge(),
         ))
+    }
+
+    fn count_limited(&self, reason: &'static str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.rate_limited(reason);
+        }
     }
 
     fn with_rate_limit(&self, mut resp: Response, decision: Decision) -> Response {
@@ -217,12 +231,25 @@ fn client_address(req: &Request) -> IpAddr {
         .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |addr| addr.ip())
 }
 
-/// Paths anyone may read: probes, the documentation and the contract.
+/// Paths anyone may read: probes, the documentation, the contract and the
+/// metrics (serve those on `--metrics-bind` to keep them private).
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/favicon.ico" | "/docs"
+        "/healthz"
+            | "/readyz"
+            | "/openapi.json"
+            | "/openapi.yaml"
+            | "/favicon.ico"
+            | "/docs"
+            | "/metrics"
     ) || path.starts_with("/docs/")
+}
+
+/// Notes whose response this is, for the access log.
+fn owned_by(mut resp: Response, owner: OwnerId) -> Response {
+    resp.extensions_mut().insert(owner);
+    resp
 }
 
 /// Authenticated responses are for one owner: never stored by shared
@@ -327,6 +354,7 @@ impl<T: ApiResponse> ApiResponse for RateLimited<T> {
     fn meta() -> MetaResponses {
         let mut meta = T::meta();
         document_rate_limit(&mut meta);
+        crate::observe::document_request_id(&mut meta);
         meta
     }
 

@@ -128,11 +128,14 @@ impl KeyStore {
         if let Some(hit) = self.cached(&hash, now) {
             return Ok(Some(hit));
         }
-        let candidates = api_key::Entity::find()
-            .filter(api_key::Column::Prefix.eq(presented.prefix()))
-            .filter(api_key::Column::RevokedAt.is_null())
-            .all(self.db.reader())
-            .await?;
+        let lookup = async {
+            Ok(api_key::Entity::find()
+                .filter(api_key::Column::Prefix.eq(presented.prefix()))
+                .filter(api_key::Column::RevokedAt.is_null())
+                .all(self.db.reader())
+                .await?)
+        };
+        let candidates = self.db.timed("verify_key", lookup).await?;
         let Some(row) = candidates.into_iter().find(|row| hash.matches(&row.hash)) else {
             self.forget(&hash);
             return Ok(None);

@@ -5,14 +5,20 @@ pub mod entity;
 pub mod migration;
 pub mod tasks;
 
-use std::time::Duration;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, RuntimeErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseConnectionType, DbErr,
+    RuntimeErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
+
+use crate::observe::metrics::Metrics;
 
 /// SQLite: how much longer than the busy timeout a request waits for the
 /// write connection before it is answered 503.
@@ -135,37 +141,89 @@ fn is_transient(err: &DbErr) -> bool {
 pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    /// Whether `read` and `write` are one pool.
+    shared: bool,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Db {
-    /// Connects and runs every pending migration.
-    pub async fn connect(settings: &Settings) -> Result<Self, DbErr> {
-        let db = if settings.url.starts_with("sqlite:") {
+    /// Connects and runs every pending migration; database calls are
+    /// timed into `metrics`, if given.
+    pub async fn connect(
+        settings: &Settings,
+        metrics: Option<Arc<Metrics>>,
+    ) -> Result<Self, DbErr> {
+        let (read, write, shared) = if settings.url.starts_with("sqlite:") {
             Self::connect_sqlite(settings).await?
         } else {
             let conn = Database::connect(Self::postgres_options(settings)).await?;
-            Self {
-                read: conn.clone(),
-                write: conn,
-            }
+            (conn.clone(), conn, true)
         };
-        migration::Migrator::up(&db.write, None).await?;
-        Ok(db)
+        migration::Migrator::up(&write, None).await?;
+        Ok(Self {
+            read,
+            write,
+            shared,
+            metrics,
+        })
     }
 
-    async fn connect_sqlite(settings: &Settings) -> Result<Self, DbErr> {
+    /// (read, write, whether they are one pool).
+    async fn connect_sqlite(
+        settings: &Settings,
+    ) -> Result<(DatabaseConnection, DatabaseConnection, bool), DbErr> {
         let write = Database::connect(Self::sqlite_options(settings, 1)).await?;
         // Each connection to an in-memory database is a database of its own:
         // there, one connection must serve everything.
         if settings.url.contains(":memory:") || settings.url.contains("mode=memory") {
-            return Ok(Self {
-                read: write.clone(),
-                write,
-            });
+            return Ok((write.clone(), write, true));
         }
         let read =
             Database::connect(Self::sqlite_options(settings, settings.read_connections)).await?;
-        Ok(Self { read, write })
+        Ok((read, write, false))
+    }
+
+    /// The metrics database calls are timed into, if any.
+    pub fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.metrics.as_ref()
+    }
+
+    /// Runs the database call `call` as `operation`: timed, in a span.
+    pub async fn timed<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T, DbError>>,
+    ) -> Result<T, DbError> {
+        let started = Instant::now();
+        let result = call.instrument(tracing::debug_span!("db", operation)).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.query(operation, started.elapsed());
+        }
+        result
+    }
+
+    /// (pool, size, idle) of each distinct pool, for the metrics.
+    pub fn pool_sizes(&self) -> Vec<(&'static str, u32, u32)> {
+        let mut sizes = Vec::new();
+        for (name, conn) in [("read", &self.read), ("write", &self.write)] {
+            // PostgreSQL (and in-memory SQLite) use one pool for both.
+            let pool_name = if self.shared { "shared" } else { name };
+            if self.shared && name == "write" {
+                break;
+            }
+            match &conn.inner {
+                DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
+                    let pool = conn.get_sqlite_connection_pool();
+                    sizes.push((pool_name, pool.size(), pool.num_idle() as u32));
+                }
+                DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+                    let pool = conn.get_postgres_connection_pool();
+                    sizes.push((pool_name, pool.size(), pool.num_idle() as u32));
+                }
+                _ => {}
+            }
+        }
+        sizes
     }
 
     fn sqlite_options(settings: &Settings, max_connections: u32) -> ConnectOptions {
@@ -225,12 +283,18 @@ impl Db {
     /// statement (`BEGIN IMMEDIATE` on SQLite), so a read-then-write inside
     /// it can neither deadlock nor act on a stale read.
     pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-        self.write
+        let started = Instant::now();
+        let txn = self
+            .write
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..TransactionOptions::default()
             })
-            .await
+            .await;
+        if let Some(metrics) = &self.metrics {
+            metrics.write_lock_wait(started.elapsed());
+        }
+        txn
     }
 
     /// Succeeds when the database can take a write now: it takes the write

@@ -112,7 +112,8 @@ pub async fn insert(
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Task, DbError> {
-    insert_in(db.writer(), owner, draft, now).await
+    db.timed("insert", insert_in(db.writer(), owner, draft, now))
+        .await
 }
 
 /// Stores a new task on `conn` (a connection or a transaction).
@@ -148,12 +149,15 @@ fn owned(owner: OwnerId) -> Select<Entity> {
 
 /// `owner`'s task with this id, if there is one.
 pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbError> {
-    owned(owner)
-        .filter(Column::Id.eq(id))
-        .one(db.reader())
-        .await?
-        .map(Task::try_from)
-        .transpose()
+    db.timed("find", async {
+        owned(owner)
+            .filter(Column::Id.eq(id))
+            .one(db.reader())
+            .await?
+            .map(Task::try_from)
+            .transpose()
+    })
+    .await
 }
 
 /// Applies `changes` to the task with this id, if `expect` (when given)
@@ -162,6 +166,18 @@ pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbEr
 /// hold a write lock (PostgreSQL); on SQLite `BEGIN IMMEDIATE` serialises it.
 /// A lost race is retried when nothing was expected, and `Stale` otherwise.
 pub async fn update(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    changes: TaskChanges,
+    expect: Option<Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    let call = update_untimed(db, owner, id, changes, expect, now);
+    db.timed("update", call).await
+}
+
+async fn update_untimed(
     db: &Db,
     owner: OwnerId,
     id: i64,
@@ -208,6 +224,16 @@ pub async fn delete(
     id: i64,
     expect: Option<Expect>,
 ) -> Result<Outcome<()>, DbError> {
+    db.timed("delete", delete_untimed(db, owner, id, expect))
+        .await
+}
+
+async fn delete_untimed(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+) -> Result<Outcome<()>, DbError> {
     let mut delete = Entity::delete_many()
         .filter(Column::Id.eq(id))
         .filter(Column::OwnerId.eq(owner.0));
@@ -224,6 +250,10 @@ pub async fn delete(
 
 /// `owner`'s tasks that match `query`, in its window and order.
 pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
+    db.timed("list", list_untimed(db, owner, query)).await
+}
+
+async fn list_untimed(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
     let (rows, total, has_more) = match &query.window {
         Window::Page(page) => {
             // COUNT and page in one transaction, so they agree.

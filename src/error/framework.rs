@@ -109,6 +109,22 @@ impl RouteTable {
         })
     }
 
+    /// The route `path` belongs to, as a bounded metrics label: a template
+    /// of the contract (`/api/tasks/{id}`), a fixed path outside it, or
+    /// `unmatched`.
+    pub fn template_for(&self, path: &str) -> String {
+        if let Some((template, _)) = self.matching(path) {
+            return template.join("/");
+        }
+        let fixed = match path {
+            "/docs" => "/docs",
+            _ if path.starts_with("/docs/") => "/docs",
+            "/openapi.json" | "/openapi.yaml" | "/favicon.ico" | "/metrics" => path,
+            _ => "unmatched",
+        };
+        fixed.to_owned()
+    }
+
     pub fn methods_for(&self, path: &str) -> String {
         self.matching(path).map_or_else(
             || READ_ONLY_METHODS.to_owned(),
@@ -142,6 +158,9 @@ mod tests {
             "DELETE, GET, HEAD, PATCH, PUT"
         );
         assert_eq!(table.parameters_for("/api/tasks/x"), ["id"]);
+        assert_eq!(table.template_for("/api/tasks/x"), "/api/tasks/{id}");
+        assert_eq!(table.template_for("/docs/oauth-receiver.html"), "/docs");
+        assert_eq!(table.template_for("/wp-admin/x.php"), "unmatched");
         assert_eq!(table.methods_for("/docs"), READ_ONLY_METHODS);
         assert!(table.parameters_for("/api/tasks").is_empty());
     }

@@ -328,6 +328,7 @@ impl<S: ErrorSet> ApiResponse for Errors<S> {
         if S::STATUSES.contains(&401) {
             crate::auth::document_rate_limit(&mut meta);
         }
+        crate::observe::document_request_id(&mut meta);
         meta
     }
 

@@ -19,6 +19,10 @@ pub struct Problem {
     /// For validation failures: every invalid field, each named once.
     #[oai(default, skip_serializing_if_is_empty)]
     pub errors: Vec<FieldError>,
+    /// The id of the request this answers (its `X-Request-Id`): quote it
+    /// when reporting a problem; the server's log lines carry it too.
+    #[oai(skip_serializing_if_is_none)]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -30,6 +34,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            request_id: crate::observe::current_request_id(),
         }
     }
 }

@@ -96,7 +96,8 @@ pub async fn create_once<E: From<DbError>>(
     // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
     let mut retried = false;
     loop {
-        match attempt(db, owner, key, fingerprint, draft.clone(), now, &render).await {
+        let call = attempt(db, owner, key, fingerprint, draft.clone(), now, &render);
+        match db.timed("create_once", call).await {
             Err(DbError::Other(err))
                 if !retried
                     && matches!(
@@ -107,7 +108,12 @@ pub async fn create_once<E: From<DbError>>(
                 retried = true;
             }
             Err(err) => return Err(err.into()),
-            Ok(result) => return result,
+            Ok(result) => {
+                if let (Ok(Keyed::Replayed(_)), Some(metrics)) = (&result, db.metrics()) {
+                    metrics.replay();
+                }
+                return result;
+            }
         }
     }
 }

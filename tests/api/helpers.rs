@@ -22,6 +22,8 @@ pub struct TestApp {
     /// The SQLite file, when the backend is SQLite.
     pub db_path: Option<std::path::PathBuf>,
     pub config: Arc<Config>,
+    /// `http://…` of `/metrics`'s own listener, with `--metrics-bind`.
+    pub metrics_base: Option<String>,
     _dir: Arc<TempDir>,
 }
 
@@ -129,6 +131,7 @@ async fn start(
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let first_key = app.first_key().map(str::to_owned);
+    let metrics_base = app.metrics_addr().map(|addr| format!("http://{addr}"));
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let mut test_app = TestApp {
         base,
@@ -137,6 +140,7 @@ async fn start(
         database_url: url,
         db_path,
         config: Arc::new(config),
+        metrics_base,
         _dir: Arc::new(dir),
     };
     // A server on a fresh database made a first key; a second server on the
@@ -153,7 +157,7 @@ async fn start(
 impl TestApp {
     /// The database, as the server's configuration connects to it.
     pub async fn db(&self) -> Db {
-        Db::connect(&self.config.db_settings())
+        Db::connect(&self.config.db_settings(), None)
             .await
             .expect("connect")
     }

@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod list;
+mod observe;
 #[path = "../support/process.rs"]
 mod process;
 mod spec;

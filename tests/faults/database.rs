@@ -40,6 +40,7 @@ async fn a_write_lock_held_elsewhere_gives_503_with_retry_after_then_recovers() 
     let started = Instant::now();
     let write = http
         .post(format!("{}/api/tasks", server.base()))
+        .header("x-request-id", "blocked-write")
         .json(&json!({ "title": "blocked" }))
         .send()
         .await
@@ -78,6 +79,19 @@ async fn a_write_lock_held_elsewhere_gives_503_with_retry_after_then_recovers() 
     assert_eq!(write.status(), 201);
     let log = server.log_text();
     assert!(!log.contains("panicked"), "{log}");
+    // The warning with the cause, and the access line, both name the request.
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .filter(|line: &serde_json::Value| {
+            line["request_id"] == "blocked-write" || line["span"]["request_id"] == "blocked-write"
+        })
+        .collect();
+    let messages: Vec<_> = lines.iter().map(|l| l["message"].clone()).collect();
+    assert_eq!(messages, ["database unavailable", "request"], "{log}");
+    assert_eq!(lines[0]["level"], "WARN");
+    assert_eq!(lines[0]["span"]["route"], "/api/tasks");
+    assert_eq!(lines[1]["status"], 503);
 }
 
 #[tokio::test]
