@@ -101,6 +101,11 @@ pub struct Config {
     #[arg(long, env = "TASKS_METRICS_BIND")]
     pub metrics_bind: Option<String>,
 
+    /// Export spans over OTLP/HTTP to this collector, e.g.
+    /// `http://127.0.0.1:4318` (needs a binary built with `--features otlp`).
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
     /// A browser origin allowed to call the API (CORS), e.g.
     /// `https://app.example.com`; repeat the option (or separate with
     /// commas) for several. None by default.

@@ -22,7 +22,13 @@ async fn main() -> ExitCode {
         Some(Command::Serve) | None => {}
     }
     let log_format = cli.config.log_format;
-    telemetry::init(log_format);
+    let telemetry = match telemetry::init(log_format, cli.config.otlp_endpoint.as_deref()) {
+        Ok(telemetry) => telemetry,
+        Err(err) => {
+            eprintln!("tasks-api: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     // Registered before the server says it listens, so a SIGTERM that follows
     // that line is always a graceful stop.
     let stop = shutdown_signal();
@@ -39,7 +45,7 @@ async fn main() -> ExitCode {
         show_first_key(key, &base, log_format);
     }
     tracing::info!("listening on {base}; Swagger UI at {base}/docs");
-    match app.run_until_stopped(stop).await {
+    let code = match app.run_until_stopped(stop).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
@@ -48,7 +54,10 @@ async fn main() -> ExitCode {
             tracing::error!(error = %err, "server failed");
             ExitCode::FAILURE
         }
-    }
+    };
+    // Flushing exported spans may block: off the runtime's threads.
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    code
 }
 
 /// Shows the first API key once, like Jupyter's token: only its hash is

@@ -17,6 +17,7 @@ mod helpers;
 mod idempotency;
 mod list;
 mod observe;
+mod otlp;
 #[path = "../support/process.rs"]
 mod process;
 mod spec;
