@@ -126,6 +126,21 @@ impl Metrics {
             "Requests being served",
             self.in_flight.clone(),
         );
+        self.register_db(r);
+        r.register(
+            "idempotent_replays",
+            "Creates answered with the stored response of their Idempotency-Key",
+            self.replays.clone(),
+        );
+        r.register(
+            "rate_limited",
+            "Requests refused with 429, by reason",
+            self.rate_limited.clone(),
+        );
+        self.register_process(r);
+    }
+
+    fn register_db(&self, r: &mut Registry) {
         r.register(
             "db_query_duration_seconds",
             "Database calls by operation",
@@ -146,16 +161,9 @@ impl Metrics {
             "Database connections by pool and state",
             self.pool.clone(),
         );
-        r.register(
-            "idempotent_replays",
-            "Creates answered with the stored response of their Idempotency-Key",
-            self.replays.clone(),
-        );
-        r.register(
-            "rate_limited",
-            "Requests refused with 429, by reason",
-            self.rate_limited.clone(),
-        );
+    }
+
+    fn register_process(&self, r: &mut Registry) {
         r.register(
             "process_resident_memory_bytes",
             "Resident set size",
@@ -246,6 +254,8 @@ impl Drop for InFlight<'_> {
 /// Resident bytes and open file descriptors, from `/proc/self` (0 where
 /// there is no `/proc`).
 fn process_now() -> (i64, i64) {
+    // The page size of every Linux this runs on (x86-64, and arm64 as
+    // distributions build it); reading it needs libc, i.e. unsafe code.
     let page = 4096;
     let resident = std::fs::read_to_string("/proc/self/statm")
         .ok()
