@@ -173,47 +173,38 @@ pub async fn update(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    let call = update_untimed(db, owner, id, changes, expect, now);
-    db.timed("update", call).await
-}
-
-async fn update_untimed(
-    db: &Db,
-    owner: OwnerId,
-    id: i64,
-    changes: TaskChanges,
-    expect: Option<Expect>,
-    now: Timestamp,
-) -> Result<Outcome<Task>, DbError> {
-    for _ in 0..UPDATE_ATTEMPTS {
-        let txn = db.begin_write().await?;
-        let current = match owned(owner).filter(Column::Id.eq(id)).one(&txn).await? {
-            Some(row) => Task::try_from(row)?,
-            None => return Ok(Outcome::Missing),
-        };
-        if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
-            return Ok(Outcome::Stale);
+    db.timed("update", async move {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let txn = db.begin_write().await?;
+            let current = match owned(owner).filter(Column::Id.eq(id)).one(&txn).await? {
+                Some(row) => Task::try_from(row)?,
+                None => return Ok(Outcome::Missing),
+            };
+            if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
+                return Ok(Outcome::Stale);
+            }
+            let next = current.with_changes(changes.clone(), now);
+            if next == current {
+                return Ok(Outcome::Done(current));
+            }
+            let written = Entity::update_many()
+                .set(columns(&next))
+                .filter(Column::Id.eq(id))
+                .filter(Column::OwnerId.eq(owner.0))
+                .filter(Column::Version.eq(current.version))
+                .exec(&txn)
+                .await?;
+            if written.rows_affected == 1 {
+                txn.commit().await?;
+                return Ok(Outcome::Done(next));
+            }
+            if expect.is_some() {
+                return Ok(Outcome::Stale);
+            }
         }
-        let next = current.with_changes(changes.clone(), now);
-        if next == current {
-            return Ok(Outcome::Done(current));
-        }
-        let written = Entity::update_many()
-            .set(columns(&next))
-            .filter(Column::Id.eq(id))
-            .filter(Column::OwnerId.eq(owner.0))
-            .filter(Column::Version.eq(current.version))
-            .exec(&txn)
-            .await?;
-        if written.rows_affected == 1 {
-            txn.commit().await?;
-            return Ok(Outcome::Done(next));
-        }
-        if expect.is_some() {
-            return Ok(Outcome::Stale);
-        }
-    }
-    Err(DbError::Contended)
+        Err(DbError::Contended)
+    })
+    .await
 }
 
 /// Deletes the task with this id if `expect` (when given) holds for it, in
@@ -224,74 +215,66 @@ pub async fn delete(
     id: i64,
     expect: Option<Expect>,
 ) -> Result<Outcome<()>, DbError> {
-    db.timed("delete", delete_untimed(db, owner, id, expect))
-        .await
-}
-
-async fn delete_untimed(
-    db: &Db,
-    owner: OwnerId,
-    id: i64,
-    expect: Option<Expect>,
-) -> Result<Outcome<()>, DbError> {
-    let mut delete = Entity::delete_many()
-        .filter(Column::Id.eq(id))
-        .filter(Column::OwnerId.eq(owner.0));
-    if let Some(Expect::OneOf(versions)) = &expect {
-        delete = delete.filter(Column::Version.is_in(versions.iter().copied()));
-    }
-    let result = delete.exec(db.writer()).await?;
-    Ok(match (result.rows_affected, expect) {
-        (0, Some(_)) => Outcome::Stale,
-        (0, None) => Outcome::Missing,
-        _ => Outcome::Done(()),
+    db.timed("delete", async move {
+        let mut delete = Entity::delete_many()
+            .filter(Column::Id.eq(id))
+            .filter(Column::OwnerId.eq(owner.0));
+        if let Some(Expect::OneOf(versions)) = &expect {
+            delete = delete.filter(Column::Version.is_in(versions.iter().copied()));
+        }
+        let result = delete.exec(db.writer()).await?;
+        Ok(match (result.rows_affected, expect) {
+            (0, Some(_)) => Outcome::Stale,
+            (0, None) => Outcome::Missing,
+            _ => Outcome::Done(()),
+        })
     })
+    .await
 }
 
 /// `owner`'s tasks that match `query`, in its window and order.
 pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
-    db.timed("list", list_untimed(db, owner, query)).await
-}
-
-async fn list_untimed(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
-    let (rows, total, has_more) = match &query.window {
-        Window::Page(page) => {
-            // COUNT and page in one transaction, so they agree.
-            let txn = db.reader().begin().await?;
-            let filtered = filter(owned(owner), query);
-            let total = filtered.clone().count(&txn).await?;
-            let rows = match ListQuery::offset(*page, query.per_page) {
-                Some(offset) if offset < total => {
-                    order(filtered, query.sort, query.order)
-                        .offset(offset)
-                        .limit(query.per_page)
-                        .all(&txn)
-                        .await?
-                }
-                // Past the end: nothing to read.
-                _ => Vec::new(),
-            };
-            txn.commit().await?;
-            let seen = ListQuery::offset(*page, query.per_page)
-                .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
-            (rows, Some(total), seen < total)
-        }
-        Window::After(position) => {
-            let mut rows = after(db, owner, query, position).await?;
-            let has_more = rows.len() as u64 > query.per_page;
-            rows.truncate(query.per_page as usize);
-            (rows, None, has_more)
-        }
-    };
-    let items = rows
-        .into_iter()
-        .map(Task::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        has_more,
+    db.timed("list", async move {
+        let (rows, total, has_more) = match &query.window {
+            Window::Page(page) => {
+                // COUNT and page in one transaction, so they agree.
+                let txn = db.reader().begin().await?;
+                let filtered = filter(owned(owner), query);
+                let total = filtered.clone().count(&txn).await?;
+                let rows = match ListQuery::offset(*page, query.per_page) {
+                    Some(offset) if offset < total => {
+                        order(filtered, query.sort, query.order)
+                            .offset(offset)
+                            .limit(query.per_page)
+                            .all(&txn)
+                            .await?
+                    }
+                    // Past the end: nothing to read.
+                    _ => Vec::new(),
+                };
+                txn.commit().await?;
+                let seen = ListQuery::offset(*page, query.per_page)
+                    .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
+                (rows, Some(total), seen < total)
+            }
+            Window::After(position) => {
+                let mut rows = after(db, owner, query, position).await?;
+                let has_more = rows.len() as u64 > query.per_page;
+                rows.truncate(query.per_page as usize);
+                (rows, None, has_more)
+            }
+        };
+        let items = rows
+            .into_iter()
+            .map(Task::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            has_more,
+        })
     })
+    .await
 }
 
 /// Keyset paging: up to `per_page + 1` tasks strictly after `position`,
