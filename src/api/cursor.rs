@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Position, SortField, SortKey};
+use crate::domain::{Filters, Position, SortField, SortKey, Timestamp};
 
 /// What a cursor carries: the list it belongs to (sort and filters) and the
 /// position of the last task the previous page showed.
@@ -18,6 +18,16 @@ pub struct Cursor {
     pub done: Option<bool>,
     #[serde(rename = "q")]
     pub q: Option<String>,
+    /// The time ranges, as microseconds (absent when not set, so cursors
+    /// issued before ranges existed stay valid).
+    #[serde(rename = "us", default, skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<i64>,
+    #[serde(rename = "ub", default, skip_serializing_if = "Option::is_none")]
+    pub updated_before: Option<i64>,
+    #[serde(rename = "da", default, skip_serializing_if = "Option::is_none")]
+    pub due_after: Option<i64>,
+    #[serde(rename = "db", default, skip_serializing_if = "Option::is_none")]
+    pub due_before: Option<i64>,
     /// The sort key of the last task: an integer, a string, or null.
     #[serde(rename = "k")]
     pub key: serde_json::Value,
@@ -26,19 +36,35 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    pub fn new(sort: String, done: Option<bool>, q: Option<String>, position: &Position) -> Self {
+    pub fn new(sort: String, filters: &Filters, position: &Position) -> Self {
         let key = match &position.key {
             SortKey::Int(v) => serde_json::Value::from(*v),
             SortKey::Text(v) => serde_json::Value::from(v.as_str()),
             SortKey::Null => serde_json::Value::Null,
         };
+        let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
         Self {
             sort,
-            done,
-            q,
+            done: filters.done,
+            q: filters.q.clone(),
+            updated_since: micros(filters.updated_since),
+            updated_before: micros(filters.updated_before),
+            due_after: micros(filters.due_after),
+            due_before: micros(filters.due_before),
             key,
             id: position.id,
         }
+    }
+
+    /// Whether this cursor was issued for a list with `filters`.
+    pub fn is_for(&self, filters: &Filters) -> bool {
+        let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
+        self.done == filters.done
+            && self.q == filters.q
+            && self.updated_since == micros(filters.updated_since)
+            && self.updated_before == micros(filters.updated_before)
+            && self.due_after == micros(filters.due_after)
+            && self.due_before == micros(filters.due_before)
     }
 
     pub fn encode(&self) -> Result<String, serde_json::Error> {
@@ -71,7 +97,15 @@ mod tests {
             key: SortKey::Text("a/b+c?".into()),
             id: 9,
         };
-        let cursor = Cursor::new("-title".into(), Some(true), Some("x y".into()), &position);
+        let filters = Filters {
+            done: Some(true),
+            q: Some("x y".into()),
+            due_before: Timestamp::from_micros(5),
+            ..Filters::default()
+        };
+        let cursor = Cursor::new("-title".into(), &filters, &position);
+        assert!(cursor.is_for(&filters));
+        assert!(!cursor.is_for(&Filters::default()));
         let text = cursor.encode().expect("encodes");
         assert!(
             text.chars()
@@ -89,8 +123,7 @@ mod tests {
     fn keys_of_the_wrong_type_are_refused() {
         let text = Cursor::new(
             "id".into(),
-            None,
-            None,
+            &Filters::default(),
             &Position {
                 key: SortKey::Text("x".into()),
                 id: 1,
@@ -99,8 +132,7 @@ mod tests {
         assert_eq!(text.position(SortField::Id), None);
         let null = Cursor::new(
             "id".into(),
-            None,
-            None,
+            &Filters::default(),
             &Position {
                 key: SortKey::Null,
                 id: 1,

@@ -110,6 +110,13 @@ impl ParseFromJSON for Timestamp {
     }
 }
 
+impl ParseFromParameter for Timestamp {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Timestamp::parse_rfc3339(value)
+            .ok_or_else(|| ParseError::custom("not an RFC 3339 date-time"))
+    }
+}
+
 impl ParseFromJSON for Title {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         parse_json_string(value, Title::parse)

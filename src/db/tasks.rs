@@ -329,10 +329,24 @@ async fn after(
 }
 
 fn filter(mut select: Select<Entity>, query: &ListQuery) -> Select<Entity> {
-    if let Some(done) = query.done {
+    let filters = &query.filters;
+    if let Some(done) = filters.done {
         select = select.filter(Column::Done.eq(done));
     }
-    if let Some(q) = &query.q {
+    let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
+    if let Some(since) = micros(filters.updated_since) {
+        select = select.filter(Column::UpdatedAt.gte(since));
+    }
+    if let Some(before) = micros(filters.updated_before) {
+        select = select.filter(Column::UpdatedAt.lt(before));
+    }
+    if let Some(after) = micros(filters.due_after) {
+        select = select.filter(Column::DueAt.gte(after));
+    }
+    if let Some(before) = micros(filters.due_before) {
+        select = select.filter(Column::DueAt.lt(before));
+    }
+    if let Some(q) = &filters.q {
         let pattern = format!("%{}%", escape_like(&q.to_ascii_lowercase()));
         select = select.filter(
             Expr::expr(Func::lower(Expr::col(Column::Title)))

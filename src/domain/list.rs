@@ -1,7 +1,7 @@
 //! What a client may ask of the task list: paging, filters and order.
 
-use super::Invalid;
 use super::task::{NO_NUL_PATTERN, TITLE_MAX_CHARS, check_text};
+use super::{Invalid, Timestamp};
 
 /// The `q` filter: a case-insensitive substring of the title, so no longer
 /// than a title can be, and with no NUL.
@@ -58,14 +58,30 @@ pub enum Window {
     After(Position),
 }
 
+/// What a list is narrowed to. Ranges are half-open, so consecutive ranges
+/// never overlap: lower bounds are inclusive, upper bounds exclusive; a
+/// task with no `due_at` matches no due-date bound.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub done: Option<bool>,
+    /// Case-insensitive substring of the title, matched literally.
+    pub q: Option<String>,
+    /// `updated_at >= updated_since`
+    pub updated_since: Option<Timestamp>,
+    /// `updated_at < updated_before`
+    pub updated_before: Option<Timestamp>,
+    /// `due_at >= due_after`
+    pub due_after: Option<Timestamp>,
+    /// `due_at < due_before`
+    pub due_before: Option<Timestamp>,
+}
+
 /// A validated list request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListQuery {
     pub window: Window,
     pub per_page: u64,
-    pub done: Option<bool>,
-    /// Case-insensitive substring of the title, matched literally.
-    pub q: Option<String>,
+    pub filters: Filters,
     pub sort: SortField,
     pub order: SortOrder,
 }
@@ -111,8 +127,7 @@ mod tests {
         ListQuery {
             window: Window::Page(page),
             per_page,
-            done: None,
-            q: None,
+            filters: Filters::default(),
             sort: SortField::Id,
             order: SortOrder::Ascending,
         }

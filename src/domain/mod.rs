@@ -4,7 +4,7 @@ pub mod list;
 pub mod task;
 pub mod timestamp;
 
-pub use list::{ListQuery, Position, SortField, SortKey, SortOrder, Window};
+pub use list::{Filters, ListQuery, Position, SortField, SortKey, SortOrder, Window};
 pub use task::{Description, Task, TaskChanges, TaskDraft, Title};
 
 /// Who owns a task: a user or a service account, identified by its API keys.

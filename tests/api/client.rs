@@ -38,11 +38,17 @@ async fn generated_client_runs_the_checkpoint_scenario() {
         assert_eq!(created.title.as_str(), format!("Task {i}"));
     }
     let page = client
+        // cursor, done, due_after, due_before, page, per_page, q, sort,
+        // updated_before, updated_since (progenitor orders them by name).
         .list_tasks(
+            None,
+            None,
             None,
             None,
             NonZeroU64::new(2),
             NonZeroU64::new(5),
+            None,
+            None,
             None,
             None,
         )
@@ -125,7 +131,18 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
 
     let invalid = problem(
         client
-            .list_tasks(None, None, None, NonZeroU64::new(500), None, None)
+            .list_tasks(
+                None,
+                None,
+                None,
+                None,
+                None,
+                NonZeroU64::new(500),
+                None,
+                None,
+                None,
+                None,
+            )
             .await,
     );
     assert_eq!(invalid.status, 400);

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, ids_of, spawn_app};
+use crate::helpers::{TestApp, id_of, ids_of, spawn_app};
 
 #[tokio::test]
 async fn defaults_are_page_1_of_10_ordered_by_id() {
@@ -150,4 +150,87 @@ async fn every_sort_orders_with_ties_broken_by_id_and_null_due_dates_last() {
     for (sort, expected) in cases {
         assert_eq!(ids(&app, sort).await, expected, "sort={sort}");
     }
+}
+
+/// `+` in a query string is a space: timestamps travel with `Z` or `%2B`.
+fn enc(instant: &str) -> String {
+    instant.replace('+', "%2B")
+}
+
+#[tokio::test]
+async fn due_ranges_are_half_open_and_skip_tasks_without_a_due_date() {
+    let app = spawn_app().await;
+    for (title, due) in [
+        ("jan", Some("2026-01-15T00:00:00Z")),
+        ("feb", Some("2026-02-01T00:00:00Z")),
+        ("mar", Some("2026-03-01T00:00:00+01:00")),
+        ("none", None),
+    ] {
+        app.create_with(json!({ "title": title, "due_at": due }))
+            .await;
+    }
+    let feb = "2026-02-01T00:00:00Z";
+    assert_eq!(
+        app.titles(&format!("due_after={feb}")).await,
+        ["feb", "mar"]
+    );
+    assert_eq!(app.titles(&format!("due_before={feb}")).await, ["jan"]);
+    assert_eq!(
+        app.titles(&format!("due_after=2026-01-01T00:00:00Z&due_before={feb}"))
+            .await,
+        ["jan"]
+    );
+    // Offsets are instants: 2026-03-01T00:00+01:00 is 2026-02-28T23:00Z.
+    let titles = app
+        .titles(&format!("due_before={}", enc("2026-03-01T00:30:00+02:00")))
+        .await;
+    assert_eq!(titles, ["jan", "feb"]);
+}
+
+#[tokio::test]
+async fn updated_ranges_select_what_changed_and_work_with_cursors() {
+    let app = spawn_app().await;
+    let a = app.create("a").await;
+    let b = app.create("b").await;
+    let c = app.create("c").await;
+    let since = b["updated_at"].as_str().expect("updated_at").to_owned();
+    assert_eq!(
+        app.titles(&format!("updated_since={since}")).await,
+        ["b", "c"]
+    );
+    assert_eq!(app.titles(&format!("updated_before={since}")).await, ["a"]);
+    // A change moves a task into the range.
+    app.patch_task(id_of(&a), &json!({ "done": true })).await;
+    assert_eq!(
+        app.titles(&format!("updated_since={since}&sort=updated_at"))
+            .await,
+        ["b", "c", "a"]
+    );
+    // Cursor pages keep the range, and a cursor is bound to it.
+    let first = app
+        .get(&format!("/api/tasks?updated_since={since}&per_page=2"))
+        .await
+        .json();
+    let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
+    let next = app
+        .get(&format!(
+            "/api/tasks?updated_since={since}&per_page=2&cursor={cursor}"
+        ))
+        .await
+        .json();
+    assert_eq!(ids_of(&first), [id_of(&a), id_of(&b)]);
+    assert_eq!(ids_of(&next), [id_of(&c)]);
+    let other = app
+        .get(&format!("/api/tasks?per_page=2&cursor={cursor}"))
+        .await;
+    assert_eq!(other.invalid_fields(), ["cursor"]);
+}
+
+#[tokio::test]
+async fn bad_range_parameters_are_400_naming_each() {
+    let app = spawn_app().await;
+    let reply = app
+        .get("/api/tasks?updated_since=yesterday&due_before=2026-01-01&due_after=2026-01-01T00:00:00Z")
+        .await;
+    assert_eq!(reply.invalid_fields(), ["updated_since", "due_before"]);
 }

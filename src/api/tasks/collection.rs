@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::paging::{ListParams, Sort, TaskPage};
+use super::paging::{FilterParams, ListParams, Sort, TaskPage};
 use super::{ApiTags, Task, TaskInput};
 use crate::api::body::JsonBody;
 use crate::api::conditional::etag;
@@ -132,15 +132,31 @@ impl CollectionApi {
         // `allOf`, which openapi-python-client cannot read. The default is
         // stated in the description instead.
         sort: Query<Option<Lenient<Sort>>>,
-        /// The `next_cursor` of the previous page, sent with the same `sort`,
-        /// `done` and `q`. Not with `page`.
+        /// The `next_cursor` of the previous page, sent with the same `sort`
+        /// and filters. Not with `page`.
         cursor: Query<Option<String>>,
+        /// Only tasks changed at or after this instant (inclusive; RFC 3339
+        /// with an offset, e.g. `2026-01-31T17:00:00Z`; send `+` as `%2B`).
+        updated_since: Query<Option<Lenient<Timestamp>>>,
+        /// Only tasks last changed before this instant (exclusive).
+        updated_before: Query<Option<Lenient<Timestamp>>>,
+        /// Only tasks due at or after this instant (inclusive); tasks with no
+        /// `due_at` never match a due-date bound.
+        due_after: Query<Option<Lenient<Timestamp>>>,
+        /// Only tasks due before this instant (exclusive).
+        due_before: Query<Option<Lenient<Timestamp>>>,
     ) -> Result<RateLimited<ListTasksResponse>, Errors<ListErrors>> {
         let params = ListParams {
             page: page.0,
             per_page: per_page.0,
-            done: done.0,
-            q: q.0,
+            filters: FilterParams {
+                done: done.0,
+                q: q.0,
+                updated_since: updated_since.0,
+                updated_before: updated_before.0,
+                due_after: due_after.0,
+                due_before: due_before.0,
+            },
             sort: sort.0,
             cursor: cursor.0,
         };

@@ -12,7 +12,7 @@ use crate::api::params::Lenient;
 use crate::api::types::SearchParam;
 use crate::db::tasks::Page;
 use crate::domain::list::SearchText;
-use crate::domain::{ListQuery, SortField, SortOrder, Window};
+use crate::domain::{Filters, ListQuery, SortField, SortOrder, Timestamp, Window};
 use crate::error::{ApiError, FieldError};
 
 /// The order of a list: a field, with a leading `-` for descending. Ties are
@@ -80,7 +80,7 @@ pub struct TaskPage {
     pub items: Vec<Task>,
     /// The page size used.
     pub per_page: u64,
-    /// Pass as `cursor` (with the same `sort`, `done` and `q`) for the tasks
+    /// Pass as `cursor` (with the same `sort` and filters) for the tasks
     /// after this page; `null` on the last page. Opaque.
     #[oai(nullable)]
     pub next_cursor: Option<String>,
@@ -100,10 +100,47 @@ pub struct TaskPage {
 pub struct ListParams {
     pub page: Lenient<i64>,
     pub per_page: Lenient<i64>,
-    pub done: Option<Lenient<bool>>,
-    pub q: Option<Lenient<SearchParam>>,
+    pub filters: FilterParams,
     pub sort: Option<Lenient<Sort>>,
     pub cursor: Option<String>,
+}
+
+/// The filter parameters as sent.
+pub struct FilterParams {
+    pub done: Option<Lenient<bool>>,
+    pub q: Option<Lenient<SearchParam>>,
+    pub updated_since: Option<Lenient<Timestamp>>,
+    pub updated_before: Option<Lenient<Timestamp>>,
+    pub due_after: Option<Lenient<Timestamp>>,
+    pub due_before: Option<Lenient<Timestamp>>,
+}
+
+const NOT_A_TIMESTAMP: &str =
+    "must be an RFC 3339 date-time with an offset, e.g. 2026-01-31T17:00:00Z";
+
+impl FilterParams {
+    /// The filters; each invalid one is pushed onto `errors`.
+    fn validate(self, e: &mut Vec<FieldError>) -> Filters {
+        let mut instant = |name: &str, value: Option<Lenient<Timestamp>>| {
+            value.and_then(|v| v.check(name, NOT_A_TIMESTAMP, e, Ok::<_, String>))
+        };
+        let updated_since = instant("updated_since", self.updated_since);
+        let updated_before = instant("updated_before", self.updated_before);
+        let due_after = instant("due_after", self.due_after);
+        let due_before = instant("due_before", self.due_before);
+        Filters {
+            done: self
+                .done
+                .and_then(|d| d.check("done", "must be true or false", e, Ok::<_, String>)),
+            q: self
+                .q
+                .and_then(|q| q.check("q", "must be text", e, |q| SearchText::check(q.0))),
+            updated_since,
+            updated_before,
+            due_after,
+            due_before,
+        }
+    }
 }
 
 /// A valid list request: what to read, and the `sort` it was asked in.
@@ -115,7 +152,7 @@ pub struct ListRequest {
 /// Why a cursor is refused.
 const NOT_OUR_CURSOR: &str = "is not a cursor this server issued";
 const OTHER_LIST: &str =
-    "belongs to another list: send it with the sort, done and q it was issued for";
+    "belongs to another list: send it with the sort and filters it was issued for";
 
 impl ListParams {
     /// The request, or a 400 naming every invalid parameter.
@@ -131,12 +168,7 @@ impl ListParams {
             e,
             ListQuery::check_per_page,
         );
-        let done = self
-            .done
-            .and_then(|d| d.check("done", "must be true or false", e, Ok::<_, String>));
-        let q = self
-            .q
-            .and_then(|q| q.check("q", "must be text", e, |q| SearchText::check(q.0)));
+        let filters = self.filters.validate(e);
         let sort = self.sort.unwrap_or(Lenient::of(Sort::Id)).check(
             "sort",
             SORT_VALUES,
@@ -153,7 +185,7 @@ impl ListParams {
                 None
             }
             (Some(_), None) => None,
-            (Some(text), Some(sort)) => after_cursor(&text, sort, done, q.as_deref())
+            (Some(text), Some(sort)) => after_cursor(&text, sort, &filters)
                 .map_err(|reason| e.push(FieldError::parameter("cursor", reason)))
                 .ok(),
         };
@@ -166,8 +198,7 @@ impl ListParams {
         let query = ListQuery {
             window,
             per_page,
-            done,
-            q,
+            filters,
             sort: field,
             order,
         };
@@ -176,17 +207,9 @@ impl ListParams {
 }
 
 /// The window a cursor continues from, if it was issued for this list.
-fn after_cursor(
-    text: &str,
-    sort: Sort,
-    done: Option<bool>,
-    q: Option<&str>,
-) -> Result<Window, &'static str> {
+fn after_cursor(text: &str, sort: Sort, filters: &Filters) -> Result<Window, &'static str> {
     let cursor = Cursor::decode(text).ok_or(NOT_OUR_CURSOR)?;
-    if cursor.sort != sort.name().ok_or(NOT_OUR_CURSOR)?
-        || cursor.done != done
-        || cursor.q.as_deref() != q
-    {
+    if cursor.sort != sort.name().ok_or(NOT_OUR_CURSOR)? || !cursor.is_for(filters) {
         return Err(OTHER_LIST);
     }
     let (field, _) = sort.into();
@@ -242,7 +265,7 @@ impl ListRequest {
             .name()
             .ok_or_else(|| ApiError::internal(&UnnamedSort(self.sort)))?;
         let position = last.position(self.query.sort);
-        let cursor = Cursor::new(sort, self.query.done, self.query.q.clone(), &position);
+        let cursor = Cursor::new(sort, &self.query.filters, &position);
         cursor.encode().map_err(|err| ApiError::internal(&err))
     }
 }
