@@ -90,6 +90,12 @@ pub struct Config {
           value_parser = positive)]
     pub auth_failures_per_min: f64,
 
+    /// Days a deleted task stays in the trash (undeletable) before it is
+    /// removed for good.
+    #[arg(long, env = "TASKS_TRASH_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=36500))]
+    pub trash_retention_days: u64,
+
     /// Keep metrics and serve them at `GET /metrics` (Prometheus /
     /// OpenMetrics text); `false` keeps none.
     #[arg(long, env = "TASKS_METRICS", default_value_t = true,
@@ -259,6 +265,10 @@ impl Config {
             failure_burst: self.auth_failure_burst,
             failures_per_min: self.auth_failures_per_min,
         }
+    }
+
+    pub fn trash_retention(&self) -> Duration {
+        Duration::from_secs(self.trash_retention_days * 24 * 60 * 60)
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -15,6 +15,8 @@ use crate::api::{self, body::BodyLimit};
 use crate::auth::{self, Auth, store::KeyError};
 use crate::config::Config;
 use crate::db::{Db, DbError};
+use crate::domain::Timestamp;
+use crate::error::error_chain;
 use crate::error::framework::{self, RouteTable};
 use crate::observe::{self, Observe, metrics::Metrics};
 use crate::{edge, idempotency, server};
@@ -116,7 +118,11 @@ impl Application {
     /// Serves until `stop` completes, then stops accepting, lets requests in
     /// flight finish (up to the shutdown timeout), and returns.
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
-        let purge = tokio::spawn(idempotency::purge_periodically(self.db));
+        let purge = tokio::spawn(idempotency::purge_periodically(self.db.clone()));
+        let trash = tokio::spawn(purge_trash_periodically(
+            self.db,
+            self.config.trash_retention(),
+        ));
         let limits = self.config.limits();
         let stop = stop.shared();
         let metrics = async {
@@ -129,7 +135,30 @@ impl Application {
             metrics
         );
         purge.abort();
+        trash.abort();
         Ok(())
+    }
+}
+
+/// How often the trash is emptied of tasks past the retention.
+const TRASH_PURGE_INTERVAL: Duration = Duration::from_secs(10 * 60);
+
+/// Removes for good, every so often, the tasks trashed longer ago than
+/// `retention`.
+async fn purge_trash_periodically(db: Db, retention: Duration) {
+    let mut tick = tokio::time::interval(TRASH_PURGE_INTERVAL);
+    loop {
+        tick.tick().await;
+        let micros = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
+        let cutoff = Timestamp::now().as_micros().saturating_sub(micros);
+        let Some(cutoff) = Timestamp::from_micros(cutoff) else {
+            continue;
+        };
+        match crate::db::tasks::purge_trash(&db, cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "emptied the trash of expired tasks"),
+            Err(err) => tracing::warn!(error = %error_chain(&err), "trash purge failed"),
+        }
     }
 }
 

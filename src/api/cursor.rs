@@ -28,6 +28,8 @@ pub struct Cursor {
     pub due_after: Option<i64>,
     #[serde(rename = "db", default, skip_serializing_if = "Option::is_none")]
     pub due_before: Option<i64>,
+    #[serde(rename = "sd", default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_deleted: bool,
     /// The sort key of the last task: an integer, a string, or null.
     #[serde(rename = "k")]
     pub key: serde_json::Value,
@@ -51,6 +53,7 @@ impl Cursor {
             updated_before: micros(filters.updated_before),
             due_after: micros(filters.due_after),
             due_before: micros(filters.due_before),
+            show_deleted: filters.show_deleted,
             key,
             id: position.id,
         }
@@ -65,6 +68,7 @@ impl Cursor {
             && self.updated_before == micros(filters.updated_before)
             && self.due_after == micros(filters.due_after)
             && self.due_before == micros(filters.due_before)
+            && self.show_deleted == filters.show_deleted
     }
 
     pub fn encode(&self) -> Result<String, serde_json::Error> {

@@ -14,7 +14,12 @@ use poem_openapi::registry::MetaApi;
 use poem_openapi::{LicenseObject, OpenApi, OpenApiService};
 
 /// Every operation: one `#[OpenApi]` struct per path.
-pub type Endpoints = (tasks::CollectionApi, tasks::ItemApi, health::HealthApi);
+pub type Endpoints = (
+    tasks::CollectionApi,
+    tasks::ItemApi,
+    tasks::TrashApi,
+    health::HealthApi,
+);
 
 /// The typed metadata of every operation (paths, methods, parameters).
 pub fn meta() -> Vec<MetaApi> {
@@ -25,7 +30,12 @@ pub fn meta() -> Vec<MetaApi> {
 /// so the server, the spec test and `tasks-api openapi` print one document.
 pub fn service() -> OpenApiService<Endpoints, ()> {
     OpenApiService::new(
-        (tasks::CollectionApi, tasks::ItemApi, health::HealthApi),
+        (
+            tasks::CollectionApi,
+            tasks::ItemApi,
+            tasks::TrashApi,
+            health::HealthApi,
+        ),
         "tasks-api",
         env!("CARGO_PKG_VERSION"),
     )

@@ -21,6 +21,8 @@ pub struct Model {
     pub updated_at: i64,
     /// 1 when created, incremented by every change: the ETag.
     pub version: i64,
+    /// When the task was moved to the trash (microseconds), or null.
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -57,6 +57,8 @@ pub enum Outcome<T> {
     /// No task with that id has an expected version: nothing was changed.
     /// (A conditional delete cannot tell this from `Missing`.)
     Stale,
+    /// An undelete of a task that is not in the trash.
+    NotDeleted,
 }
 
 impl TryFrom<entity::Model> for Task {
@@ -86,6 +88,10 @@ impl TryFrom<entity::Model> for Task {
                 .map_err(|_| corrupt("description breaks its rules"))?,
             done: row.done,
             version: row.version,
+            deleted_at: row
+                .deleted_at
+                .map(|m| instant(m, "deleted_at out of range"))
+                .transpose()?,
         })
     }
 }
@@ -102,6 +108,7 @@ fn columns(task: &Task) -> ActiveModel {
         created_at: Set(task.created_at.as_micros()),
         updated_at: Set(task.updated_at.as_micros()),
         version: Set(task.version),
+        deleted_at: Set(task.deleted_at.map(Timestamp::as_micros)),
     }
 }
 
@@ -133,6 +140,7 @@ pub async fn insert_in(
         created_at: now,
         updated_at: now,
         version: 1,
+        deleted_at: None,
     };
     // A plain INSERT and last_insert_rowid(), not INSERT … RETURNING, which
     // sqlx has been seen to leave unstepped (holding back WAL checkpoints).
@@ -147,10 +155,15 @@ fn owned(owner: OwnerId) -> Select<Entity> {
     Entity::find().filter(Column::OwnerId.eq(owner.0))
 }
 
-/// `owner`'s task with this id, if there is one.
+/// The tasks of `owner` that are not in the trash.
+fn live(owner: OwnerId) -> Select<Entity> {
+    owned(owner).filter(Column::DeletedAt.is_null())
+}
+
+/// `owner`'s task with this id, if there is one (not in the trash).
 pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbError> {
     db.timed("find", async {
-        owned(owner)
+        live(owner)
             .filter(Column::Id.eq(id))
             .one(db.reader())
             .await?
@@ -176,7 +189,7 @@ pub async fn update(
     db.timed("update", async move {
         for _ in 0..UPDATE_ATTEMPTS {
             let txn = db.begin_write().await?;
-            let current = match owned(owner).filter(Column::Id.eq(id)).one(&txn).await? {
+            let current = match live(owner).filter(Column::Id.eq(id)).one(&txn).await? {
                 Some(row) => Task::try_from(row)?,
                 None => return Ok(Outcome::Missing),
             };
@@ -207,29 +220,101 @@ pub async fn update(
     .await
 }
 
-/// Deletes the task with this id if `expect` (when given) holds for it, in
-/// one conditional DELETE.
+/// Moves the task with this id to the trash (or, with `purge`, removes it
+/// for good, also from the trash) if `expect` (when given) holds for it, in
+/// one conditional statement. Trashing changes the version and `updated_at`.
 pub async fn delete(
     db: &Db,
     owner: OwnerId,
     id: i64,
     expect: Option<Expect>,
+    purge: bool,
+    now: Timestamp,
 ) -> Result<Outcome<()>, DbError> {
-    db.timed("delete", async move {
-        let mut delete = Entity::delete_many()
-            .filter(Column::Id.eq(id))
-            .filter(Column::OwnerId.eq(owner.0));
-        if let Some(Expect::OneOf(versions)) = &expect {
-            delete = delete.filter(Column::Version.is_in(versions.iter().copied()));
-        }
-        let result = delete.exec(db.writer()).await?;
-        Ok(match (result.rows_affected, expect) {
+    let operation = if purge { "purge" } else { "trash" };
+    db.timed(operation, async move {
+        let by_id = Column::Id.eq(id).and(Column::OwnerId.eq(owner.0));
+        let version = match &expect {
+            Some(Expect::OneOf(versions)) => Some(Column::Version.is_in(versions.iter().copied())),
+            _ => None,
+        };
+        let rows = if purge {
+            let mut delete = Entity::delete_many().filter(by_id);
+            if let Some(version) = version {
+                delete = delete.filter(version);
+            }
+            delete.exec(db.writer()).await?.rows_affected
+        } else {
+            let mut trash = Entity::update_many()
+                .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
+                .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
+                .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+                .filter(by_id)
+                .filter(Column::DeletedAt.is_null());
+            if let Some(version) = version {
+                trash = trash.filter(version);
+            }
+            trash.exec(db.writer()).await?.rows_affected
+        };
+        Ok(match (rows, expect) {
             (0, Some(_)) => Outcome::Stale,
             (0, None) => Outcome::Missing,
             _ => Outcome::Done(()),
         })
     })
     .await
+}
+
+/// Takes the task with this id out of the trash (a new version) if
+/// `expect` (when given) holds for it; `NotDeleted` if it is not there.
+pub async fn undelete(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    db.timed("undelete", async move {
+        let txn = db.begin_write().await?;
+        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(&txn).await? else {
+            return Ok(Outcome::Missing);
+        };
+        let current = Task::try_from(row)?;
+        if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
+            return Ok(Outcome::Stale);
+        }
+        if current.deleted_at.is_none() {
+            return Ok(Outcome::NotDeleted);
+        }
+        let restored = Task {
+            deleted_at: None,
+            updated_at: now.max(current.updated_at),
+            version: current.version + 1,
+            ..current
+        };
+        // Conditional on the version read (PostgreSQL takes no lock on it).
+        let written = Entity::update_many()
+            .set(columns(&restored))
+            .filter(Column::Id.eq(id))
+            .filter(Column::Version.eq(current.version))
+            .exec(&txn)
+            .await?;
+        if written.rows_affected != 1 {
+            return Err(DbError::Contended);
+        }
+        txn.commit().await?;
+        Ok(Outcome::Done(restored))
+    })
+    .await
+}
+
+/// Removes for good the tasks trashed before `cutoff`; returns how many.
+pub async fn purge_trash(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    let result = Entity::delete_many()
+        .filter(Column::DeletedAt.lt(cutoff.as_micros()))
+        .exec(db.writer())
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// `owner`'s tasks that match `query`, in its window and order.
@@ -239,7 +324,7 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
             Window::Page(page) => {
                 // COUNT and page in one transaction, so they agree.
                 let txn = db.reader().begin().await?;
-                let filtered = filter(owned(owner), query);
+                let filtered = filter(owner, query);
                 let total = filtered.clone().count(&txn).await?;
                 let rows = match ListQuery::offset(*page, query.per_page) {
                     Some(offset) if offset < total => {
@@ -286,7 +371,7 @@ async fn after(
     position: &Position,
 ) -> Result<Vec<entity::Model>, DbError> {
     let limit = query.per_page + 1;
-    let base = filter(owned(owner), query);
+    let base = filter(owner, query);
     let direction = direction(query.order);
     let beyond = |left: Expr, right: Expr| match query.order {
         SortOrder::Ascending => left.gt(right),
@@ -328,8 +413,13 @@ async fn after(
     Ok(rows)
 }
 
-fn filter(mut select: Select<Entity>, query: &ListQuery) -> Select<Entity> {
+fn filter(owner: OwnerId, query: &ListQuery) -> Select<Entity> {
     let filters = &query.filters;
+    let mut select = if filters.show_deleted {
+        owned(owner)
+    } else {
+        live(owner)
+    };
     if let Some(done) = filters.done {
         select = select.filter(Column::Done.eq(done));
     }

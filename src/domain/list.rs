@@ -74,6 +74,8 @@ pub struct Filters {
     pub due_after: Option<Timestamp>,
     /// `due_at < due_before`
     pub due_before: Option<Timestamp>,
+    /// Tasks in the trash too (they carry `deleted_at`).
+    pub show_deleted: bool,
 }
 
 /// A validated list request.

@@ -151,6 +151,8 @@ pub struct Task {
     pub updated_at: Timestamp,
     /// 1 when created; every change adds one.
     pub version: i64,
+    /// When it was moved to the trash, if it is there.
+    pub deleted_at: Option<Timestamp>,
 }
 
 impl Task {
@@ -263,6 +265,7 @@ mod tests {
             created_at: t0,
             updated_at: t0,
             version: 1,
+            deleted_at: None,
         };
         let same = TaskChanges {
             done: Some(false),

@@ -44,6 +44,9 @@ pub enum ApiError {
     /// No task has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemBody),
+    /// The task is not in the trash, so there is nothing to undelete.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(ProblemBody),
     /// The `If-Match` ETag is not the task's current one (or the task no
     /// longer exists): nothing was changed. GET the task for its ETag.
     #[oai(status = 412, content_type = "application/problem+json")]
@@ -219,6 +222,15 @@ impl ApiError {
         ))
     }
 
+    pub fn task_not_deleted(id: i64) -> Self {
+        Self::Conflict(problem(
+            StatusCode::CONFLICT,
+            "task-not-deleted",
+            "Task not in the trash",
+            format!("task {id} is not in the trash; there is nothing to undelete"),
+        ))
+    }
+
     pub fn precondition_failed(id: i64) -> Self {
         Self::PreconditionFailed(problem(
             StatusCode::PRECONDITION_FAILED,
@@ -368,6 +380,10 @@ error_set!(
 error_set!(
     /// Deleting a task.
     DeleteErrors = [400, 401, 404, 412, 429, 500, 503]
+);
+error_set!(
+    /// Taking a task out of the trash.
+    UndeleteErrors = [400, 401, 404, 409, 412, 429, 500, 503]
 );
 error_set!(
     /// Readiness.

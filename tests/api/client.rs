@@ -38,8 +38,9 @@ async fn generated_client_runs_the_checkpoint_scenario() {
         assert_eq!(created.title.as_str(), format!("Task {i}"));
     }
     let page = client
-        // cursor, done, due_after, due_before, page, per_page, q, sort,
-        // updated_before, updated_since (progenitor orders them by name).
+        // cursor, done, due_after, due_before, page, per_page, q,
+        // show_deleted, sort, updated_before, updated_since (progenitor
+        // orders the query parameters by name).
         .list_tasks(
             None,
             None,
@@ -47,6 +48,7 @@ async fn generated_client_runs_the_checkpoint_scenario() {
             None,
             NonZeroU64::new(2),
             NonZeroU64::new(5),
+            None,
             None,
             None,
             None,
@@ -122,7 +124,7 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
         .into_inner();
     assert_eq!((patched.title.as_str(), patched.done), ("Patched", true));
 
-    let deleted = client.delete_task(task.id, None).await.expect("204");
+    let deleted = client.delete_task(task.id, None, None).await.expect("204");
     assert_eq!(deleted.status(), 204);
 
     let missing = problem(client.get_task(task.id, None).await);
@@ -138,6 +140,7 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
                 None,
                 None,
                 NonZeroU64::new(500),
+                None,
                 None,
                 None,
                 None,

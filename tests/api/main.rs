@@ -22,5 +22,6 @@ mod otlp;
 mod process;
 mod spec;
 mod tasks;
+mod trash;
 mod upgrade;
 mod validation;

@@ -97,6 +97,7 @@ fn every_operation_has_its_operation_id() {
             "get_task",
             "list_tasks",
             "replace_task",
+            "undelete_task",
             "update_task",
         ]
     );

@@ -145,6 +145,8 @@ impl CollectionApi {
         due_after: Query<Option<Lenient<Timestamp>>>,
         /// Only tasks due before this instant (exclusive).
         due_before: Query<Option<Lenient<Timestamp>>>,
+        /// `true`: tasks in the trash too, with their `deleted_at`.
+        show_deleted: Query<Option<Lenient<bool>>>,
     ) -> Result<RateLimited<ListTasksResponse>, Errors<ListErrors>> {
         let params = ListParams {
             page: page.0,
@@ -156,6 +158,7 @@ impl CollectionApi {
                 updated_before: updated_before.0,
                 due_after: due_after.0,
                 due_before: due_before.0,
+                show_deleted: show_deleted.0,
             },
             sort: sort.0,
             cursor: cursor.0,

@@ -2,7 +2,7 @@
 //! guarded by the conditional headers (RFC 9110 §13).
 
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
@@ -49,16 +49,21 @@ enum WriteTaskResponse {
 
 #[derive(ApiResponse)]
 enum DeleteTaskResponse {
-    /// The task was deleted.
+    /// The task is in the trash (or, with `purge=true`, gone for good).
     #[oai(status = 204)]
     Deleted,
 }
 
 /// A conditional write's outcome as the client sees it. RFC 9110 §13.1.1:
 /// `If-Match` on a task that does not exist fails (412), like a stale one.
-fn answer<T>(id: i64, expect: Option<&Expect>, outcome: Outcome<T>) -> Result<T, ApiError> {
+pub(super) fn answer<T>(
+    id: i64,
+    expect: Option<&Expect>,
+    outcome: Outcome<T>,
+) -> Result<T, ApiError> {
     match outcome {
         Outcome::Done(value) => Ok(value),
+        Outcome::NotDeleted => Err(ApiError::task_not_deleted(id)),
         Outcome::Missing if expect.is_none() => Err(ApiError::task_not_found(id)),
         Outcome::Missing | Outcome::Stale => Err(ApiError::precondition_failed(id)),
     }
@@ -164,7 +169,11 @@ impl ItemApi {
 
     /// Delete a task
     ///
-    /// With `If-Match`, deletes only if the task still has that ETag.
+    /// Moves the task to the trash: it is then 404 here and left out of
+    /// lists (unless `show_deleted=true`), `POST /api/tasks/{id}/undelete`
+    /// restores it, and it is removed for good after the retention (30 days
+    /// by default). `purge=true` removes it for good at once, also from the
+    /// trash. With `If-Match`, only if the task still has that ETag.
     #[oai(
         path = "/api/tasks/:id",
         method = "delete",
@@ -180,10 +189,27 @@ impl ItemApi {
         /// value that is neither matches nothing, so the delete is refused.
         #[oai(name = "If-Match")]
         if_match: RawHeader,
+        /// `true`: remove the task for good now (from the trash too)
+        /// instead of moving it to the trash.
+        purge: Query<Option<Lenient<bool>>>,
     ) -> Result<RateLimited<DeleteTaskResponse>, Errors<DeleteErrors>> {
+        let mut errors = Vec::new();
+        let purge = purge.0.and_then(|p| {
+            p.check(
+                "purge",
+                "must be true or false",
+                &mut errors,
+                Ok::<_, String>,
+            )
+        });
         let id = task_id(id.0)?;
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors).into());
+        }
         let expect = conditional::expect(&if_match, id);
-        let outcome = db::tasks::delete(&db, owner.0, id, expect.clone()).await?;
+        let purge = purge.unwrap_or(false);
+        let outcome =
+            db::tasks::delete(&db, owner.0, id, expect.clone(), purge, Timestamp::now()).await?;
         answer(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(DeleteTaskResponse::Deleted))
     }

@@ -5,6 +5,7 @@
 mod collection;
 mod item;
 mod paging;
+mod trash;
 
 use poem_openapi::{Object, Tags};
 use serde_json::{Map, Value};
@@ -12,6 +13,7 @@ use serde_json::{Map, Value};
 pub use self::collection::CollectionApi;
 pub use self::item::ItemApi;
 pub use self::paging::{Sort, TaskPage};
+pub use self::trash::TrashApi;
 use super::body::{Field, JsonInput, boolean, member, string};
 use super::params::Lenient;
 use super::payload::JSON;
@@ -46,6 +48,10 @@ pub struct Task {
     /// When the task last changed (UTC, set by the server).
     #[oai(read_only)]
     pub updated_at: Timestamp,
+    /// When the task was moved to the trash, or `null` (only trashed tasks,
+    /// listed with `show_deleted=true`, have one).
+    #[oai(read_only, nullable)]
+    pub deleted_at: Option<Timestamp>,
 }
 
 impl From<domain::Task> for Task {
@@ -58,6 +64,7 @@ impl From<domain::Task> for Task {
             due_at: task.due_at,
             created_at: task.created_at,
             updated_at: task.updated_at,
+            deleted_at: task.deleted_at,
         }
     }
 }

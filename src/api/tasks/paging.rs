@@ -113,6 +113,7 @@ pub struct FilterParams {
     pub updated_before: Option<Lenient<Timestamp>>,
     pub due_after: Option<Lenient<Timestamp>>,
     pub due_before: Option<Lenient<Timestamp>>,
+    pub show_deleted: Option<Lenient<bool>>,
 }
 
 const NOT_A_TIMESTAMP: &str =
@@ -139,6 +140,10 @@ impl FilterParams {
             updated_before,
             due_after,
             due_before,
+            show_deleted: self
+                .show_deleted
+                .and_then(|s| s.check("show_deleted", "must be true or false", e, Ok::<_, String>))
+                .unwrap_or(false),
         }
     }
 }

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_tasks;
 mod m20261125_000002_versions_and_idempotency;
 mod m20261201_000003_owners_and_keys;
+mod m20261201_000004_trash;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_tasks::Migration),
             Box::new(m20261125_000002_versions_and_idempotency::Migration),
             Box::new(m20261201_000003_owners_and_keys::Migration),
+            Box::new(m20261201_000004_trash::Migration),
         ]
     }
 }

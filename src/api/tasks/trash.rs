@@ -1,0 +1,66 @@
+//! `/api/tasks/{id}/undelete`: out of the trash (Google AIP-164).
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::item::answer;
+use super::{ApiTags, Task, task_id};
+use crate::api::conditional::{self, etag};
+use crate::api::params::{Lenient, RawHeader};
+use crate::api::payload::Json;
+use crate::auth::{Owner, RateLimited};
+use crate::db::{self, Db};
+use crate::domain::Timestamp;
+use crate::error::{Errors, UndeleteErrors};
+
+#[derive(ApiResponse)]
+enum UndeleteTaskResponse {
+    /// The task, back out of the trash (a new version).
+    #[oai(status = 200)]
+    Ok(
+        Json<Task>,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+/// `POST` on `/api/tasks/{id}/undelete`.
+pub struct TrashApi;
+
+#[OpenApi(tag = "ApiTags::Tasks")]
+impl TrashApi {
+    /// Undelete a task
+    ///
+    /// Takes a task out of the trash, with the same id and a new ETag. A task
+    /// that is not in the trash is a 409; one purged (or never created) is a
+    /// 404. With `If-Match`, only if the task still has that ETag.
+    #[oai(
+        path = "/api/tasks/:id/undelete",
+        method = "post",
+        operation_id = "undelete_task"
+    )]
+    async fn undelete_task(
+        &self,
+        db: Data<&Db>,
+        owner: Owner,
+        /// The task's id.
+        id: Path<Lenient<i64>>,
+        /// Undelete only if the task's current ETag (in the trash) is one of
+        /// these (or `*`).
+        #[oai(name = "If-Match")]
+        if_match: RawHeader,
+    ) -> Result<RateLimited<UndeleteTaskResponse>, Errors<UndeleteErrors>> {
+        let id = task_id(id.0)?;
+        let expect = conditional::expect(&if_match, id);
+        let now = Timestamp::now();
+        let outcome = db::tasks::undelete(&db, owner.0, id, expect.clone(), now).await?;
+        let task = answer(id, expect.as_ref(), outcome)?;
+        let tag = etag(&task);
+        Ok(RateLimited(UndeleteTaskResponse::Ok(
+            Json(task.into()),
+            tag,
+        )))
+    }
+}
