@@ -1,5 +1,6 @@
 //! The trash: a deleted task keeps its row, with `deleted_at` set, until it
-//! is undeleted or purged.
+//! is undeleted or purged. Lists read only live tasks, so the indexes their
+//! COUNT walks include `deleted_at` (and stay covering).
 
 use sea_orm_migration::prelude::*;
 
@@ -11,7 +12,19 @@ pub struct Migration;
 #[derive(DeriveIden)]
 enum Trash {
     DeletedAt,
+    OwnerId,
 }
+
+/// The owner-led indexes a COUNT walks, replaced by ones with `deleted_at`
+/// after the owner: (old name, new name, with `done`).
+const COUNTED: [(&str, &str, bool); 2] = [
+    ("idx_tasks_owner_id", "idx_tasks_owner_live_id", false),
+    (
+        "idx_tasks_owner_done_id",
+        "idx_tasks_owner_live_done_id",
+        true,
+    ),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -24,6 +37,23 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        for (old, new, with_done) in COUNTED {
+            manager
+                .drop_index(Index::drop().name(old).table(Tasks::Table).to_owned())
+                .await?;
+            let mut index = Index::create();
+            index
+                .name(new)
+                .table(Tasks::Table)
+                .col(Trash::OwnerId)
+                .col(Trash::DeletedAt);
+            if with_done {
+                index.col(Tasks::Done);
+            }
+            manager
+                .create_index(index.col(Tasks::Id).to_owned())
+                .await?;
+        }
         // For the purge of tasks past the retention.
         manager
             .create_index(
