@@ -189,35 +189,54 @@ pub async fn update(
     db.timed("update", async move {
         for _ in 0..UPDATE_ATTEMPTS {
             let txn = db.begin_write().await?;
-            let current = match live(owner).filter(Column::Id.eq(id)).one(&txn).await? {
-                Some(row) => Task::try_from(row)?,
-                None => return Ok(Outcome::Missing),
-            };
-            if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
-                return Ok(Outcome::Stale);
-            }
-            let next = current.with_changes(changes.clone(), now);
-            if next == current {
-                return Ok(Outcome::Done(current));
-            }
-            let written = Entity::update_many()
-                .set(columns(&next))
-                .filter(Column::Id.eq(id))
-                .filter(Column::OwnerId.eq(owner.0))
-                .filter(Column::Version.eq(current.version))
-                .exec(&txn)
-                .await?;
-            if written.rows_affected == 1 {
-                txn.commit().await?;
-                return Ok(Outcome::Done(next));
-            }
-            if expect.is_some() {
-                return Ok(Outcome::Stale);
+            match update_in(&txn, owner, id, changes.clone(), expect.as_ref(), now).await? {
+                Outcome::Done(task) => {
+                    txn.commit().await?;
+                    return Ok(Outcome::Done(task));
+                }
+                // Without If-Match, a lost race is tried again.
+                Outcome::Stale if expect.is_none() => continue,
+                other => return Ok(other),
             }
         }
         Err(DbError::Contended)
     })
     .await
+}
+
+/// The update on `conn` (a write transaction), conditional on the version
+/// read; `Stale` also when another writer won the race.
+pub(crate) async fn update_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    id: i64,
+    changes: TaskChanges,
+    expect: Option<&Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    let current = match live(owner).filter(Column::Id.eq(id)).one(conn).await? {
+        Some(row) => Task::try_from(row)?,
+        None => return Ok(Outcome::Missing),
+    };
+    if expect.is_some_and(|e| !e.allows(current.version)) {
+        return Ok(Outcome::Stale);
+    }
+    let next = current.with_changes(changes, now);
+    if next == current {
+        return Ok(Outcome::Done(current));
+    }
+    let written = Entity::update_many()
+        .set(columns(&next))
+        .filter(Column::Id.eq(id))
+        .filter(Column::OwnerId.eq(owner.0))
+        .filter(Column::Version.eq(current.version))
+        .exec(conn)
+        .await?;
+    Ok(if written.rows_affected == 1 {
+        Outcome::Done(next)
+    } else {
+        Outcome::Stale
+    })
 }
 
 /// Moves the task with this id to the trash (or, with `purge`, removes it
@@ -233,36 +252,58 @@ pub async fn delete(
 ) -> Result<Outcome<()>, DbError> {
     let operation = if purge { "purge" } else { "trash" };
     db.timed(operation, async move {
-        let by_id = Column::Id.eq(id).and(Column::OwnerId.eq(owner.0));
-        let version = match &expect {
-            Some(Expect::OneOf(versions)) => Some(Column::Version.is_in(versions.iter().copied())),
-            _ => None,
-        };
-        let rows = if purge {
-            let mut delete = Entity::delete_many().filter(by_id);
-            if let Some(version) = version {
-                delete = delete.filter(version);
-            }
-            delete.exec(db.writer()).await?.rows_affected
-        } else {
-            let mut trash = Entity::update_many()
-                .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
-                .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
-                .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-                .filter(by_id)
-                .filter(Column::DeletedAt.is_null());
-            if let Some(version) = version {
-                trash = trash.filter(version);
-            }
-            trash.exec(db.writer()).await?.rows_affected
-        };
-        Ok(match (rows, expect) {
-            (0, Some(_)) => Outcome::Stale,
-            (0, None) => Outcome::Missing,
-            _ => Outcome::Done(()),
-        })
+        if !purge {
+            return trash_in(db.writer(), owner, id, expect.as_ref(), now).await;
+        }
+        let mut delete = Entity::delete_many()
+            .filter(Column::Id.eq(id))
+            .filter(Column::OwnerId.eq(owner.0));
+        if let Some(version) = version_in(expect.as_ref()) {
+            delete = delete.filter(version);
+        }
+        let rows = delete.exec(db.writer()).await?.rows_affected;
+        Ok(outcome_of(rows, expect.as_ref()))
     })
     .await
+}
+
+/// `version IN (…)` for an expectation of some versions.
+fn version_in(expect: Option<&Expect>) -> Option<sea_orm::sea_query::SimpleExpr> {
+    match expect {
+        Some(Expect::OneOf(versions)) => Some(Column::Version.is_in(versions.iter().copied())),
+        _ => None,
+    }
+}
+
+/// What a conditional statement that touched `rows` rows did.
+fn outcome_of(rows: u64, expect: Option<&Expect>) -> Outcome<()> {
+    match (rows, expect) {
+        (0, Some(_)) => Outcome::Stale,
+        (0, None) => Outcome::Missing,
+        _ => Outcome::Done(()),
+    }
+}
+
+/// Moves the task to the trash on `conn`, in one conditional statement.
+pub(crate) async fn trash_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<&Expect>,
+    now: Timestamp,
+) -> Result<Outcome<()>, DbError> {
+    let mut trash = Entity::update_many()
+        .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
+        .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::Id.eq(id))
+        .filter(Column::OwnerId.eq(owner.0))
+        .filter(Column::DeletedAt.is_null());
+    if let Some(version) = version_in(expect) {
+        trash = trash.filter(version);
+    }
+    let rows = trash.exec(conn).await?.rows_affected;
+    Ok(outcome_of(rows, expect))
 }
 
 /// Takes the task with this id out of the trash (a new version) if
