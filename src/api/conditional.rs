@@ -62,11 +62,16 @@ pub fn none_match(header: &RawHeader, task: &Task) -> bool {
 /// header is absent. Weak tags, other tasks' tags and a malformed value match
 /// nothing, so the write is refused (fail closed) rather than done blindly.
 pub fn expect(header: &RawHeader, id: i64) -> Option<Expect> {
-    if !header.is_present() {
-        return None;
-    }
+    header
+        .is_present()
+        .then(|| expect_value(header.as_str(), id))
+}
+
+/// What an `If-Match` value expects of task `id` (`None`: not text, which
+/// matches nothing).
+pub fn expect_value(value: Option<&str>, id: i64) -> Expect {
     let prefix = format!("\"{id}-");
-    Some(match header.as_str().and_then(parse) {
+    match value.and_then(parse) {
         Some(Tags::Any) => Expect::Any,
         Some(Tags::List(tags)) => Expect::OneOf(
             tags.iter()
@@ -75,7 +80,7 @@ pub fn expect(header: &RawHeader, id: i64) -> Option<Expect> {
                 .collect(),
         ),
         None => Expect::OneOf(Vec::new()),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use poem_openapi::{LicenseObject, OpenApi, OpenApiService};
 /// Every operation: one `#[OpenApi]` struct per path.
 pub type Endpoints = (
     tasks::CollectionApi,
+    tasks::BatchApi,
     tasks::ItemApi,
     tasks::TrashApi,
     health::HealthApi,
@@ -32,6 +33,7 @@ pub fn service() -> OpenApiService<Endpoints, ()> {
     OpenApiService::new(
         (
             tasks::CollectionApi,
+            tasks::BatchApi,
             tasks::ItemApi,
             tasks::TrashApi,
             health::HealthApi,

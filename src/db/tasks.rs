@@ -306,6 +306,97 @@ pub(crate) async fn trash_in(
     Ok(outcome_of(rows, expect))
 }
 
+/// One operation of a batch.
+#[derive(Clone, Debug)]
+pub enum BatchOp {
+    Create(TaskDraft),
+    Update {
+        id: i64,
+        changes: TaskChanges,
+        expect: Option<Expect>,
+    },
+    Delete {
+        id: i64,
+        expect: Option<Expect>,
+    },
+}
+
+/// What one operation of a batch did: the task as it now is, or `None`
+/// for a delete.
+pub type BatchResult = Option<Task>;
+
+/// The operation that failed a batch (nothing was changed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchFailure {
+    pub index: usize,
+    pub id: i64,
+    /// Whether it carried an expectation of the version.
+    pub expected: bool,
+    /// Whether the task exists but has another version (else it is missing).
+    pub stale: bool,
+}
+
+/// Runs every operation in one write transaction, all or nothing: the
+/// results in order, or the first operation that failed.
+pub async fn batch(
+    db: &Db,
+    owner: OwnerId,
+    ops: Vec<BatchOp>,
+    now: Timestamp,
+) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
+    db.timed("batch", async move {
+        let txn = db.begin_write().await?;
+        let mut results = Vec::with_capacity(ops.len());
+        for (index, op) in ops.into_iter().enumerate() {
+            let (id, expected, outcome) = match op {
+                BatchOp::Create(draft) => {
+                    results.push(Some(insert_in(&txn, owner, draft, now).await?));
+                    continue;
+                }
+                BatchOp::Update {
+                    id,
+                    changes,
+                    expect,
+                } => {
+                    let outcome = update_in(&txn, owner, id, changes, expect.as_ref(), now).await?;
+                    (id, expect.is_some(), outcome.map(Some))
+                }
+                BatchOp::Delete { id, expect } => {
+                    let outcome = trash_in(&txn, owner, id, expect.as_ref(), now).await?;
+                    (id, expect.is_some(), outcome.map(|()| None))
+                }
+            };
+            match outcome {
+                Outcome::Done(result) => results.push(result),
+                // Dropping the transaction rolls every earlier one back.
+                failed => {
+                    let stale = failed == Outcome::Stale;
+                    return Ok(Err(BatchFailure {
+                        index,
+                        id,
+                        expected,
+                        stale,
+                    }));
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(Ok(results))
+    })
+    .await
+}
+
+impl<T> Outcome<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Done(value) => Outcome::Done(f(value)),
+            Outcome::Missing => Outcome::Missing,
+            Outcome::Stale => Outcome::Stale,
+            Outcome::NotDeleted => Outcome::NotDeleted,
+        }
+    }
+}
+
 /// Takes the task with this id out of the trash (a new version) if
 /// `expect` (when given) holds for it; `NotDeleted` if it is not there.
 pub async fn undelete(

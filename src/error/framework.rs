@@ -97,16 +97,20 @@ impl RouteTable {
         Self { paths }
     }
 
-    /// The template `path` matches, with its methods.
+    /// The template `path` matches (the most specific one: `/api/tasks/batch`
+    /// before `/api/tasks/{id}`), with its methods.
     fn matching(&self, path: &str) -> Option<&(Vec<String>, String)> {
         let segments: Vec<&str> = path.split('/').collect();
-        self.paths.iter().find(|(template, _)| {
-            template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| t.starts_with('{') || t == s)
-        })
+        self.paths
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t.starts_with('{') || t == s)
+            })
+            .min_by_key(|(template, _)| template.iter().filter(|t| t.starts_with('{')).count())
     }
 
     /// The route `path` belongs to, as a bounded metrics label: a template
@@ -159,6 +163,8 @@ mod tests {
         );
         assert_eq!(table.parameters_for("/api/tasks/x"), ["id"]);
         assert_eq!(table.template_for("/api/tasks/x"), "/api/tasks/{id}");
+        assert_eq!(table.template_for("/api/tasks/batch"), "/api/tasks/batch");
+        assert_eq!(table.methods_for("/api/tasks/batch"), "POST");
         assert_eq!(table.template_for("/docs/oauth-receiver.html"), "/docs");
         assert_eq!(table.template_for("/wp-admin/x.php"), "unmatched");
         assert_eq!(table.methods_for("/docs"), READ_ONLY_METHODS);

@@ -222,6 +222,23 @@ impl ApiError {
         ))
     }
 
+    /// This problem, as the failure of operation `index` of a batch.
+    pub fn at_operation(mut self, index: usize) -> Self {
+        if let Self::NotFound(body) | Self::PreconditionFailed(body) | Self::Conflict(body) =
+            &mut self
+        {
+            let pointer = format!("#/operations/{index}");
+            body.0
+                .errors
+                .push(FieldError::at(pointer, body.0.detail.clone()));
+            body.0.detail = format!(
+                "operation {index} failed, so none was done: {}",
+                body.0.detail
+            );
+        }
+        self
+    }
+
     pub fn task_not_deleted(id: i64) -> Self {
         Self::Conflict(problem(
             StatusCode::CONFLICT,
@@ -384,6 +401,10 @@ error_set!(
 error_set!(
     /// Taking a task out of the trash.
     UndeleteErrors = [400, 401, 404, 409, 412, 429, 500, 503]
+);
+error_set!(
+    /// A batch.
+    BatchErrors = [400, 401, 404, 412, 413, 415, 429, 500, 503]
 );
 error_set!(
     /// Readiness.

@@ -63,6 +63,23 @@ impl FieldError {
         }
     }
 
+    /// An invalid part of the body at `pointer` (`#/operations/3/task/title`).
+    pub fn at(pointer: String, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: Some(pointer),
+            parameter: None,
+            detail: detail.into(),
+        }
+    }
+
+    /// The same error, for a body nested at `prefix` (`#/operations/3/task`).
+    pub fn nested_in(mut self, prefix: &str) -> Self {
+        self.pointer = self
+            .pointer
+            .map(|p| format!("{prefix}{}", p.strip_prefix('#').unwrap_or(&p)));
+        self
+    }
+
     /// An invalid query, path or header parameter.
     pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
         Self {

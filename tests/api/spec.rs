@@ -90,6 +90,7 @@ fn every_operation_has_its_operation_id() {
     assert_eq!(
         ids,
         [
+            "batch_tasks",
             "create_task",
             "delete_task",
             "get_health",

@@ -2,6 +2,7 @@
 //! `/api/tasks` ([`collection`]) and `/api/tasks/{id}` ([`item`]); list
 //! parameters, cursors and links are in [`paging`].
 
+mod batch;
 mod collection;
 mod item;
 mod paging;
@@ -10,6 +11,7 @@ mod trash;
 use poem_openapi::{Object, Tags};
 use serde_json::{Map, Value};
 
+pub use self::batch::BatchApi;
 pub use self::collection::CollectionApi;
 pub use self::item::ItemApi;
 pub use self::paging::{Sort, TaskPage};

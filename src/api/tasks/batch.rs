@@ -1,0 +1,267 @@
+//! `/api/tasks/batch`: up to 100 creates, updates and deletes in one
+//! transaction, all or nothing (Google AIP-233's spirit, for mixed writes).
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde_json::{Map, Value};
+
+use super::{ApiTags, Task, TaskInput, TaskPatch};
+use crate::api::body::{JsonBody, JsonInput};
+use crate::api::conditional::{etag, expect_value};
+use crate::api::payload::{JSON, Json};
+use crate::auth::{Owner, RateLimited};
+use crate::db::tasks::{BatchFailure, BatchOp};
+use crate::db::{self, Db};
+use crate::domain::{self, Timestamp};
+use crate::error::{ApiError, BatchErrors, Errors, FieldError};
+
+/// Most operations in one batch.
+pub const MAX_OPERATIONS: usize = 100;
+
+/// What an operation does.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum BatchOpKind {
+    Create,
+    Update,
+    Delete,
+}
+
+/// One operation of a batch. `op` is `create` (as `POST /api/tasks`, with
+/// `task` holding the new task, `title` required), `update` (as `PATCH
+/// /api/tasks/{id}`, with `id` and `task` holding the merge patch) or
+/// `delete` (to the trash, with `id`).
+// Members that refer to other schemas carry no doc comment: poem-openapi
+// would wrap the reference in an `allOf`, which code generators reject.
+#[derive(Object)]
+pub struct BatchOperation {
+    op: BatchOpKind,
+    /// The task's id: for `update` and `delete`.
+    id: Option<i64>,
+    /// As the `If-Match` header, for `update` and `delete`: the operation
+    /// (and so the batch) fails unless the task still has this ETag.
+    if_match: Option<String>,
+    task: Option<TaskPatch>,
+}
+
+/// A batch: 1–100 operations, performed in order, all or nothing.
+#[derive(Object)]
+pub struct BatchRequest {
+    #[oai(validator(min_items = 1, max_items = 100))]
+    operations: Vec<BatchOperation>,
+}
+
+/// What one operation did: `status` as the single request would have
+/// answered (201 created, 200 updated, 204 deleted) and, but for a delete,
+/// the `task` as it now is and its `etag`.
+#[derive(Object)]
+pub struct BatchItemResult {
+    status: u16,
+    #[oai(skip_serializing_if_is_none)]
+    task: Option<Task>,
+    /// The task's strong ETag (not for a delete).
+    #[oai(skip_serializing_if_is_none)]
+    etag: Option<String>,
+}
+
+/// The results, in the order of the operations.
+#[derive(Object)]
+pub struct BatchResponseBody {
+    results: Vec<BatchItemResult>,
+}
+
+#[derive(ApiResponse)]
+enum BatchResponse {
+    /// Every operation was performed.
+    #[oai(status = 200)]
+    Ok(Json<BatchResponseBody>),
+}
+
+impl JsonInput for BatchRequest {
+    type Output = Vec<BatchOp>;
+    const MEDIA_TYPES: &'static [&'static str] = &[JSON];
+
+    fn from_json(object: &Map<String, Value>) -> Result<Vec<BatchOp>, Vec<FieldError>> {
+        let items = match object.get("operations") {
+            Some(Value::Array(items)) if (1..=MAX_OPERATIONS).contains(&items.len()) => items,
+            Some(Value::Array(_)) => {
+                return Err(vec![FieldError::body(
+                    "operations",
+                    format!("must have 1-{MAX_OPERATIONS} operations"),
+                )]);
+            }
+            _ => return Err(vec![FieldError::body("operations", "must be an array")]),
+        };
+        let mut errors = Vec::new();
+        let mut ops = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match operation(item, &format!("#/operations/{index}")) {
+                Ok(op) => ops.push(op),
+                Err(mut failed) => errors.append(&mut failed),
+            }
+        }
+        if errors.is_empty() {
+            Ok(ops)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// One operation, or every error in it (pointers under `at`).
+fn operation(item: &Value, at: &str) -> Result<BatchOp, Vec<FieldError>> {
+    let Some(object) = item.as_object() else {
+        return Err(vec![FieldError::at(at.to_owned(), "must be an object")]);
+    };
+    let field = |name: &str| format!("{at}/{name}");
+    let mut errors = Vec::new();
+    let kind = match object.get("op").and_then(Value::as_str) {
+        Some("create") => Some(BatchOpKind::Create),
+        Some("update") => Some(BatchOpKind::Update),
+        Some("delete") => Some(BatchOpKind::Delete),
+        _ => {
+            errors.push(FieldError::at(
+                field("op"),
+                "must be create, update or delete",
+            ));
+            None
+        }
+    };
+    // A member that is sent must have its type, whatever the `op`.
+    let id = match object.get("id") {
+        None => None,
+        Some(value) => {
+            if value.as_i64().is_none() {
+                errors.push(FieldError::at(field("id"), "must be an integer (int64)"));
+            }
+            value.as_i64()
+        }
+    };
+    let if_match = match object.get("if_match") {
+        None => None,
+        Some(Value::String(text)) => Some(text.as_str()),
+        Some(_) => {
+            errors.push(FieldError::at(field("if_match"), "must be a string"));
+            None
+        }
+    };
+    let task = match object.get("task") {
+        None => None,
+        Some(Value::Object(task)) => Some(task),
+        Some(_) => {
+            errors.push(FieldError::at(field("task"), "must be an object"));
+            None
+        }
+    };
+    let needs_id = matches!(kind, Some(BatchOpKind::Update | BatchOpKind::Delete));
+    if needs_id && !object.contains_key("id") {
+        errors.push(FieldError::at(
+            field("id"),
+            "is required for update and delete",
+        ));
+    }
+    let nest = |e: Vec<FieldError>| e.into_iter().map(|e| e.nested_in(&field("task")));
+    let op = match (kind, id, task) {
+        (Some(BatchOpKind::Create), _, Some(task)) => TaskInput::from_json(task)
+            .map_err(|e| errors.extend(nest(e)))
+            .ok()
+            .map(BatchOp::Create),
+        (Some(BatchOpKind::Update), Some(id), Some(task)) => TaskPatch::from_json(task)
+            .map_err(|e| errors.extend(nest(e)))
+            .ok()
+            .map(|changes| BatchOp::Update {
+                id,
+                changes,
+                expect: if_match.map(|v| expect_value(Some(v), id)),
+            }),
+        (Some(BatchOpKind::Delete), Some(id), _) => Some(BatchOp::Delete {
+            id,
+            expect: if_match.map(|v| expect_value(Some(v), id)),
+        }),
+        (Some(BatchOpKind::Create | BatchOpKind::Update), _, None)
+            if !object.contains_key("task") =>
+        {
+            errors.push(FieldError::at(
+                field("task"),
+                "is required for create and update",
+            ));
+            None
+        }
+        _ => None,
+    };
+    match op {
+        Some(op) if errors.is_empty() => Ok(op),
+        _ => Err(errors),
+    }
+}
+
+/// `POST` on `/api/tasks/batch`.
+pub struct BatchApi;
+
+#[OpenApi(tag = "ApiTags::Tasks")]
+impl BatchApi {
+    /// Run a batch of writes
+    ///
+    /// Performs up to 100 creates, updates and deletes in order, in one
+    /// transaction: all of them, or none. Invalid input is a 400 naming every
+    /// bad member by its JSON pointer (`#/operations/3/task/title`); an
+    /// operation that cannot be done (a missing task: 404; an `if_match`
+    /// that is not the task's ETag: 412) fails the whole batch and the
+    /// problem names it (`#/operations/3`).
+    #[oai(
+        path = "/api/tasks/batch",
+        method = "post",
+        operation_id = "batch_tasks"
+    )]
+    async fn batch_tasks(
+        &self,
+        db: Data<&Db>,
+        owner: Owner,
+        body: JsonBody<BatchRequest>,
+    ) -> Result<RateLimited<BatchResponse>, Errors<BatchErrors>> {
+        let ops = body.value;
+        let creates: Vec<bool> = ops
+            .iter()
+            .map(|op| matches!(op, BatchOp::Create(_)))
+            .collect();
+        match db::tasks::batch(&db, owner.0, ops, Timestamp::now()).await? {
+            Ok(results) => {
+                let results = results
+                    .into_iter()
+                    .zip(creates)
+                    .map(|(task, created)| item_result(task, created))
+                    .collect();
+                let body = BatchResponseBody { results };
+                Ok(RateLimited(BatchResponse::Ok(Json(body))))
+            }
+            Err(failure) => Err(failed(failure).into()),
+        }
+    }
+}
+
+fn item_result(task: Option<domain::Task>, created: bool) -> BatchItemResult {
+    match task {
+        Some(task) => BatchItemResult {
+            status: if created { 201 } else { 200 },
+            etag: Some(etag(&task)),
+            task: Some(task.into()),
+        },
+        None => BatchItemResult {
+            status: 204,
+            task: None,
+            etag: None,
+        },
+    }
+}
+
+/// The problem for the operation that failed the batch: as the single
+/// request would have answered (RFC 9110 §13.1.1: `if_match` on a missing
+/// task is a 412), naming the operation.
+fn failed(failure: BatchFailure) -> ApiError {
+    let problem = if failure.stale || failure.expected {
+        ApiError::precondition_failed(failure.id)
+    } else {
+        ApiError::task_not_found(failure.id)
+    };
+    problem.at_operation(failure.index)
+}

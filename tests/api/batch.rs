@@ -1,0 +1,135 @@
+//! Batches: up to 100 writes in one transaction, all or nothing.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp, id_of, spawn_app};
+
+async fn batch(app: &TestApp, operations: Value) -> Reply {
+    let body = json!({ "operations": operations });
+    app.send_json(reqwest::Method::POST, "/api/tasks/batch", &body)
+        .await
+}
+
+fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_creates_updates_and_deletes_in_order() {
+    let app = spawn_app().await;
+    let a = id_of(&app.create("a").await);
+    let b = id_of(&app.create("b").await);
+    let reply = batch(
+        &app,
+        json!([
+            { "op": "create", "task": { "title": "c" } },
+            { "op": "update", "id": a, "if_match": format!("\"{a}-1\""), "task": { "done": true } },
+            { "op": "delete", "id": b },
+            { "op": "create", "task": { "title": "d", "due_at": "2026-12-24T18:00:00Z" } },
+        ]),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let results = reply.json()["results"].clone();
+    let statuses: Vec<_> = results
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["status"].clone())
+        .collect();
+    assert_eq!(statuses, [201, 200, 204, 201]);
+    assert_eq!(results[1]["task"]["done"], true);
+    assert_eq!(results[1]["etag"], format!("\"{a}-2\""));
+    assert_eq!(results[2]["task"], Value::Null);
+    assert_eq!(app.titles("").await, ["a", "c", "d"]);
+    assert_eq!(app.get_task(b).await.status, 404, "deleted to the trash");
+}
+
+#[tokio::test]
+async fn one_failing_operation_fails_the_whole_batch_and_is_named() {
+    let app = spawn_app().await;
+    let a = id_of(&app.create("a").await);
+    let missing = batch(
+        &app,
+        json!([
+            { "op": "create", "task": { "title": "never" } },
+            { "op": "update", "id": a, "task": { "title": "never either" } },
+            { "op": "delete", "id": a + 1000 },
+        ]),
+    )
+    .await;
+    let problem = missing.problem(404);
+    assert_eq!(pointers(&problem), ["#/operations/2"]);
+    let stale = batch(
+        &app,
+        json!([
+            { "op": "create", "task": { "title": "never" } },
+            { "op": "update", "id": a, "if_match": "\"1-99\"", "task": { "done": true } },
+        ]),
+    )
+    .await;
+    assert_eq!(pointers(&stale.problem(412)), ["#/operations/1"]);
+    // Nothing of either batch happened.
+    assert_eq!(app.titles("").await, ["a"]);
+    assert_eq!(
+        app.get_task(a).await.header("etag"),
+        Some(format!("\"{a}-1\"").as_str())
+    );
+}
+
+#[tokio::test]
+async fn every_invalid_member_of_every_operation_is_named_by_its_pointer() {
+    let app = spawn_app().await;
+    let reply = batch(
+        &app,
+        json!([
+            { "op": "create", "task": { "title": "" } },
+            { "op": "update", "id": "seven", "task": {} },
+            { "op": "rename" },
+            { "op": "update", "id": 1, "task": { "done": null, "due_at": "soon" } },
+            { "op": "create" },
+            "not an object",
+        ]),
+    )
+    .await;
+    assert_eq!(
+        reply.invalid_fields(),
+        [
+            "#/operations/0/task/title",
+            "#/operations/1/id",
+            "#/operations/2/op",
+            "#/operations/3/task/due_at",
+            "#/operations/3/task/done",
+            "#/operations/4/task",
+            "#/operations/5",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_batch_has_1_to_100_operations() {
+    let app = spawn_app().await;
+    let create = json!({ "op": "create", "task": { "title": "x" } });
+    let full = batch(&app, Value::Array(vec![create.clone(); 100])).await;
+    assert_eq!(full.status, 200, "{}", full.text);
+    for operations in [json!([]), Value::Array(vec![create; 101]), json!("many")] {
+        let reply = batch(&app, operations).await;
+        assert_eq!(reply.invalid_fields(), ["#/operations"]);
+    }
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 100);
+}
+
+#[tokio::test]
+async fn a_batch_cannot_touch_another_owners_tasks() {
+    let alice = spawn_app().await;
+    let bob = alice.as_owner("bob").await;
+    let theirs = id_of(&alice.create("alice's").await);
+    let reply = batch(&bob, json!([{ "op": "delete", "id": theirs }])).await;
+    assert_eq!(pointers(&reply.problem(404)), ["#/operations/0"]);
+    assert_eq!(alice.get_task(theirs).await.status, 200);
+}
