@@ -346,44 +346,58 @@ pub async fn batch(
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
     db.timed("batch", async move {
         let txn = db.begin_write().await?;
-        let mut results = Vec::with_capacity(ops.len());
-        for (index, op) in ops.into_iter().enumerate() {
-            let (id, expected, outcome) = match op {
-                BatchOp::Create(draft) => {
-                    results.push(Some(insert_in(&txn, owner, draft, now).await?));
-                    continue;
-                }
-                BatchOp::Update {
-                    id,
-                    changes,
-                    expect,
-                } => {
-                    let outcome = update_in(&txn, owner, id, changes, expect.as_ref(), now).await?;
-                    (id, expect.is_some(), outcome.map(Some))
-                }
-                BatchOp::Delete { id, expect } => {
-                    let outcome = trash_in(&txn, owner, id, expect.as_ref(), now).await?;
-                    (id, expect.is_some(), outcome.map(|()| None))
-                }
-            };
-            match outcome {
-                Outcome::Done(result) => results.push(result),
-                // Dropping the transaction rolls every earlier one back.
-                failed => {
-                    let stale = failed == Outcome::Stale;
-                    return Ok(Err(BatchFailure {
-                        index,
-                        id,
-                        expected,
-                        stale,
-                    }));
-                }
-            }
+        let results = batch_in(&txn, owner, ops, now).await?;
+        if results.is_ok() {
+            txn.commit().await?;
         }
-        txn.commit().await?;
-        Ok(Ok(results))
+        // Otherwise dropping the transaction rolls every operation back.
+        Ok(results)
     })
     .await
+}
+
+/// The operations on `conn` (a write transaction), in order, stopping at
+/// the first that fails; the caller commits or rolls back.
+pub async fn batch_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    ops: Vec<BatchOp>,
+    now: Timestamp,
+) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
+    let mut results = Vec::with_capacity(ops.len());
+    for (index, op) in ops.into_iter().enumerate() {
+        let (id, expected, outcome) = match op {
+            BatchOp::Create(draft) => {
+                results.push(Some(insert_in(conn, owner, draft, now).await?));
+                continue;
+            }
+            BatchOp::Update {
+                id,
+                changes,
+                expect,
+            } => {
+                let outcome = update_in(conn, owner, id, changes, expect.as_ref(), now).await?;
+                (id, expect.is_some(), outcome.map(Some))
+            }
+            BatchOp::Delete { id, expect } => {
+                let outcome = trash_in(conn, owner, id, expect.as_ref(), now).await?;
+                (id, expect.is_some(), outcome.map(|()| None))
+            }
+        };
+        match outcome {
+            Outcome::Done(result) => results.push(result),
+            failed => {
+                let stale = failed == Outcome::Stale;
+                return Ok(Err(BatchFailure {
+                    index,
+                    id,
+                    expected,
+                    stale,
+                }));
+            }
+        }
+    }
+    Ok(Ok(results))
 }
 
 impl<T> Outcome<T> {

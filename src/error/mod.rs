@@ -404,7 +404,7 @@ error_set!(
 );
 error_set!(
     /// A batch.
-    BatchErrors = [400, 401, 404, 412, 413, 415, 429, 500, 503]
+    BatchErrors = [400, 401, 404, 412, 413, 415, 422, 429, 500, 503]
 );
 error_set!(
     /// Readiness.

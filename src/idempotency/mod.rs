@@ -9,7 +9,7 @@ mod persistence;
 use std::time::Duration;
 
 pub use self::key::IdempotencyKey;
-pub use self::persistence::{Keyed, StoredResponse, create_once};
+pub use self::persistence::{Keyed, StoredResponse, Work, create_once, perform_once, work};
 use crate::db::Db;
 use crate::domain::Timestamp;
 use crate::error::error_chain;

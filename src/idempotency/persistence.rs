@@ -1,8 +1,9 @@
 //! The store: each performed request's key, body fingerprint and response,
 //! written in the same transaction as the task it created.
 
+use futures_util::future::BoxFuture;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::IdempotencyKey;
 use crate::db::{self, Db, DbError};
@@ -37,14 +38,15 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// The response of a performed create, as it is replayed.
+/// The response of a performed request, as it is replayed: a create's 201
+/// has a `Location` and an `ETag`, a batch's 200 neither.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredResponse {
     pub status: u16,
     /// The JSON body, byte for byte.
     pub body: String,
-    pub location: String,
-    pub etag: String,
+    pub location: Option<String>,
+    pub etag: Option<String>,
 }
 
 impl TryFrom<entity::Model> for StoredResponse {
@@ -57,8 +59,8 @@ impl TryFrom<entity::Model> for StoredResponse {
         };
         Ok(Self {
             status: u16::try_from(row.status).map_err(|_| corrupt("status out of range"))?,
-            location: row.location.clone().ok_or_else(|| corrupt("no location"))?,
-            etag: row.etag.clone().ok_or_else(|| corrupt("no etag"))?,
+            location: row.location,
+            etag: row.etag,
             body: row.body,
         })
     }
@@ -75,29 +77,61 @@ pub enum Keyed {
     KeyReused,
 }
 
-/// Creates a task for `owner` once per `key` of that owner. In one write transaction: a stored
-/// response for the key is replayed (same `fingerprint`) or refused
-/// (different); otherwise the task is inserted and `render`ed, and the
-/// response stored with the key. Retries that arrive together queue on the
-/// write lock, so exactly one performs the insert. When `render` fails,
-/// nothing is stored and its error is returned.
-pub async fn create_once<E: From<DbError>>(
+/// Creates a task for `owner` once per `key` of that owner: its response
+/// (made by `render`) is stored with the key.
+pub async fn create_once<E: From<DbError> + Send + 'static>(
     db: &Db,
     owner: OwnerId,
     key: &IdempotencyKey,
     fingerprint: &str,
     draft: TaskDraft,
     now: Timestamp,
-    render: impl Fn(&Task) -> Result<StoredResponse, E>,
+    render: fn(&Task) -> Result<StoredResponse, E>,
+) -> Result<Keyed, E> {
+    let work = work(move |txn| {
+        let draft = draft.clone();
+        Box::pin(async move {
+            let task = db::tasks::insert_in(txn, owner, draft, now).await?;
+            Ok(render(&task))
+        })
+    });
+    perform_once(db, owner, key, fingerprint, work).await
+}
+
+/// What `perform_once` runs on the transaction: the database's error
+/// outside, the work's own refusal inside.
+pub type Work<'t, E> = BoxFuture<'t, Result<Result<StoredResponse, E>, DbError>>;
+
+/// Gives a closure the signature `perform_once` takes (closures cannot
+/// spell "the future borrows the transaction" themselves).
+pub fn work<E, F>(f: F) -> F
+where
+    F: for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, E>,
+{
+    f
+}
+
+/// Performs `work` once per `key` of `owner`, in one write transaction with
+/// the key: a stored response for the key is replayed (same `fingerprint`)
+/// or refused (different); otherwise `work` runs and its response is stored
+/// with the key. When `work` refuses (its inner `Err`), nothing is stored or
+/// kept, and the refusal is returned. Retries that arrive together queue on
+/// the write lock, so exactly one performs the work.
+pub async fn perform_once<E: From<DbError>>(
+    db: &Db,
+    owner: OwnerId,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    work: impl for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, E> + Sync,
 ) -> Result<Keyed, E> {
     // On PostgreSQL two first attempts can both find no key; the second to
     // insert it waits for the first to commit and then violates the primary
-    // key. Its transaction (task included) rolls back, and the retry finds
+    // key. Its transaction (work included) rolls back, and the retry finds
     // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
     let mut retried = false;
     loop {
-        let call = attempt(db, owner, key, fingerprint, draft.clone(), now, &render);
-        match db.timed("create_once", call).await {
+        let call = attempt(db, owner, key, fingerprint, &work);
+        match db.timed("perform_once", call).await {
             Err(DbError::Other(err))
                 if !retried
                     && matches!(
@@ -118,15 +152,13 @@ pub async fn create_once<E: From<DbError>>(
     }
 }
 
-/// One try: the outer error is the database's, the inner one `render`'s.
+/// One try: the outer error is the database's, the inner one `work`'s.
 async fn attempt<E>(
     db: &Db,
     owner: OwnerId,
     key: &IdempotencyKey,
     fingerprint: &str,
-    draft: TaskDraft,
-    now: Timestamp,
-    render: &impl Fn(&Task) -> Result<StoredResponse, E>,
+    work: &(impl for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, E> + Sync),
 ) -> Result<Result<Keyed, E>, DbError> {
     let txn = db.begin_write().await?;
     let stored = entity::Entity::find_by_id((owner.0, key.as_str().to_owned()))
@@ -139,10 +171,9 @@ async fn attempt<E>(
             Keyed::KeyReused
         }));
     }
-    let task = db::tasks::insert_in(&txn, owner, draft, now).await?;
-    let response = match render(&task) {
+    let response = match work(&txn).await? {
         Ok(response) => response,
-        // Dropping the transaction rolls the insert back.
+        // Dropping the transaction rolls the work back.
         Err(err) => return Ok(Err(err)),
     };
     entity::Entity::insert(entity::ActiveModel {
@@ -151,9 +182,9 @@ async fn attempt<E>(
         request_hash: Set(fingerprint.to_owned()),
         status: Set(i32::from(response.status)),
         body: Set(response.body.clone()),
-        location: Set(Some(response.location.clone())),
-        etag: Set(Some(response.etag.clone())),
-        created_at: Set(now.as_micros()),
+        location: Set(response.location.clone()),
+        etag: Set(response.etag.clone()),
+        created_at: Set(Timestamp::now().as_micros()),
     })
     .exec(&txn)
     .await?;

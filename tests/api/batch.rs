@@ -133,3 +133,60 @@ async fn a_batch_cannot_touch_another_owners_tasks() {
     assert_eq!(pointers(&reply.problem(404)), ["#/operations/0"]);
     assert_eq!(alice.get_task(theirs).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_batch_with_an_idempotency_key_is_performed_once() {
+    let app = spawn_app().await;
+    let post = |body: Value| {
+        let request = app
+            .client
+            .post(app.url("/api/tasks/batch"))
+            .header("idempotency-key", "batch-once")
+            .json(&body);
+        async move { Reply::from(request.send().await.expect("sent")).await }
+    };
+    let body = json!({ "operations": [
+        { "op": "create", "task": { "title": "once" } },
+        { "op": "create", "task": { "title": "twice?" } },
+    ] });
+    let first = post(body.clone()).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let again = post(body).await;
+    assert_eq!(
+        (again.status, again.text.clone()),
+        (first.status, first.text.clone())
+    );
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 2);
+    let other =
+        post(json!({ "operations": [{ "op": "create", "task": { "title": "other" } }] })).await;
+    other.problem(422);
+    // A batch that failed used up nothing: the same key works after.
+    let failing = app
+        .client
+        .post(app.url("/api/tasks/batch"))
+        .header("idempotency-key", "failed-first")
+        .json(&json!({ "operations": [{ "op": "delete", "id": 999 }] }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(failing.status(), 404);
+    let retried = app
+        .client
+        .post(app.url("/api/tasks/batch"))
+        .header("idempotency-key", "failed-first")
+        .json(&json!({ "operations": [{ "op": "create", "task": { "title": "fine" } }] }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(retried.status(), 200);
+    // A create's key never replays a batch (and the other way round).
+    let create = app
+        .client
+        .post(app.url("/api/tasks"))
+        .header("idempotency-key", "batch-once")
+        .json(&json!({ "title": "once" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(create.status(), 422);
+}

@@ -8,12 +8,14 @@ use serde_json::{Map, Value};
 use super::{ApiTags, Task, TaskInput, TaskPatch};
 use crate::api::body::{JsonBody, JsonInput};
 use crate::api::conditional::{etag, expect_value};
-use crate::api::payload::{JSON, Json};
+use crate::api::params::RawHeader;
+use crate::api::payload::{JSON, JsonText, to_json_text};
 use crate::auth::{Owner, RateLimited};
-use crate::db::tasks::{BatchFailure, BatchOp};
+use crate::db::tasks::{BatchFailure, BatchOp, BatchResult};
 use crate::db::{self, Db};
 use crate::domain::{self, Timestamp};
 use crate::error::{ApiError, BatchErrors, Errors, FieldError};
+use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
 
 /// Most operations in one batch.
 pub const MAX_OPERATIONS: usize = 100;
@@ -72,10 +74,45 @@ pub struct BatchResponseBody {
 
 #[derive(ApiResponse)]
 enum BatchResponse {
-    /// Every operation was performed.
+    /// Every operation was performed (or, for a retried `Idempotency-Key`,
+    /// the first response is repeated).
     #[oai(status = 200)]
-    Ok(Json<BatchResponseBody>),
+    Ok(JsonText<BatchResponseBody>),
 }
+
+/// The status of a performed batch.
+const PERFORMED: u16 = 200;
+
+impl BatchResponse {
+    /// The response to `results`, as it is stored for replays.
+    fn render(results: Vec<BatchResult>, creates: &[bool]) -> Result<StoredResponse, ApiError> {
+        let results = results
+            .into_iter()
+            .zip(creates)
+            .map(|(task, &created)| item_result(task, created))
+            .collect();
+        let body =
+            to_json_text(&BatchResponseBody { results }).map_err(|e| ApiError::internal(&e))?;
+        Ok(StoredResponse {
+            status: PERFORMED,
+            body,
+            location: None,
+            etag: None,
+        })
+    }
+
+    fn replay(stored: StoredResponse) -> Result<Self, ApiError> {
+        match stored.status {
+            PERFORMED => Ok(Self::Ok(JsonText::new(stored.body))),
+            status => Err(ApiError::internal(&NotABatch(status))),
+        }
+    }
+}
+
+/// A stored response that is not a batch's.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored response for this idempotency key is not a batch's (status {0})")]
+struct NotABatch(u16);
 
 impl JsonInput for BatchRequest {
     type Output = Vec<BatchOp>;
@@ -207,7 +244,8 @@ impl BatchApi {
     /// bad member by its JSON pointer (`#/operations/3/task/title`); an
     /// operation that cannot be done (a missing task: 404; an `if_match`
     /// that is not the task's ETag: 412) fails the whole batch and the
-    /// problem names it (`#/operations/3`).
+    /// problem names it (`#/operations/3`). With an `Idempotency-Key`, the
+    /// batch is performed once: a retry gets the first response again.
     #[oai(
         path = "/api/tasks/batch",
         method = "post",
@@ -217,25 +255,46 @@ impl BatchApi {
         &self,
         db: Data<&Db>,
         owner: Owner,
+        /// Makes retries safe: the whole batch is performed once per key (as
+        /// for `POST /api/tasks`); the same key with another body is a 422.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: RawHeader<IdempotencyKey>,
         body: JsonBody<BatchRequest>,
     ) -> Result<RateLimited<BatchResponse>, Errors<BatchErrors>> {
-        let ops = body.value;
-        let creates: Vec<bool> = ops
+        let key = idempotency_key.parse("Idempotency-Key", IdempotencyKey::parse)?;
+        let creates: Vec<bool> = body
+            .value
             .iter()
             .map(|op| matches!(op, BatchOp::Create(_)))
             .collect();
-        match db::tasks::batch(&db, owner.0, ops, Timestamp::now()).await? {
-            Ok(results) => {
-                let results = results
-                    .into_iter()
-                    .zip(creates)
-                    .map(|(task, created)| item_result(task, created))
-                    .collect();
-                let body = BatchResponseBody { results };
-                Ok(RateLimited(BatchResponse::Ok(Json(body))))
+        let now = Timestamp::now();
+        let stored = match key {
+            None => match db::tasks::batch(&db, owner.0, body.value, now).await? {
+                Ok(results) => BatchResponse::render(results, &creates)?,
+                Err(failure) => return Err(failed(failure).into()),
+            },
+            Some(key) => {
+                // Not the create's fingerprint: a key never replays the
+                // other kind of request.
+                let fingerprint = format!("batch:{}", body.fingerprint());
+                let ops = body.value;
+                let work = idempotency::work(move |txn| {
+                    let (ops, creates) = (ops.clone(), creates.clone());
+                    Box::pin(async move {
+                        let done = db::tasks::batch_in(txn, owner.0, ops, now).await?;
+                        Ok(match done {
+                            Ok(results) => BatchResponse::render(results, &creates),
+                            Err(failure) => Err(failed(failure)),
+                        })
+                    })
+                });
+                match idempotency::perform_once(&db, owner.0, &key, &fingerprint, work).await? {
+                    Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
+                    Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
+                }
             }
-            Err(failure) => Err(failed(failure).into()),
-        }
+        };
+        Ok(RateLimited(BatchResponse::replay(stored)?))
     }
 }
 

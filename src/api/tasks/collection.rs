@@ -59,28 +59,26 @@ impl CreateTaskResponse {
         Ok(StoredResponse {
             status: CREATED,
             body,
-            location: format!("/api/tasks/{}", task.id),
-            etag: etag(task),
+            location: Some(format!("/api/tasks/{}", task.id)),
+            etag: Some(etag(task)),
         })
     }
 
     fn replay(stored: StoredResponse) -> Result<Self, ApiError> {
-        if stored.status != CREATED {
-            return Err(ApiError::internal(&UnexpectedStatus(stored.status)));
+        match (stored.status, stored.location, stored.etag) {
+            (CREATED, Some(location), Some(etag)) => {
+                Ok(Self::Created(JsonText::new(stored.body), location, etag))
+            }
+            (status, ..) => Err(ApiError::internal(&NotACreate(status))),
         }
-        Ok(Self::Created(
-            JsonText::new(stored.body),
-            stored.location,
-            stored.etag,
-        ))
     }
 }
 
-/// A stored response that is not a 201: written by something other than
-/// `create_task`.
+/// A stored response that is not a create's (a 201 with `Location` and
+/// `ETag`): its key was used for another kind of request.
 #[derive(Debug, thiserror::Error)]
-#[error("the stored response for this idempotency key has status {0}, not 201")]
-struct UnexpectedStatus(u16);
+#[error("the stored response for this idempotency key is not a create's (status {0})")]
+struct NotACreate(u16);
 
 fn default_page() -> Lenient<i64> {
     Lenient::of(ListQuery::DEFAULT_PAGE as i64)
