@@ -145,6 +145,65 @@ impl JsonInput for BatchRequest {
     }
 }
 
+/// The members of one operation, each of its type (else an error).
+struct Members<'a> {
+    kind: Option<BatchOpKind>,
+    id: Option<i64>,
+    if_match: Option<&'a str>,
+    task: Option<&'a Map<String, Value>>,
+}
+
+/// The members of `object`: a member that is sent must have its type,
+/// whatever the `op`; errors are pushed with pointers from `field`.
+fn members<'a>(
+    object: &'a Map<String, Value>,
+    field: &dyn Fn(&str) -> String,
+    errors: &mut Vec<FieldError>,
+) -> Members<'a> {
+    let mut wrong = |name: &str, detail: &str| errors.push(FieldError::at(field(name), detail));
+    let kind = match object.get("op").and_then(Value::as_str) {
+        Some("create") => Some(BatchOpKind::Create),
+        Some("update") => Some(BatchOpKind::Update),
+        Some("delete") => Some(BatchOpKind::Delete),
+        _ => {
+            wrong("op", "must be create, update or delete");
+            None
+        }
+    };
+    let id = object.get("id").and_then(|value| {
+        if value.as_i64().is_none() {
+            wrong("id", "must be an integer (int64)");
+        }
+        value.as_i64()
+    });
+    let if_match = object.get("if_match").and_then(|value| {
+        if value.as_str().is_none() {
+            wrong("if_match", "must be a string");
+        }
+        value.as_str()
+    });
+    let task = object.get("task").and_then(|value| {
+        if value.as_object().is_none() {
+            wrong("task", "must be an object");
+        }
+        value.as_object()
+    });
+    let needs_id = matches!(kind, Some(BatchOpKind::Update | BatchOpKind::Delete));
+    if needs_id && !object.contains_key("id") {
+        wrong("id", "is required for update and delete");
+    }
+    let needs_task = matches!(kind, Some(BatchOpKind::Create | BatchOpKind::Update));
+    if needs_task && !object.contains_key("task") {
+        wrong("task", "is required for create and update");
+    }
+    Members {
+        kind,
+        id,
+        if_match,
+        task,
+    }
+}
+
 /// One operation, or every error in it (pointers under `at`).
 fn operation(item: &Value, at: &str) -> Result<BatchOp, Vec<FieldError>> {
     let Some(object) = item.as_object() else {
@@ -152,53 +211,10 @@ fn operation(item: &Value, at: &str) -> Result<BatchOp, Vec<FieldError>> {
     };
     let field = |name: &str| format!("{at}/{name}");
     let mut errors = Vec::new();
-    let kind = match object.get("op").and_then(Value::as_str) {
-        Some("create") => Some(BatchOpKind::Create),
-        Some("update") => Some(BatchOpKind::Update),
-        Some("delete") => Some(BatchOpKind::Delete),
-        _ => {
-            errors.push(FieldError::at(
-                field("op"),
-                "must be create, update or delete",
-            ));
-            None
-        }
-    };
-    // A member that is sent must have its type, whatever the `op`.
-    let id = match object.get("id") {
-        None => None,
-        Some(value) => {
-            if value.as_i64().is_none() {
-                errors.push(FieldError::at(field("id"), "must be an integer (int64)"));
-            }
-            value.as_i64()
-        }
-    };
-    let if_match = match object.get("if_match") {
-        None => None,
-        Some(Value::String(text)) => Some(text.as_str()),
-        Some(_) => {
-            errors.push(FieldError::at(field("if_match"), "must be a string"));
-            None
-        }
-    };
-    let task = match object.get("task") {
-        None => None,
-        Some(Value::Object(task)) => Some(task),
-        Some(_) => {
-            errors.push(FieldError::at(field("task"), "must be an object"));
-            None
-        }
-    };
-    let needs_id = matches!(kind, Some(BatchOpKind::Update | BatchOpKind::Delete));
-    if needs_id && !object.contains_key("id") {
-        errors.push(FieldError::at(
-            field("id"),
-            "is required for update and delete",
-        ));
-    }
+    let m = members(object, &field, &mut errors);
+    let expect = |id| m.if_match.map(|v| expect_value(Some(v), id));
     let nest = |e: Vec<FieldError>| e.into_iter().map(|e| e.nested_in(&field("task")));
-    let op = match (kind, id, task) {
+    let op = match (m.kind, m.id, m.task) {
         (Some(BatchOpKind::Create), _, Some(task)) => TaskInput::from_json(task)
             .map_err(|e| errors.extend(nest(e)))
             .ok()
@@ -209,21 +225,12 @@ fn operation(item: &Value, at: &str) -> Result<BatchOp, Vec<FieldError>> {
             .map(|changes| BatchOp::Update {
                 id,
                 changes,
-                expect: if_match.map(|v| expect_value(Some(v), id)),
+                expect: expect(id),
             }),
         (Some(BatchOpKind::Delete), Some(id), _) => Some(BatchOp::Delete {
             id,
-            expect: if_match.map(|v| expect_value(Some(v), id)),
+            expect: expect(id),
         }),
-        (Some(BatchOpKind::Create | BatchOpKind::Update), _, None)
-            if !object.contains_key("task") =>
-        {
-            errors.push(FieldError::at(
-                field("task"),
-                "is required for create and update",
-            ));
-            None
-        }
         _ => None,
     };
     match op {
