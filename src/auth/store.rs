@@ -315,22 +315,33 @@ pub async fn list_keys(db: &Db, owner: Option<&str>) -> Result<Vec<KeyInfo>, DbE
         .order_by_asc(api_key::Column::Id)
         .all(db.reader())
         .await?;
-    let instant = |micros: i64| Timestamp::from_micros(micros).unwrap_or_default();
-    Ok(keys
-        .into_iter()
-        .filter_map(|row| {
-            let owner_name = owners.get(&row.owner_id)?.clone();
-            owner.is_none_or(|o| o == owner_name).then(|| KeyInfo {
-                id: row.id,
-                owner: owner_name,
-                name: row.name,
-                prefix: row.prefix,
-                created_at: instant(row.created_at),
-                last_used_at: row.last_used_at.map(instant),
-                revoked_at: row.revoked_at.map(instant),
+    let mut listed = Vec::new();
+    for row in keys {
+        // Keys reference their owner (a foreign key): it is always there.
+        let Some(owner_name) = owners.get(&row.owner_id) else {
+            continue;
+        };
+        if owner.is_some_and(|o| o != owner_name) {
+            continue;
+        }
+        let instant = |micros: i64, what| {
+            Timestamp::from_micros(micros).ok_or_else(|| DbError::Corrupt {
+                row: format!("API key {}", row.id),
+                reason: what,
             })
-        })
-        .collect())
+        };
+        let when = |micros: Option<i64>, what| micros.map(|m| instant(m, what)).transpose();
+        listed.push(KeyInfo {
+            id: row.id,
+            owner: owner_name.clone(),
+            created_at: instant(row.created_at, "created_at out of range")?,
+            last_used_at: when(row.last_used_at, "last_used_at out of range")?,
+            revoked_at: when(row.revoked_at, "revoked_at out of range")?,
+            name: row.name,
+            prefix: row.prefix,
+        });
+    }
+    Ok(listed)
 }
 
 /// Revokes the key with this id or prefix (every active key with that
