@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod domain;
 pub mod edge;
 pub mod error;

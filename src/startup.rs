@@ -9,7 +9,7 @@ use futures_util::FutureExt;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
 use poem::middleware::CatchPanic;
-use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route};
+use poem::{Endpoint, EndpointExt, Response, Route};
 
 use crate::api::{self, body::BodyLimit};
 use crate::auth::{self, Auth, store::KeyError};
@@ -228,13 +228,9 @@ pub fn routes(db: Db, config: &Config, auth: Arc<Auth>) -> BoxEndpoint<'static, 
         .around(move |ep, req| {
             let table = Arc::clone(&table);
             async move {
-                let method = req.method().clone();
-                let path = req.uri().path().to_owned();
-                let resp = match ep.call(req).await {
-                    Ok(resp) => resp,
-                    Err(err) => framework::response(err, &method, &path, &table),
-                };
-                Ok(edge::secure(resp))
+                Ok(edge::secure(
+                    framework::call(ep.as_ref(), req, &table).await,
+                ))
             }
         })
         .boxed();
@@ -255,13 +251,10 @@ fn errors_and_timeout(
         .around(move |ep, req| {
             let table = Arc::clone(&table);
             async move {
-                let method = req.method().clone();
-                let path = req.uri().path().to_owned();
-                match tokio::time::timeout(request_timeout, ep.call(req)).await {
-                    Ok(Ok(resp)) => Ok(resp.into_response()),
-                    Ok(Err(err)) => Ok(framework::response(err, &method, &path, &table)),
-                    Err(_) => Ok(framework::timeout_response(request_timeout)),
-                }
+                let served = framework::call(ep.as_ref(), req, &table);
+                Ok(tokio::time::timeout(request_timeout, served)
+                    .await
+                    .unwrap_or_else(|_| framework::timeout_response(request_timeout)))
             }
         })
 }

@@ -44,14 +44,10 @@ impl<T: JsonInput> JsonBody<T> {
     /// SHA-256 (hex) of the body's canonical JSON (members sorted by name,
     /// no insignificant whitespace): equal for semantically equal bodies.
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
         // serde_json's map is ordered by key, so `to_string` is canonical;
         // a unit test fails if a dependency turns on `preserve_order`.
         let canonical = Value::Object(self.raw.clone()).to_string();
-        Sha256::digest(canonical.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::digest::sha256_hex(canonical.as_bytes())
     }
 }
 

@@ -4,7 +4,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// What every key starts with, so secret scanners can recognise a leaked one.
@@ -46,12 +45,7 @@ pub struct KeyHash(String);
 
 impl KeyHash {
     fn of(key: &str) -> Self {
-        Self(
-            Sha256::digest(key.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        Self(crate::digest::sha256_hex(key.as_bytes()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -7,10 +7,20 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use poem::http::Method;
-use poem::{IntoResponse, Response};
+use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::registry::MetaApi;
 
 use super::{ApiError, FieldError};
+
+/// Calls `inner`, answering its error (if any) with the problem response.
+pub async fn call<E: Endpoint>(inner: &E, req: Request, routes: &RouteTable) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    match inner.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => response(err, &method, &path, routes),
+    }
+}
 
 /// The problem response for a framework error on `method path`.
 pub fn response(err: poem::Error, method: &Method, path: &str, routes: &RouteTable) -> Response {
@@ -69,8 +79,17 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// for the `Allow` header of a 405, and to name the parameter of a path the
 /// router could not decode.
 pub struct RouteTable {
-    /// (template segments such as `["", "api", "tasks", "{id}"]`, methods)
-    paths: Vec<(Vec<String>, String)>,
+    routes: Vec<Template>,
+}
+
+/// One path of the contract.
+struct Template {
+    /// `/api/tasks/{id}`: the metrics label.
+    path: String,
+    /// `["", "api", "tasks", "{id}"]`
+    segments: Vec<String>,
+    /// `DELETE, GET, HEAD, PATCH, PUT`: the `Allow` header.
+    methods: String,
 }
 
 /// What a path outside the contract (documentation, the spec) supports.
@@ -78,7 +97,7 @@ const READ_ONLY_METHODS: &str = "GET, HEAD";
 
 impl RouteTable {
     pub fn from_meta(apis: &[MetaApi]) -> Self {
-        let paths = apis
+        let routes = apis
             .iter()
             .flat_map(|api| &api.paths)
             .map(|path| {
@@ -90,35 +109,40 @@ impl RouteTable {
                 if methods.contains("GET") {
                     methods.insert("HEAD".to_owned());
                 }
-                let segments = path.path.split('/').map(str::to_owned).collect();
-                (segments, methods.into_iter().collect::<Vec<_>>().join(", "))
+                Template {
+                    path: path.path.clone(),
+                    segments: path.path.split('/').map(str::to_owned).collect(),
+                    methods: methods.into_iter().collect::<Vec<_>>().join(", "),
+                }
             })
             .collect();
-        Self { paths }
+        Self { routes }
     }
 
     /// The template `path` matches (the most specific one: `/api/tasks/batch`
-    /// before `/api/tasks/{id}`), with its methods.
-    fn matching(&self, path: &str) -> Option<&(Vec<String>, String)> {
+    /// before `/api/tasks/{id}`).
+    fn matching(&self, path: &str) -> Option<&Template> {
         let segments: Vec<&str> = path.split('/').collect();
-        self.paths
+        let is_parameter = |t: &String| t.starts_with('{');
+        self.routes
             .iter()
-            .filter(|(template, _)| {
-                template.len() == segments.len()
-                    && template
+            .filter(|route| {
+                route.segments.len() == segments.len()
+                    && route
+                        .segments
                         .iter()
                         .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s)
+                        .all(|(t, s)| is_parameter(t) || t == s)
             })
-            .min_by_key(|(template, _)| template.iter().filter(|t| t.starts_with('{')).count())
+            .min_by_key(|route| route.segments.iter().filter(|t| is_parameter(t)).count())
     }
 
     /// The route `path` belongs to, as a bounded metrics label: a template
     /// of the contract (`/api/tasks/{id}`), a fixed path outside it, or
     /// `unmatched`.
     pub fn template_for(&self, path: &str) -> String {
-        if let Some((template, _)) = self.matching(path) {
-            return template.join("/");
+        if let Some(route) = self.matching(path) {
+            return route.path.clone();
         }
         let fixed = match path {
             "/docs" => "/docs",
@@ -130,17 +154,17 @@ impl RouteTable {
     }
 
     pub fn methods_for(&self, path: &str) -> String {
-        self.matching(path).map_or_else(
-            || READ_ONLY_METHODS.to_owned(),
-            |(_, methods)| methods.clone(),
-        )
+        self.matching(path)
+            .map_or(READ_ONLY_METHODS, |route| &route.methods)
+            .to_owned()
     }
 
     /// Names of the path parameters of the template `path` matches.
     pub fn parameters_for(&self, path: &str) -> Vec<&str> {
         self.matching(path)
-            .map(|(template, _)| {
-                template
+            .map(|route| {
+                route
+                    .segments
                     .iter()
                     .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
                     .collect()

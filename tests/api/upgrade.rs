@@ -4,7 +4,6 @@
 use sea_orm::{ConnectionTrait, Database};
 use sea_orm_migration::MigratorTrait;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::helpers::{fresh_database, ids_of, spawn_app_at};
 
@@ -34,10 +33,7 @@ async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_f
             .await
             .expect("insert a task");
         }
-        let hash: String = Sha256::digest(br#"{"title":"second"}"#)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = tasks_api::digest::sha256_hex(br#"{"title":"second"}"#);
         let now = tasks_api::domain::Timestamp::now().as_micros();
         old.execute_unprepared(&format!(
             "INSERT INTO idempotency_keys (\"key\", request_hash, status, body, location, etag, created_at) \
