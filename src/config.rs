@@ -96,6 +96,13 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=36500))]
     pub trash_retention_days: u64,
 
+    /// Days the change feed keeps the tombstone of a task removed for good
+    /// (counted from its deletion). A feed token older than the oldest
+    /// forgotten tombstone gets 410 Gone: the client syncs from scratch.
+    #[arg(long, env = "TASKS_FEED_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=36500))]
+    pub feed_retention_days: u64,
+
     /// Keep metrics and serve them at `GET /metrics` (Prometheus /
     /// OpenMetrics text); `false` keeps none.
     #[arg(long, env = "TASKS_METRICS", default_value_t = true,
@@ -269,6 +276,10 @@ impl Config {
 
     pub fn trash_retention(&self) -> Duration {
         Duration::from_secs(self.trash_retention_days * 24 * 60 * 60)
+    }
+
+    pub fn feed_retention(&self) -> Duration {
+        Duration::from_secs(self.feed_retention_days * 24 * 60 * 60)
     }
 
     pub fn request_timeout(&self) -> Duration {

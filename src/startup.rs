@@ -119,9 +119,10 @@ impl Application {
     /// flight finish (up to the shutdown timeout), and returns.
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let purge = tokio::spawn(idempotency::purge_periodically(self.db.clone()));
-        let trash = tokio::spawn(purge_trash_periodically(
+        let trash = tokio::spawn(expire_periodically(
             self.db,
             self.config.trash_retention(),
+            self.config.feed_retention(),
         ));
         let limits = self.config.limits();
         let stop = stop.shared();
@@ -140,26 +141,38 @@ impl Application {
     }
 }
 
-/// How often the trash is emptied of tasks past the retention.
+/// How often the trash is emptied of tasks past the retention, and the
+/// feed's history of tombstones past its own.
 const TRASH_PURGE_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 /// Removes for good, every so often, the tasks trashed longer ago than
-/// `retention`.
-async fn purge_trash_periodically(db: Db, retention: Duration) {
+/// `trash`, then forgets the tombstones of tasks deleted longer ago than
+/// `feed`.
+async fn expire_periodically(db: Db, trash: Duration, feed: Duration) {
     let mut tick = tokio::time::interval(TRASH_PURGE_INTERVAL);
     loop {
         tick.tick().await;
-        let micros = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
-        let cutoff = Timestamp::now().as_micros().saturating_sub(micros);
-        let Some(cutoff) = Timestamp::from_micros(cutoff) else {
-            continue;
-        };
-        match crate::db::tasks::purge_trash(&db, cutoff).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "emptied the trash of expired tasks"),
-            Err(err) => tracing::warn!(error = %error_chain(&err), "trash purge failed"),
+        if let Some(cutoff) = ago(trash) {
+            match crate::db::tasks::purge_trash(&db, cutoff).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "emptied the trash of expired tasks"),
+                Err(err) => tracing::warn!(error = %error_chain(&err), "trash purge failed"),
+            }
+        }
+        if let Some(cutoff) = ago(feed) {
+            match crate::db::changes::prune(&db, cutoff).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(forgotten = n, "forgot expired tombstones"),
+                Err(err) => tracing::warn!(error = %error_chain(&err), "history prune failed"),
+            }
         }
     }
+}
+
+/// The instant `span` before now, if there is one.
+fn ago(span: Duration) -> Option<Timestamp> {
+    let micros = i64::try_from(span.as_micros()).unwrap_or(i64::MAX);
+    Timestamp::from_micros(Timestamp::now().as_micros().saturating_sub(micros))
 }
 
 /// A listener on `addr`, and the address it got (port 0 picks one).

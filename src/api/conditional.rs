@@ -50,7 +50,11 @@ fn parse(header: &str) -> Option<Tags<'_>> {
 /// a GET should answer 304. A malformed value matches nothing: the client
 /// simply gets the full response.
 pub fn none_match(header: &RawHeader, task: &Task) -> bool {
-    let current = etag(task);
+    none_match_tag(header, &etag(task))
+}
+
+/// `If-None-Match` against the entity-tag `current` (weak comparison).
+pub fn none_match_tag(header: &RawHeader, current: &str) -> bool {
     match header.as_str().and_then(parse) {
         Some(Tags::Any) => true,
         Some(Tags::List(tags)) => tags.iter().any(|&(_, tag)| tag == current),

@@ -16,6 +16,7 @@ use poem_openapi::{LicenseObject, OpenApi, OpenApiService};
 /// Every operation: one `#[OpenApi]` struct per path.
 pub type Endpoints = (
     tasks::CollectionApi,
+    tasks::ChangesApi,
     tasks::BatchApi,
     tasks::ItemApi,
     tasks::TrashApi,
@@ -33,6 +34,7 @@ pub fn service() -> OpenApiService<Endpoints, ()> {
     OpenApiService::new(
         (
             tasks::CollectionApi,
+            tasks::ChangesApi,
             tasks::BatchApi,
             tasks::ItemApi,
             tasks::TrashApi,

@@ -23,6 +23,9 @@ pub struct Model {
     pub version: i64,
     /// When the task was moved to the trash (microseconds), or null.
     pub deleted_at: Option<i64>,
+    /// The number of the task's last change in its owner's history (the
+    /// change feed's order).
+    pub change_seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! The database: connecting, migrating, and the queries (as plain functions
 //! taking the connection). Nothing here knows about HTTP.
 
+pub mod changes;
 pub mod entity;
 pub mod migration;
 pub mod tasks;
@@ -277,6 +278,24 @@ impl Db {
     /// The connection for writes.
     pub fn writer(&self) -> &DatabaseConnection {
         &self.write
+    }
+
+    /// Starts a read-only transaction whose statements all see one
+    /// snapshot of the database: on SQLite any read transaction does; on
+    /// PostgreSQL it takes `REPEATABLE READ` (each statement of a `READ
+    /// COMMITTED` one sees its own).
+    pub async fn begin_snapshot(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        match self.read.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                self.read
+                    .begin_with_config(
+                        Some(sea_orm::IsolationLevel::RepeatableRead),
+                        Some(sea_orm::AccessMode::ReadOnly),
+                    )
+                    .await
+            }
+            _ => self.read.begin().await,
+        }
     }
 
     /// Starts a write transaction that holds the write lock from its first

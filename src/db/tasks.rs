@@ -4,9 +4,10 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, TransactionTrait,
+    QuerySelect, QueryTrait, Select,
 };
 
+use super::changes::{self, Numbers};
 use super::entity::{self, ActiveModel, Column, Entity};
 use super::{Db, DbError};
 use crate::domain::{
@@ -96,8 +97,9 @@ impl TryFrom<entity::Model> for Task {
     }
 }
 
-/// Every column of `task` except `id`, as values to write.
-fn columns(task: &Task) -> ActiveModel {
+/// Every column of `task` except `id`, as values to write, as change
+/// `seq` of its owner's history.
+fn columns(task: &Task, seq: i64) -> ActiveModel {
     ActiveModel {
         id: NotSet,
         owner_id: Set(task.owner.0),
@@ -109,6 +111,7 @@ fn columns(task: &Task) -> ActiveModel {
         updated_at: Set(task.updated_at.as_micros()),
         version: Set(task.version),
         deleted_at: Set(task.deleted_at.map(Timestamp::as_micros)),
+        change_seq: Set(seq),
     }
 }
 
@@ -119,16 +122,34 @@ pub async fn insert(
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Task, DbError> {
-    db.timed("insert", insert_in(db.writer(), owner, draft, now))
-        .await
+    db.timed("insert", async move {
+        let txn = db.begin_write().await?;
+        let task = insert_in(&txn, owner, draft, now).await?;
+        txn.commit().await?;
+        Ok(task)
+    })
+    .await
 }
 
-/// Stores a new task on `conn` (a connection or a transaction).
+/// Stores a new task in `conn`, a write transaction that has not written
+/// yet (it takes the change number first).
 pub async fn insert_in(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
+) -> Result<Task, DbError> {
+    let mut numbers = changes::reserve(conn, owner, 1).await?;
+    insert_numbered(conn, owner, draft, now, &mut numbers).await
+}
+
+/// Stores a new task on `conn`, taking one of `numbers`.
+async fn insert_numbered(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+    numbers: &mut Numbers,
 ) -> Result<Task, DbError> {
     let mut task = Task {
         id: 0,
@@ -144,14 +165,16 @@ pub async fn insert_in(
     };
     // A plain INSERT and last_insert_rowid(), not INSERT … RETURNING, which
     // sqlx has been seen to leave unstepped (holding back WAL checkpoints).
-    let result = Entity::insert(columns(&task)).exec(conn).await?;
+    let result = Entity::insert(columns(&task, numbers.take()?))
+        .exec(conn)
+        .await?;
     task.id = result.last_insert_id;
     Ok(task)
 }
 
 /// The tasks of `owner`: every query starts here, so no query can see or
 /// touch another owner's task.
-fn owned(owner: OwnerId) -> Select<Entity> {
+pub(super) fn owned(owner: OwnerId) -> Select<Entity> {
     Entity::find().filter(Column::OwnerId.eq(owner.0))
 }
 
@@ -189,7 +212,17 @@ pub async fn update(
     db.timed("update", async move {
         for _ in 0..UPDATE_ATTEMPTS {
             let txn = db.begin_write().await?;
-            match update_in(&txn, owner, id, changes.clone(), expect.as_ref(), now).await? {
+            let mut numbers = changes::reserve(&txn, owner, 1).await?;
+            let outcome = update_in(
+                &txn,
+                owner,
+                id,
+                changes.clone(),
+                expect.as_ref(),
+                now,
+                &mut numbers,
+            );
+            match outcome.await? {
                 Outcome::Done(task) => {
                     txn.commit().await?;
                     return Ok(Outcome::Done(task));
@@ -206,13 +239,14 @@ pub async fn update(
 
 /// The update on `conn` (a write transaction), conditional on the version
 /// read; `Stale` also when another writer won the race.
-pub(crate) async fn update_in(
+async fn update_in(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     id: i64,
     changes: TaskChanges,
     expect: Option<&Expect>,
     now: Timestamp,
+    numbers: &mut Numbers,
 ) -> Result<Outcome<Task>, DbError> {
     let current = match live(owner).filter(Column::Id.eq(id)).one(conn).await? {
         Some(row) => Task::try_from(row)?,
@@ -226,7 +260,7 @@ pub(crate) async fn update_in(
         return Ok(Outcome::Done(current));
     }
     let written = Entity::update_many()
-        .set(columns(&next))
+        .set(columns(&next, numbers.take()?))
         .filter(Column::Id.eq(id))
         .filter(Column::OwnerId.eq(owner.0))
         .filter(Column::Version.eq(current.version))
@@ -240,8 +274,9 @@ pub(crate) async fn update_in(
 }
 
 /// Moves the task with this id to the trash (or, with `purge`, removes it
-/// for good, also from the trash) if `expect` (when given) holds for it, in
-/// one conditional statement. Trashing changes the version and `updated_at`.
+/// for good, also from the trash, leaving a tombstone) if `expect` (when
+/// given) holds for it, in one conditional statement. Trashing changes the
+/// version and `updated_at`.
 pub async fn delete(
     db: &Db,
     owner: OwnerId,
@@ -252,19 +287,49 @@ pub async fn delete(
 ) -> Result<Outcome<()>, DbError> {
     let operation = if purge { "purge" } else { "trash" };
     db.timed(operation, async move {
-        if !purge {
-            return trash_in(db.writer(), owner, id, expect.as_ref(), now).await;
+        let txn = db.begin_write().await?;
+        let mut numbers = changes::reserve(&txn, owner, 1).await?;
+        let outcome = if purge {
+            purge_in(&txn, owner, id, expect.as_ref(), now, &mut numbers).await?
+        } else {
+            trash_in(&txn, owner, id, expect.as_ref(), now, &mut numbers).await?
+        };
+        if matches!(outcome, Outcome::Done(())) {
+            txn.commit().await?;
         }
-        let mut delete = Entity::delete_many()
-            .filter(Column::Id.eq(id))
-            .filter(Column::OwnerId.eq(owner.0));
-        if let Some(version) = version_in(expect.as_ref()) {
-            delete = delete.filter(version);
-        }
-        let rows = delete.exec(db.writer()).await?.rows_affected;
-        Ok(outcome_of(rows, expect.as_ref()))
+        Ok(outcome)
     })
     .await
+}
+
+/// Removes the task for good on `conn`, in one conditional statement, and
+/// leaves its tombstone: a trashed task's keeps the number (and time) of
+/// its trashing, which the feed already showed as its deletion.
+async fn purge_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<&Expect>,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<Outcome<()>, DbError> {
+    let mut delete = Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(Column::OwnerId.eq(owner.0));
+    if let Some(version) = version_in(expect) {
+        delete = delete.filter(version);
+    }
+    let statement = delete.into_query().returning_all().to_owned();
+    let removed = changes::removed_rows(&conn.query_all(&statement).await?)?;
+    let Some(row) = removed.first() else {
+        return Ok(outcome_of(0, expect));
+    };
+    let (seq, deleted_at) = match row.deleted_at {
+        Some(trashed_at) => (row.change_seq, trashed_at),
+        None => (numbers.take()?, now.as_micros()),
+    };
+    changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
+    Ok(Outcome::Done(()))
 }
 
 /// `version IN (…)` for an expectation of some versions.
@@ -285,14 +350,16 @@ fn outcome_of(rows: u64, expect: Option<&Expect>) -> Outcome<()> {
 }
 
 /// Moves the task to the trash on `conn`, in one conditional statement.
-pub(crate) async fn trash_in(
+async fn trash_in(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     id: i64,
     expect: Option<&Expect>,
     now: Timestamp,
+    numbers: &mut Numbers,
 ) -> Result<Outcome<()>, DbError> {
     let mut trash = Entity::update_many()
+        .col_expr(Column::ChangeSeq, Expr::value(numbers.take()?))
         .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
         .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -356,8 +423,9 @@ pub async fn batch(
     .await
 }
 
-/// The operations on `conn` (a write transaction), in order, stopping at
-/// the first that fails; the caller commits or rolls back.
+/// The operations on `conn` (a write transaction that has not written
+/// yet), in order, stopping at the first that fails; the caller commits or
+/// rolls back.
 pub async fn batch_in(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
@@ -365,10 +433,13 @@ pub async fn batch_in(
     now: Timestamp,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
     let mut results = Vec::with_capacity(ops.len());
+    let mut numbers = changes::reserve(conn, owner, ops.len()).await?;
+    let numbers = &mut numbers;
     for (index, op) in ops.into_iter().enumerate() {
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
-                results.push(Some(insert_in(conn, owner, draft, now).await?));
+                let task = insert_numbered(conn, owner, draft, now, numbers).await?;
+                results.push(Some(task));
                 continue;
             }
             BatchOp::Update {
@@ -376,11 +447,12 @@ pub async fn batch_in(
                 changes,
                 expect,
             } => {
-                let outcome = update_in(conn, owner, id, changes, expect.as_ref(), now).await?;
+                let outcome =
+                    update_in(conn, owner, id, changes, expect.as_ref(), now, numbers).await?;
                 (id, expect.is_some(), outcome.map(Some))
             }
             BatchOp::Delete { id, expect } => {
-                let outcome = trash_in(conn, owner, id, expect.as_ref(), now).await?;
+                let outcome = trash_in(conn, owner, id, expect.as_ref(), now, numbers).await?;
                 (id, expect.is_some(), outcome.map(|()| None))
             }
         };
@@ -422,6 +494,7 @@ pub async fn undelete(
 ) -> Result<Outcome<Task>, DbError> {
     db.timed("undelete", async move {
         let txn = db.begin_write().await?;
+        let mut numbers = changes::reserve(&txn, owner, 1).await?;
         let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(&txn).await? else {
             return Ok(Outcome::Missing);
         };
@@ -440,7 +513,7 @@ pub async fn undelete(
         };
         // Conditional on the version read (PostgreSQL takes no lock on it).
         let written = Entity::update_many()
-            .set(columns(&restored))
+            .set(columns(&restored, numbers.take()?))
             .filter(Column::Id.eq(id))
             .filter(Column::Version.eq(current.version))
             .exec(&txn)
@@ -454,13 +527,51 @@ pub async fn undelete(
     .await
 }
 
-/// Removes for good the tasks trashed before `cutoff`; returns how many.
+/// How many trashed tasks one transaction of the purge removes.
+const PURGE_CHUNK: u64 = 500;
+
+/// Removes for good the tasks trashed before `cutoff`, each leaving a
+/// tombstone with the number of its trashing; returns how many.
 pub async fn purge_trash(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
-    let result = Entity::delete_many()
-        .filter(Column::DeletedAt.lt(cutoff.as_micros()))
-        .exec(db.writer())
+    let mut purged = 0;
+    loop {
+        let removed = db.timed("purge_trash", purge_chunk(db, cutoff)).await?;
+        purged += removed;
+        if removed < PURGE_CHUNK {
+            return Ok(purged);
+        }
+    }
+}
+
+/// Up to `PURGE_CHUNK` of the trashed tasks past `cutoff`, in one write
+/// transaction (short, so writers queue behind it briefly).
+async fn purge_chunk(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    let txn = db.begin_write().await?;
+    let expired = || Column::DeletedAt.lt(cutoff.as_micros());
+    let ids: Vec<i64> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(expired())
+        .limit(PURGE_CHUNK)
+        .into_tuple()
+        .all(&txn)
         .await?;
-    Ok(result.rows_affected)
+    // Still past the cutoff (not undeleted meanwhile): exactly the rows
+    // this statement removes get tombstones.
+    let delete = Entity::delete_many()
+        .filter(Column::Id.is_in(ids))
+        .filter(expired())
+        .into_query()
+        .returning_all()
+        .to_owned();
+    let removed = changes::removed_rows(&txn.query_all(&delete).await?)?;
+    for row in &removed {
+        let deleted_at = row.deleted_at.unwrap_or(row.updated_at);
+        let owner = OwnerId(row.owner_id);
+        changes::tombstone_in(&txn, owner, row.id, row.change_seq, deleted_at).await?;
+    }
+    txn.commit().await?;
+    Ok(removed.len() as u64)
 }
 
 /// `owner`'s tasks that match `query`, in its window and order.
@@ -468,8 +579,8 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
     db.timed("list", async move {
         let (rows, total, has_more) = match &query.window {
             Window::Page(page) => {
-                // COUNT and page in one transaction, so they agree.
-                let txn = db.reader().begin().await?;
+                // COUNT and page in one snapshot, so they agree.
+                let txn = db.begin_snapshot().await?;
                 let filtered = filter(owner, query);
                 let total = filtered.clone().count(&txn).await?;
                 let rows = match ListQuery::offset(*page, query.per_page) {

@@ -1,9 +1,11 @@
 //! Validated domain types: they know nothing of HTTP or SQL.
 
+pub mod changes;
 pub mod list;
 pub mod task;
 pub mod timestamp;
 
+pub use changes::{Change, FeedPosition, History};
 pub use list::{Filters, ListQuery, Position, SortField, SortKey, SortOrder, Window};
 pub use task::{Description, Task, TaskChanges, TaskDraft, Title};
 

@@ -47,6 +47,10 @@ pub enum ApiError {
     /// The task is not in the trash, so there is nothing to undelete.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(ProblemBody),
+    /// The `since` token is older than the history the server keeps: sync
+    /// again from the beginning (without `since`).
+    #[oai(status = 410, content_type = "application/problem+json")]
+    Gone(ProblemBody),
     /// The `If-Match` ETag is not the task's current one (or the task no
     /// longer exists): nothing was changed. GET the task for its ETag.
     #[oai(status = 412, content_type = "application/problem+json")]
@@ -248,6 +252,17 @@ impl ApiError {
         ))
     }
 
+    /// A feed token whose changes are no longer all kept.
+    pub fn feed_history_gone() -> Self {
+        Self::Gone(problem(
+            StatusCode::GONE,
+            "sync-token-expired",
+            "Sync token expired",
+            "the changes since this token are no longer all kept (or the token is from \
+             another copy of the database): sync again from the beginning, without `since`",
+        ))
+    }
+
     pub fn precondition_failed(id: i64) -> Self {
         Self::PreconditionFailed(problem(
             StatusCode::PRECONDITION_FAILED,
@@ -405,6 +420,10 @@ error_set!(
 error_set!(
     /// A batch.
     BatchErrors = [400, 401, 404, 412, 413, 415, 422, 429, 500, 503]
+);
+error_set!(
+    /// Reading the change feed.
+    FeedErrors = [400, 401, 410, 429, 500, 503]
 );
 error_set!(
     /// Readiness.

@@ -6,6 +6,7 @@
 
 mod auth;
 mod batch;
+mod changes;
 mod checkpoint;
 mod cli;
 mod client;

@@ -96,6 +96,7 @@ fn every_operation_has_its_operation_id() {
             "get_health",
             "get_readiness",
             "get_task",
+            "list_changes",
             "list_tasks",
             "replace_task",
             "undelete_task",

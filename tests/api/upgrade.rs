@@ -48,6 +48,16 @@ async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_f
     assert_eq!(ids_of(&page), [1, 2, 3], "{page}");
     assert_eq!(page["items"][2]["done"], true);
     assert_eq!(page["items"][0]["title"], "first");
+    // The change feed numbers the old tasks by id: a full sync has them.
+    let sync = app.get("/api/tasks/changes").await.json();
+    let synced: Vec<&serde_json::Value> = sync["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(synced, [&json!(1), &json!(2), &json!(3)], "{sync}");
+    let token = sync["next_since"].as_str().expect("token").to_owned();
 
     // A retry of a create the previous release performed is still a replay.
     let retry = app
@@ -64,6 +74,11 @@ async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_f
     // New tasks get new ids; another owner sees none of the old ones.
     let created = app.create("after the upgrade").await;
     assert_eq!(created["id"], 4);
+    let since = app
+        .get(&format!("/api/tasks/changes?since={token}"))
+        .await
+        .json();
+    assert_eq!(since["changes"][0]["task"], created, "{since}");
     let bob = app.as_owner("bob").await;
     assert_eq!(bob.get("/api/tasks").await.json()["total"], 0);
     assert_eq!(bob.get_task(1).await.status, 404);

@@ -3,6 +3,7 @@
 //! parameters, cursors and links are in [`paging`].
 
 mod batch;
+mod changes;
 mod collection;
 mod item;
 mod paging;
@@ -12,6 +13,7 @@ use poem_openapi::{Object, Tags};
 use serde_json::{Map, Value};
 
 pub use self::batch::BatchApi;
+pub use self::changes::{ChangePage, ChangesApi};
 pub use self::collection::CollectionApi;
 pub use self::item::ItemApi;
 pub use self::paging::{Sort, TaskPage};

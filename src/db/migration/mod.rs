@@ -7,6 +7,7 @@ mod m20261125_000001_create_tasks;
 mod m20261125_000002_versions_and_idempotency;
 mod m20261201_000003_owners_and_keys;
 mod m20261201_000004_trash;
+mod m20261201_000005_change_feed;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_versions_and_idempotency::Migration),
             Box::new(m20261201_000003_owners_and_keys::Migration),
             Box::new(m20261201_000004_trash::Migration),
+            Box::new(m20261201_000005_change_feed::Migration),
         ]
     }
 }
