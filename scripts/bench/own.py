@@ -8,6 +8,7 @@ of the -wal file after sustained writes. Prints one table; writes JSON.
 Not a test: nothing here asserts a timing.
 """
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -70,17 +71,30 @@ def seed(binary, db, rows, port):
         {"title": "'task ' || (k % 1000)",
          "due_at": "CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END",
          "created_at": "1700000000000000 + k",
+         "change_seq": "1 + k",
          "updated_at": "1700000000000000 + k"}.get(c, c) for c in cols)
     con.execute(
         f"""WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k WHERE k < {rows - 1})
             INSERT INTO tasks ({collist}) SELECT {select} FROM tasks, k WHERE tasks.id = 1""")
+    # The change feed's counter stands at the last number given out.
+    con.execute("UPDATE owners SET change_seq = (SELECT MAX(change_seq) FROM tasks)")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
 
 
-def lua(method, body=None, path=None, random_ids=None, key=None):
+def feed_token(owner, after, origin=0):
+    """The change feed's `since` token for a position (the server's own
+    encoding, src/api/tasks/changes.rs): a position deep in the history
+    without reading every page before it."""
+    raw = bytes([1]) + b"".join(n.to_bytes(8, "big") for n in (owner, after, origin))
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def lua(method, body=None, path=None, random_ids=None, key=None, headers=None):
     lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
+    for name, value in (headers or {}).items():
+        lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
     if key:
         lines.append(f'wrk.headers["Authorization"] = "Bearer {key}"')
     if body is not None:
@@ -165,10 +179,26 @@ def main():
         deep = json.loads(c.getresponse().read())["next_cursor"]
         c.request("GET", "/api/tasks?per_page=10")
         near = json.loads(c.getresponse().read())["next_cursor"]
+        deep_feed = feed_token(1, args.big_rows - 1000)
+        c.request("GET", f"/api/tasks/changes?per_page=100&since={deep_feed}")
+        head = c.getresponse()
+        head.read()
+        assert head.status == 200, head.status
+        c.request("GET", f"/api/tasks/changes?since={feed_token(1, args.big_rows)}")
+        polled = c.getresponse()
+        polled.read()
+        poll_tag = polled.getheader("etag")
         scenarios = [
             ("first page (page=1, COUNT)", "/api/tasks?per_page=10", lua("GET")),
             ("cursor after page 1", f"/api/tasks?per_page=10&cursor={near}", lua("GET")),
             (f"cursor at depth {deep_page * 10}", f"/api/tasks?per_page=10&cursor={deep}", lua("GET")),
+            ("list per_page=100, page 1", "/api/tasks?per_page=100", lua("GET")),
+            ("feed per_page=100, full sync", "/api/tasks/changes?per_page=100", lua("GET")),
+            (f"feed per_page=100 at change {args.big_rows - 1000}",
+             f"/api/tasks/changes?per_page=100&since={deep_feed}", lua("GET")),
+            ("feed poll at the head, 304",
+             f"/api/tasks/changes?since={feed_token(1, args.big_rows)}",
+             lua("GET", headers={"If-None-Match": poll_tag})),
         ]
         for name, path, script in scenarios:
             r = run_wrk(args.port, path, script, args.duration, args.connections)
@@ -192,6 +222,9 @@ def main():
             ("get 404", "/api/tasks/999999999", lua("GET")),
             ("patch (toggle done)", "/api/tasks/1", lua("PATCH", body='{"done":true}', random_ids=args.rows)),
             ("post (create)", "/api/tasks", lua("POST", body='{"title":"benchmark task"}')),
+            ("batch of 100 creates", "/api/tasks/batch", lua("POST", body=json.dumps(
+                {"operations": [{"op": "create", "task": {"title": f"batch {i}"}}
+                                for i in range(100)]}))),
         ]
         for name, path, script in scenarios:
             r = run_wrk(args.port, path, script, args.duration, args.connections)
@@ -199,6 +232,9 @@ def main():
                 r["non_2xx"] = 0 if r["non_2xx"] else r["non_2xx"]  # 404 is the expected answer
             results.append({"table": f"{args.rows} rows", "scenario": name, **r})
             log(f"{name}: {r}")
+        rate = {r["scenario"]: r["rps"] for r in results if "rps" in r}
+        results.append({"table": f"{args.rows} rows", "scenario": "tasks created/s: batch vs POST",
+                        "value": f"{rate['batch of 100 creates'] * 100:.0f} vs {rate['post (create)']:.0f}"})
         wal = small + "-wal"
         results.append({"table": f"{args.rows} rows", "scenario": "-wal bytes after the write runs",
                         "value": os.path.getsize(wal) if os.path.exists(wal) else 0})

@@ -8,13 +8,27 @@ import sys
 
 from tasks_api_client import AuthenticatedClient, Client
 from tasks_api_client.api.tasks import (
+    batch_tasks,
     create_task,
     delete_task,
     get_task,
+    list_changes,
     list_tasks,
+    undelete_task,
     update_task,
 )
-from tasks_api_client.models import Problem, Task, TaskInput, TaskPage, TaskPatch
+from tasks_api_client.models import (
+    BatchOperation,
+    BatchOpKind,
+    BatchRequest,
+    BatchResponseBody,
+    ChangePage,
+    Problem,
+    Task,
+    TaskInput,
+    TaskPage,
+    TaskPatch,
+)
 
 
 def main(base_url: str, api_key: str) -> None:
@@ -69,7 +83,58 @@ def main(base_url: str, api_key: str) -> None:
 
     bad_page = list_tasks.sync(client=client, page=2, per_page=500)
     assert isinstance(bad_page, Problem) and bad_page.errors[0].parameter == "per_page"
+
+    restored = undelete_task.sync(client=client, id=first.id)
+    assert isinstance(restored, Task) and restored.title == "Task 1", restored
+    print("undeleted:", restored.title)
+
+    sync_through_the_feed(client)
     print("the Python client works")
+
+
+def sync_through_the_feed(client: AuthenticatedClient) -> None:
+    """A replica kept by the change feed matches the server after a batch."""
+    replica: dict[int, Task] = {}
+
+    def pull(since):
+        while True:
+            page = list_changes.sync(client=client, since=since, per_page=5)
+            assert isinstance(page, ChangePage), page
+            for change in page.changes:
+                if change.deleted:
+                    replica.pop(change.id, None)
+                else:
+                    replica[change.id] = change.task
+            since = page.next_since
+            if not page.has_more:
+                return since
+
+    token = pull(None)
+    assert len(replica) == 12, sorted(replica)
+    victim = min(replica)
+    batch = batch_tasks.sync(
+        client=client,
+        body=BatchRequest(
+            operations=[
+                BatchOperation(op=BatchOpKind.CREATE, task=TaskPatch(title="from a batch")),
+                BatchOperation(op=BatchOpKind.DELETE, id=victim),
+            ]
+        ),
+    )
+    assert isinstance(batch, BatchResponseBody), batch
+    assert [r.status for r in batch.results] == [201, 204], batch
+    token = pull(token)
+    server = {}
+    page = list_tasks.sync(client=client, per_page=100)
+    for task in page.items:
+        server[task.id] = task.to_dict()
+    assert {i: t.to_dict() for i, t in replica.items()} == server, (replica, server)
+    polled = list_changes.sync_detailed(client=client, since=token)
+    again = list_changes.sync_detailed(
+        client=client, since=token, if_none_match=polled.headers["etag"]
+    )
+    assert again.status_code == 304, again
+    print(f"synced {len(replica)} tasks through the change feed; polling: 304")
 
 
 if __name__ == "__main__":

@@ -165,3 +165,59 @@ async fn generated_client_validates_titles_the_way_the_server_does() {
     let title: Result<tasks_api_client::types::TaskInputTitle, _> = long.as_str().try_into();
     assert!(title.is_err());
 }
+
+#[tokio::test]
+async fn generated_client_keeps_a_replica_through_the_change_feed() {
+    use std::collections::BTreeMap;
+    use tasks_api_client::types::{ChangePage, ListChangesSince, Task};
+
+    let app = spawn_app().await;
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
+    let mut ids = Vec::new();
+    for i in 1..=5 {
+        let created = client
+            .create_task(None, &input(&format!("Task {i}")))
+            .await
+            .expect("201");
+        ids.push(created.id);
+    }
+    let mut replica = BTreeMap::new();
+    fn apply(replica: &mut BTreeMap<i64, Task>, page: &ChangePage) {
+        for change in &page.changes {
+            match (&change.task, change.deleted) {
+                (Some(task), false) => replica.insert(change.id, task.clone()),
+                _ => replica.remove(&change.id),
+            };
+        }
+    }
+    let mut since: Option<ListChangesSince> = None;
+    loop {
+        let page = client
+            .list_changes(NonZeroU64::new(2), since.as_ref(), None)
+            .await
+            .expect("200");
+        apply(&mut replica, &page);
+        since = Some(page.next_since.parse().expect("token"));
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(replica.keys().copied().collect::<Vec<_>>(), ids);
+
+    client.delete_task(ids[0], None, None).await.expect("204");
+    let page = client
+        .list_changes(None, since.as_ref(), None)
+        .await
+        .expect("200");
+    apply(&mut replica, &page);
+    assert_eq!(page.changes.len(), 1);
+    assert!(page.changes[0].deleted && page.changes[0].deleted_at.is_some());
+    assert_eq!(replica.keys().copied().collect::<Vec<_>>(), ids[1..]);
+
+    let expired = problem(
+        client
+            .list_changes(None, Some(&"AQ".parse().expect("text")), None)
+            .await,
+    );
+    assert_eq!(expired.status, 400);
+}
