@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Performance: builds the release binary, measures tasks-api on its own
 # (scripts/bench/own.py: cursor pages deep in 1,000,000 tasks against the
-# first page, per_page=100, the 404 path, PATCH, POST, peak RSS, start-up
-# time, WAL size), and, where the side-by-side harness is present
+# first page, per_page=100, the 404 path, PATCH, POST, change feed pages at
+# depth against the first, a 304 poll, a batch of 100 creates against single
+# POSTs, peak RSS, start-up time, WAL size), and, where the side-by-side harness is present
 # (../shared/bench, or BENCH_PEERS), runs it against Flask, FastAPI and the
 # hand-tuned ceiling in one run. Prints tables; saves JSON under
 # target/bench/. Not part of CI (too slow); no test asserts a timing.
