@@ -241,6 +241,10 @@ impl Db {
             // A request waits at most this long for a free connection, then
             // gets a 503: past the busy timeout, queueing longer helps no one.
             .acquire_timeout(busy_timeout + ACQUIRE_GRACE)
+            // A SQLite connection is a file handle on this machine, not a
+            // socket that can break: a ping before each use would only add a
+            // hand-off to the connection's thread to every statement.
+            .test_before_acquire(false)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)

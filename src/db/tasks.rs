@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select,
 };
 
@@ -579,22 +579,7 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
     db.timed("list", async move {
         let (rows, total, has_more) = match &query.window {
             Window::Page(page) => {
-                // COUNT and page in one snapshot, so they agree.
-                let txn = db.begin_snapshot().await?;
-                let filtered = filter(owner, query);
-                let total = filtered.clone().count(&txn).await?;
-                let rows = match ListQuery::offset(*page, query.per_page) {
-                    Some(offset) if offset < total => {
-                        order(filtered, query.sort, query.order)
-                            .offset(offset)
-                            .limit(query.per_page)
-                            .all(&txn)
-                            .await?
-                    }
-                    // Past the end: nothing to read.
-                    _ => Vec::new(),
-                };
-                txn.commit().await?;
+                let (rows, total) = counted_page(db, owner, query, *page).await?;
                 let seen = ListQuery::offset(*page, query.per_page)
                     .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
                 (rows, Some(total), seen < total)
@@ -617,6 +602,47 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
         })
     })
     .await
+}
+
+/// Page `page` of the tasks that match `query`, and how many match: one
+/// statement, each row carrying the COUNT as an uncorrelated scalar
+/// subquery (evaluated once, over the covering index), so the page and the
+/// total come from one snapshot without a transaction. Only a page with no
+/// rows (past the end) needs the COUNT on its own.
+async fn counted_page(
+    db: &Db,
+    owner: OwnerId,
+    query: &ListQuery,
+    page: u64,
+) -> Result<(Vec<entity::Model>, u64), DbError> {
+    let filtered = filter(owner, query);
+    let count = filtered
+        .clone()
+        .select_only()
+        .expr_as(Expr::cust("COUNT(*)"), "total")
+        .into_query();
+    if let Some(offset) = ListQuery::offset(page, query.per_page) {
+        let statement = order(filtered.clone(), query.sort, query.order)
+            .expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), "total")
+            .offset(offset)
+            .limit(query.per_page)
+            .into_query();
+        let rows = db.reader().query_all(&statement).await?;
+        if let Some(first) = rows.first() {
+            let total: i64 = first.try_get("", "total")?;
+            let tasks = rows
+                .iter()
+                .map(|row| entity::Model::from_query_result(row, ""))
+                .collect::<Result<_, _>>()?;
+            return Ok((tasks, u64::try_from(total).unwrap_or(0)));
+        }
+    }
+    // Past the end: only the COUNT.
+    let total = match db.reader().query_one(&count).await? {
+        Some(row) => row.try_get::<i64>("", "total")?,
+        None => 0,
+    };
+    Ok((Vec::new(), u64::try_from(total).unwrap_or(0)))
 }
 
 /// Keyset paging: up to `per_page + 1` tasks strictly after `position`,
