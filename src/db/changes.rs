@@ -50,19 +50,72 @@ enum Owners {
     Id,
     ChangeSeq,
     HistoryFloor,
+    LiveTasks,
+    LiveDone,
+}
+
+/// How a write changes its owner's counts of live tasks (`owners.live_tasks`
+/// and, of those, `live_done`), kept in the write's transaction so a list's
+/// total is one row's read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub live: i64,
+    pub done: i64,
+}
+
+impl Counts {
+    /// One more live task (created or undeleted), done or not.
+    pub fn added(done: bool) -> Self {
+        Self {
+            live: 1,
+            done: i64::from(done),
+        }
+    }
+
+    /// One live task fewer (trashed or purged), done or not.
+    pub fn removed(done: bool) -> Self {
+        Self {
+            live: -1,
+            done: -i64::from(done),
+        }
+    }
+
+    /// A live task marked done (or, with `false`, not done any more).
+    pub fn marked(done: bool) -> Self {
+        Self {
+            live: 0,
+            done: if done { 1 } else { -1 },
+        }
+    }
+
+    fn is_zero(self) -> bool {
+        self == Self::default()
+    }
+
+    fn add(&mut self, other: Self) {
+        self.live += other.live;
+        self.done += other.done;
+    }
 }
 
 /// Numbers reserved in an owner's history by a write transaction; its
-/// changes take them in order. (Numbers a rolled-back transaction reserved
+/// changes take them in order, and note how they change the owner's counts
+/// (`settle` writes those). (Numbers a rolled-back transaction reserved
 /// are given back; ones a committed write did not use leave a gap, which
 /// the feed does not mind.)
 #[derive(Debug)]
 pub struct Numbers {
     next: i64,
     last: i64,
+    pending: Counts,
 }
 
 impl Numbers {
+    /// Notes a change of the owner's counts, written by `settle`.
+    pub fn count(&mut self, delta: Counts) {
+        self.pending.add(delta);
+    }
+
     /// The next reserved number.
     pub fn take(&mut self) -> Result<i64, DbError> {
         if self.next > self.last {
@@ -75,21 +128,23 @@ impl Numbers {
     }
 }
 
-/// Reserves `count` numbers of `owner`'s history: the first statement of
-/// every write transaction, so that the owner's writes commit in the order
-/// of their numbers.
+/// Reserves `count` numbers of `owner`'s history, and changes its counts by
+/// `counts` (when the write knows them beforehand, as a create does): the
+/// first write of every write transaction, so that the owner's writes
+/// commit in the order of their numbers.
 pub async fn reserve(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     count: usize,
+    counts: Counts,
 ) -> Result<Numbers, DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
-    let bump = Query::update()
-        .table(Owners::Table)
+    let mut bump = Query::update();
+    bump.table(Owners::Table)
         .value(Owners::ChangeSeq, Expr::col(Owners::ChangeSeq).add(count))
         .and_where(Expr::col(Owners::Id).eq(owner.0))
-        .returning_col(Owners::ChangeSeq)
-        .to_owned();
+        .returning_col(Owners::ChangeSeq);
+    counted(&mut bump, counts);
     // query_all steps the statement to its end on SQLite.
     let rows = conn.query_all(&bump).await?;
     let Some(row) = rows.first() else {
@@ -102,7 +157,59 @@ pub async fn reserve(
     Ok(Numbers {
         next: last - count + 1,
         last,
+        pending: Counts::default(),
     })
+}
+
+/// Adds `counts` to the owner's counts in `update`.
+fn counted(update: &mut sea_orm::sea_query::UpdateStatement, counts: Counts) {
+    if counts.live != 0 {
+        update.value(
+            Owners::LiveTasks,
+            Expr::col(Owners::LiveTasks).add(counts.live),
+        );
+    }
+    if counts.done != 0 {
+        update.value(
+            Owners::LiveDone,
+            Expr::col(Owners::LiveDone).add(counts.done),
+        );
+    }
+}
+
+/// Writes the count changes the transaction's writes noted in `numbers`
+/// (nothing when there are none): the last statement before its commit.
+pub async fn settle(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    numbers: &Numbers,
+) -> Result<(), DbError> {
+    if numbers.pending.is_zero() {
+        return Ok(());
+    }
+    let mut update = Query::update();
+    update
+        .table(Owners::Table)
+        .and_where(Expr::col(Owners::Id).eq(owner.0));
+    counted(&mut update, numbers.pending);
+    conn.execute(&update).await?;
+    Ok(())
+}
+
+/// The SQL expression of `owner`'s count of live tasks, of those done
+/// (`Some(true)`) or not done (`Some(false)`): a scalar subquery of one row.
+pub fn live_count(owner: OwnerId, done: Option<bool>) -> Expr {
+    let count = match done {
+        None => Expr::col(Owners::LiveTasks),
+        Some(true) => Expr::col(Owners::LiveDone),
+        Some(false) => Expr::col(Owners::LiveTasks).sub(Expr::col(Owners::LiveDone)),
+    };
+    let select = Query::select()
+        .expr(count)
+        .from(Owners::Table)
+        .and_where(Expr::col(Owners::Id).eq(owner.0))
+        .to_owned();
+    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 /// Where `owner`'s history stands, read on `conn`.

@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select,
 };
 
-use super::changes::{self, Numbers};
+use super::changes::{self, Counts, Numbers};
 use super::entity::{self, ActiveModel, Column, Entity};
 use super::{Db, DbError};
 use crate::domain::{
@@ -139,11 +139,13 @@ pub async fn insert_in(
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Task, DbError> {
-    let mut numbers = changes::reserve(conn, owner, 1).await?;
+    let counts = Counts::added(draft.done);
+    let mut numbers = changes::reserve(conn, owner, 1, counts).await?;
     insert_numbered(conn, owner, draft, now, &mut numbers).await
 }
 
-/// Stores a new task on `conn`, taking one of `numbers`.
+/// Stores a new task on `conn`, taking one of `numbers` (the caller counts
+/// it).
 async fn insert_numbered(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
@@ -212,7 +214,7 @@ pub async fn update(
     db.timed("update", async move {
         for _ in 0..UPDATE_ATTEMPTS {
             let txn = db.begin_write().await?;
-            let mut numbers = changes::reserve(&txn, owner, 1).await?;
+            let mut numbers = changes::reserve(&txn, owner, 1, Counts::default()).await?;
             let outcome = update_in(
                 &txn,
                 owner,
@@ -224,6 +226,7 @@ pub async fn update(
             );
             match outcome.await? {
                 Outcome::Done(task) => {
+                    changes::settle(&txn, owner, &numbers).await?;
                     txn.commit().await?;
                     return Ok(Outcome::Done(task));
                 }
@@ -259,6 +262,9 @@ async fn update_in(
     if next == current {
         return Ok(Outcome::Done(current));
     }
+    if next.done != current.done {
+        numbers.count(Counts::marked(next.done));
+    }
     let written = Entity::update_many()
         .set(columns(&next, numbers.take()?))
         .filter(Column::Id.eq(id))
@@ -288,13 +294,14 @@ pub async fn delete(
     let operation = if purge { "purge" } else { "trash" };
     db.timed(operation, async move {
         let txn = db.begin_write().await?;
-        let mut numbers = changes::reserve(&txn, owner, 1).await?;
+        let mut numbers = changes::reserve(&txn, owner, 1, Counts::default()).await?;
         let outcome = if purge {
             purge_in(&txn, owner, id, expect.as_ref(), now, &mut numbers).await?
         } else {
             trash_in(&txn, owner, id, expect.as_ref(), now, &mut numbers).await?
         };
         if matches!(outcome, Outcome::Done(())) {
+            changes::settle(&txn, owner, &numbers).await?;
             txn.commit().await?;
         }
         Ok(outcome)
@@ -326,7 +333,10 @@ async fn purge_in(
     };
     let (seq, deleted_at) = match row.deleted_at {
         Some(trashed_at) => (row.change_seq, trashed_at),
-        None => (numbers.take()?, now.as_micros()),
+        None => {
+            numbers.count(Counts::removed(row.done));
+            (numbers.take()?, now.as_micros())
+        }
     };
     changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
     Ok(Outcome::Done(()))
@@ -369,8 +379,13 @@ async fn trash_in(
     if let Some(version) = version_in(expect) {
         trash = trash.filter(version);
     }
-    let rows = trash.exec(conn).await?.rows_affected;
-    Ok(outcome_of(rows, expect))
+    let statement = trash.into_query().returning_col(Column::Done).to_owned();
+    let rows = conn.query_all(&statement).await?;
+    if let Some(row) = rows.first() {
+        let done: bool = row.try_get("", "done")?;
+        numbers.count(Counts::removed(done));
+    }
+    Ok(outcome_of(rows.len() as u64, expect))
 }
 
 /// One operation of a batch.
@@ -433,11 +448,12 @@ pub async fn batch_in(
     now: Timestamp,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
     let mut results = Vec::with_capacity(ops.len());
-    let mut numbers = changes::reserve(conn, owner, ops.len()).await?;
+    let mut numbers = changes::reserve(conn, owner, ops.len(), Counts::default()).await?;
     let numbers = &mut numbers;
     for (index, op) in ops.into_iter().enumerate() {
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
+                numbers.count(Counts::added(draft.done));
                 let task = insert_numbered(conn, owner, draft, now, numbers).await?;
                 results.push(Some(task));
                 continue;
@@ -469,6 +485,7 @@ pub async fn batch_in(
             }
         }
     }
+    changes::settle(conn, owner, numbers).await?;
     Ok(Ok(results))
 }
 
@@ -494,7 +511,7 @@ pub async fn undelete(
 ) -> Result<Outcome<Task>, DbError> {
     db.timed("undelete", async move {
         let txn = db.begin_write().await?;
-        let mut numbers = changes::reserve(&txn, owner, 1).await?;
+        let mut numbers = changes::reserve(&txn, owner, 1, Counts::default()).await?;
         let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(&txn).await? else {
             return Ok(Outcome::Missing);
         };
@@ -521,6 +538,8 @@ pub async fn undelete(
         if written.rows_affected != 1 {
             return Err(DbError::Contended);
         }
+        numbers.count(Counts::added(restored.done));
+        changes::settle(&txn, owner, &numbers).await?;
         txn.commit().await?;
         Ok(Outcome::Done(restored))
     })
@@ -605,10 +624,12 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
 }
 
 /// Page `page` of the tasks that match `query`, and how many match: one
-/// statement, each row carrying the COUNT as an uncorrelated scalar
-/// subquery (evaluated once, over the covering index), so the page and the
-/// total come from one snapshot without a transaction. Only a page with no
-/// rows (past the end) needs the COUNT on its own.
+/// statement, each row carrying the total as an uncorrelated scalar
+/// subquery (evaluated once), so the page and the total come from one
+/// snapshot without a transaction. The total of all, done or not-done live
+/// tasks is the owner's count (one row); with any other filter it is a
+/// COUNT over the covering index. Only a page with no rows (past the end)
+/// needs the total on its own.
 async fn counted_page(
     db: &Db,
     owner: OwnerId,
@@ -616,33 +637,44 @@ async fn counted_page(
     page: u64,
 ) -> Result<(Vec<entity::Model>, u64), DbError> {
     let filtered = filter(owner, query);
-    let count = filtered
-        .clone()
-        .select_only()
-        .expr_as(Expr::cust("COUNT(*)"), "total")
-        .into_query();
+    let total = match query.filters.counted() {
+        Some(done) => changes::live_count(owner, done),
+        None => {
+            let count = filtered
+                .clone()
+                .select_only()
+                .expr(Expr::cust("COUNT(*)"))
+                .into_query();
+            Expr::SubQuery(None, Box::new(count.into()))
+        }
+    };
+    let read_total = |row: &sea_orm::QueryResult| -> Result<u64, DbError> {
+        let total: i64 = row.try_get("", "total")?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    };
     if let Some(offset) = ListQuery::offset(page, query.per_page) {
-        let statement = order(filtered.clone(), query.sort, query.order)
-            .expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), "total")
+        let statement = order(filtered, query.sort, query.order)
+            .expr_as(total.clone(), "total")
             .offset(offset)
             .limit(query.per_page)
             .into_query();
         let rows = db.reader().query_all(&statement).await?;
         if let Some(first) = rows.first() {
-            let total: i64 = first.try_get("", "total")?;
             let tasks = rows
                 .iter()
                 .map(|row| entity::Model::from_query_result(row, ""))
                 .collect::<Result<_, _>>()?;
-            return Ok((tasks, u64::try_from(total).unwrap_or(0)));
+            return Ok((tasks, read_total(first)?));
         }
     }
-    // Past the end: only the COUNT.
-    let total = match db.reader().query_one(&count).await? {
-        Some(row) => row.try_get::<i64>("", "total")?,
-        None => 0,
-    };
-    Ok((Vec::new(), u64::try_from(total).unwrap_or(0)))
+    // Past the end: only the total.
+    let alone = sea_orm::sea_query::Query::select()
+        .expr_as(total, "total")
+        .to_owned();
+    match db.reader().query_one(&alone).await? {
+        Some(row) => Ok((Vec::new(), read_total(&row)?)),
+        None => Ok((Vec::new(), 0)),
+    }
 }
 
 /// Keyset paging: up to `per_page + 1` tasks strictly after `position`,

@@ -78,6 +78,19 @@ pub struct Filters {
     pub show_deleted: bool,
 }
 
+impl Filters {
+    /// `Some(done)` when these filters select all live tasks (`None`) or
+    /// the live ones done or not (`Some(done)`): totals the database keeps
+    /// counted. `None` for any other filter, whose total is counted.
+    pub fn counted(&self) -> Option<Option<bool>> {
+        let ranged = self.updated_since.is_some()
+            || self.updated_before.is_some()
+            || self.due_after.is_some()
+            || self.due_before.is_some();
+        (self.q.is_none() && !ranged && !self.show_deleted).then_some(self.done)
+    }
+}
+
 /// A validated list request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListQuery {

@@ -234,3 +234,136 @@ async fn bad_range_parameters_are_400_naming_each() {
         .await;
     assert_eq!(reply.invalid_fields(), ["updated_since", "due_before"]);
 }
+
+/// The totals the server keeps counted (all, done, not done) against the
+/// totals it counts row by row (any range filter takes that path; this one
+/// matches every task).
+async fn assert_totals_exact(app: &TestApp, after: &str) {
+    for done in ["", "&done=true", "&done=false"] {
+        let kept = app
+            .get(&format!("/api/tasks?per_page=1{done}"))
+            .await
+            .json();
+        let counted = app
+            .get(&format!(
+                "/api/tasks?per_page=1{done}&updated_since=1970-01-01T00:00:00Z"
+            ))
+            .await
+            .json();
+        assert_eq!(
+            kept["total"], counted["total"],
+            "after {after}, filter {done:?}"
+        );
+        // Past the end, the total is read on its own.
+        let far = app.get(&format!("/api/tasks?page=999{done}")).await.json();
+        assert_eq!(
+            far["total"], counted["total"],
+            "after {after}, page 999 {done:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn kept_totals_stay_exact_through_every_kind_of_write() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let task = app
+            .create_with(json!({ "title": format!("t{i}"), "done": i % 3 == 0 }))
+            .await;
+        ids.push(id_of(&task));
+    }
+    assert_totals_exact(&app, "creates").await;
+    let retry = |body: serde_json::Value| {
+        app.client
+            .post(app.url("/api/tasks"))
+            .header("idempotency-key", "once")
+            .json(&body)
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            retry(json!({ "title": "once", "done": true }))
+                .await
+                .expect("sent")
+                .status(),
+            201
+        );
+    }
+    assert_totals_exact(&app, "an idempotent create and its replay").await;
+    assert_eq!(
+        app.patch_task(ids[1], &json!({ "done": true }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.patch_task(ids[0], &json!({ "done": false }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.patch_task(ids[2], &json!({ "title": "same done" }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.put_task(ids[3], &json!({ "title": "replaced" }))
+            .await
+            .status,
+        200
+    );
+    assert_totals_exact(&app, "patches and a put").await;
+    let batch = json!({ "operations": [
+        { "op": "create", "task": { "title": "b", "done": true } },
+        { "op": "update", "id": ids[4], "task": { "done": true } },
+        { "op": "delete", "id": ids[1] },
+    ]});
+    assert_eq!(
+        app.send_json(Method::POST, "/api/tasks/batch", &batch)
+            .await
+            .status,
+        200
+    );
+    let failing = json!({ "operations": [
+        { "op": "create", "task": { "title": "never", "done": true } },
+        { "op": "delete", "id": 999_999 },
+    ]});
+    assert_eq!(
+        app.send_json(Method::POST, "/api/tasks/batch", &failing)
+            .await
+            .status,
+        404
+    );
+    assert_totals_exact(&app, "batches").await;
+    assert_eq!(app.delete_task(ids[5]).await.status, 204);
+    let undelete = format!("/api/tasks/{}/undelete", ids[1]);
+    assert_eq!(
+        app.request(Method::POST, &undelete, None, None)
+            .await
+            .status,
+        200
+    );
+    assert_totals_exact(&app, "trash and undelete").await;
+    for (id, trashed_first) in [(ids[1], false), (ids[4], true)] {
+        if trashed_first {
+            assert_eq!(app.delete_task(id).await.status, 204);
+        }
+        let purge = format!("/api/tasks/{id}?purge=true");
+        assert_eq!(
+            app.request(Method::DELETE, &purge, None, None).await.status,
+            204
+        );
+    }
+    assert_totals_exact(&app, "purges of a live and a trashed task").await;
+    assert_eq!(app.delete_task(ids[0]).await.status, 204);
+    let db = app.db().await;
+    let purged = tasks_api::db::tasks::purge_trash(&db, tasks_api::domain::Timestamp::now())
+        .await
+        .expect("purge");
+    assert_eq!(purged, 2);
+    assert_totals_exact(&app, "the trash retention").await;
+}

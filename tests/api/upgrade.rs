@@ -48,6 +48,9 @@ async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_f
     assert_eq!(ids_of(&page), [1, 2, 3], "{page}");
     assert_eq!(page["items"][2]["done"], true);
     assert_eq!(page["items"][0]["title"], "first");
+    // The kept counts start from the tasks as they were.
+    assert_eq!(page["total"], 3);
+    assert_eq!(app.get("/api/tasks?done=true").await.json()["total"], 1);
     // The change feed numbers the old tasks by id: a full sync has them.
     let sync = app.get("/api/tasks/changes").await.json();
     let synced: Vec<&serde_json::Value> = sync["changes"]

@@ -8,6 +8,7 @@ mod m20261125_000002_versions_and_idempotency;
 mod m20261201_000003_owners_and_keys;
 mod m20261201_000004_trash;
 mod m20261201_000005_change_feed;
+mod m20261201_000006_live_counts;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_owners_and_keys::Migration),
             Box::new(m20261201_000004_trash::Migration),
             Box::new(m20261201_000005_change_feed::Migration),
+            Box::new(m20261201_000006_live_counts::Migration),
         ]
     }
 }
