@@ -624,7 +624,7 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
 }
 
 /// Page `page` of the tasks that match `query`, and how many match: one
-/// statement, each row carrying the total as an uncorrelated scalar
+/// statement (a deferred join for the page), each row carrying the total as an uncorrelated scalar
 /// subquery (evaluated once), so the page and the total come from one
 /// snapshot without a transaction. The total of all, done or not-done live
 /// tasks is the owner's count (one row); with any other filter it is a
@@ -653,10 +653,19 @@ async fn counted_page(
         Ok(u64::try_from(total).unwrap_or(0))
     };
     if let Some(offset) = ListQuery::offset(page, query.per_page) {
-        let statement = order(filtered, query.sort, query.order)
-            .expr_as(total.clone(), "total")
+        // A deferred join: the rows skipped are walked in an index, ids
+        // only; just the page's rows are read whole, by rowid. (The ids
+        // come from the owner's tasks; an owner filter out here would make
+        // SQLite walk all of the owner's rows instead.)
+        let ids = order(filtered, query.sort, query.order)
+            .select_only()
+            .column(Column::Id)
             .offset(offset)
             .limit(query.per_page)
+            .into_query();
+        let page_rows = Entity::find().filter(Column::Id.in_subquery(ids));
+        let statement = order(page_rows, query.sort, query.order)
+            .expr_as(total.clone(), "total")
             .into_query();
         let rows = db.reader().query_all(&statement).await?;
         if let Some(first) = rows.first() {
