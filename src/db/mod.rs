@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod entity;
+pub mod group;
 pub mod migration;
 pub mod tasks;
 
@@ -144,6 +145,8 @@ pub struct Db {
     write: DatabaseConnection,
     /// Whether `read` and `write` are one pool.
     shared: bool,
+    /// SQLite: the queue whose writes commit in groups.
+    group: Option<group::Writer>,
     metrics: Option<Arc<Metrics>>,
 }
 
@@ -154,17 +157,21 @@ impl Db {
         settings: &Settings,
         metrics: Option<Arc<Metrics>>,
     ) -> Result<Self, DbErr> {
-        let (read, write, shared) = if settings.url.starts_with("sqlite:") {
+        let sqlite = settings.url.starts_with("sqlite:");
+        let (read, write, shared) = if sqlite {
             Self::connect_sqlite(settings).await?
         } else {
             let conn = Database::connect(Self::postgres_options(settings)).await?;
             (conn.clone(), conn, true)
         };
         migration::Migrator::up(&write, None).await?;
+        // PostgreSQL commits concurrent transactions together by itself.
+        let group = sqlite.then(|| group::Writer::start(write.clone(), metrics.clone()));
         Ok(Self {
             read,
             write,
             shared,
+            group,
             metrics,
         })
     }
@@ -282,6 +289,21 @@ impl Db {
     /// The connection for writes.
     pub fn writer(&self) -> &DatabaseConnection {
         &self.write
+    }
+
+    /// Runs `work` in a write transaction and returns its result once that
+    /// has committed: on SQLite in the next group of writes (`group`), on
+    /// PostgreSQL in a transaction of its own. `work` must write nothing
+    /// before it knows it will succeed but the change numbers it reserves,
+    /// and may run again if its group fails.
+    pub async fn write<T: Send + 'static>(&self, mut work: group::Work<T>) -> Result<T, DbError> {
+        if let Some(group) = &self.group {
+            return group.write(work).await;
+        }
+        let txn = self.begin_write().await?;
+        let result = work(&txn).await?;
+        txn.commit().await?;
+        Ok(result)
     }
 
     /// Starts a read-only transaction whose statements all see one

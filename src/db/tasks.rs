@@ -3,12 +3,13 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use super::changes::{self, Counts, Numbers};
 use super::entity::{self, ActiveModel, Column, Entity};
+use super::group::work;
 use super::{Db, DbError};
 use crate::domain::{
     Description, ListQuery, OwnerId, Position, SortField, SortKey, SortOrder, Task, TaskChanges,
@@ -122,13 +123,11 @@ pub async fn insert(
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Task, DbError> {
-    db.timed("insert", async move {
-        let txn = db.begin_write().await?;
-        let task = insert_in(&txn, owner, draft, now).await?;
-        txn.commit().await?;
-        Ok(task)
-    })
-    .await
+    let write = work(move |txn| {
+        let draft = draft.clone();
+        Box::pin(insert_in(txn, owner, draft, now))
+    });
+    db.timed("insert", db.write(write)).await
 }
 
 /// Stores a new task in `conn`, a write transaction that has not written
@@ -212,27 +211,26 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
     db.timed("update", async move {
+        let unconditional = expect.is_none();
         for _ in 0..UPDATE_ATTEMPTS {
-            let txn = db.begin_write().await?;
-            let mut numbers = changes::reserve(&txn, owner, 1, Counts::default()).await?;
-            let outcome = update_in(
-                &txn,
-                owner,
-                id,
-                changes.clone(),
-                expect.as_ref(),
-                now,
-                &mut numbers,
-            );
-            match outcome.await? {
-                Outcome::Done(task) => {
-                    changes::settle(&txn, owner, &numbers).await?;
-                    txn.commit().await?;
-                    return Ok(Outcome::Done(task));
-                }
-                // Without If-Match, a lost race is tried again.
-                Outcome::Stale if expect.is_none() => continue,
-                other => return Ok(other),
+            let (changes, expect) = (changes.clone(), expect.clone());
+            let write = work(move |txn| {
+                let (changes, expect) = (changes.clone(), expect.clone());
+                Box::pin(async move {
+                    let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
+                    let outcome =
+                        update_in(txn, owner, id, changes, expect.as_ref(), now, &mut numbers)
+                            .await?;
+                    if matches!(outcome, Outcome::Done(_)) {
+                        changes::settle(txn, owner, &numbers).await?;
+                    }
+                    Ok(outcome)
+                })
+            });
+            match db.write(write).await? {
+                // Without If-Match, a lost race (PostgreSQL) is tried again.
+                Outcome::Stale if unconditional => continue,
+                outcome => return Ok(outcome),
             }
         }
         Err(DbError::Contended)
@@ -292,21 +290,23 @@ pub async fn delete(
     now: Timestamp,
 ) -> Result<Outcome<()>, DbError> {
     let operation = if purge { "purge" } else { "trash" };
-    db.timed(operation, async move {
-        let txn = db.begin_write().await?;
-        let mut numbers = changes::reserve(&txn, owner, 1, Counts::default()).await?;
-        let outcome = if purge {
-            purge_in(&txn, owner, id, expect.as_ref(), now, &mut numbers).await?
-        } else {
-            trash_in(&txn, owner, id, expect.as_ref(), now, &mut numbers).await?
-        };
-        if matches!(outcome, Outcome::Done(())) {
-            changes::settle(&txn, owner, &numbers).await?;
-            txn.commit().await?;
-        }
-        Ok(outcome)
-    })
-    .await
+    let write = work(move |txn| {
+        let expect = expect.clone();
+        Box::pin(async move {
+            let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
+            let expect = expect.as_ref();
+            let outcome = if purge {
+                purge_in(txn, owner, id, expect, now, &mut numbers).await?
+            } else {
+                trash_in(txn, owner, id, expect, now, &mut numbers).await?
+            };
+            if matches!(outcome, Outcome::Done(())) {
+                changes::settle(txn, owner, &numbers).await?;
+            }
+            Ok(outcome)
+        })
+    });
+    db.timed(operation, db.write(write)).await
 }
 
 /// Removes the task for good on `conn`, in one conditional statement, and
@@ -509,10 +509,25 @@ pub async fn undelete(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    db.timed("undelete", async move {
-        let txn = db.begin_write().await?;
-        let mut numbers = changes::reserve(&txn, owner, 1, Counts::default()).await?;
-        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(&txn).await? else {
+    let write = work(move |txn| {
+        let expect = expect.clone();
+        Box::pin(undelete_in(txn, owner, id, expect, now))
+    });
+    db.timed("undelete", db.write(write)).await
+}
+
+/// The undelete on `conn` (a write transaction): nothing is written but
+/// the change number unless the task is restored.
+async fn undelete_in(
+    txn: &DatabaseTransaction,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    {
+        let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
+        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
             return Ok(Outcome::Missing);
         };
         let current = Task::try_from(row)?;
@@ -533,17 +548,15 @@ pub async fn undelete(
             .set(columns(&restored, numbers.take()?))
             .filter(Column::Id.eq(id))
             .filter(Column::Version.eq(current.version))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if written.rows_affected != 1 {
             return Err(DbError::Contended);
         }
         numbers.count(Counts::added(restored.done));
-        changes::settle(&txn, owner, &numbers).await?;
-        txn.commit().await?;
+        changes::settle(txn, owner, &numbers).await?;
         Ok(Outcome::Done(restored))
-    })
-    .await
+    }
 }
 
 /// How many trashed tasks one transaction of the purge removes.

@@ -447,9 +447,15 @@ async fn a_syncing_client_ends_with_exactly_the_servers_tasks_while_three_write(
     assert!(!replica.tombstones.is_empty());
     assert_eq!(replica.tasks, server);
     // The totals the server keeps counted stayed exact under the same writes.
-    let done = server.values().filter(|(_, task)| task["done"] == true).count();
+    let done = server
+        .values()
+        .filter(|(_, task)| task["done"] == true)
+        .count();
     for (filter, expected) in [("", server.len()), ("&done=true", done)] {
-        let page = first.get(&format!("/api/tasks?per_page=1{filter}")).await.json();
+        let page = first
+            .get(&format!("/api/tasks?per_page=1{filter}"))
+            .await
+            .json();
         assert_eq!(page["total"], expected, "total{filter}");
     }
 }

@@ -236,3 +236,39 @@ async fn metrics_can_have_an_address_of_their_own_or_be_off() {
     assert_eq!(off.get("/metrics").await.status, 404);
     assert!(off.get("/api/tasks").await.header("x-request-id").is_some());
 }
+
+/// Group commit: on SQLite, writes that wait for the write connection share
+/// one transaction (each write-lock wait is one transaction); every write
+/// is still answered, and every answered write is there.
+#[tokio::test]
+async fn concurrent_writes_share_transactions_on_sqlite() {
+    let app = spawn_app().await;
+    let wait = "tasks_api_db_write_lock_wait_seconds_count";
+    let before = scrape(&app.base).await.get(wait).copied().unwrap_or(0.0);
+    let writes: Vec<_> = (0..64)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.post_task(&json!({ "title": format!("g{i}") }))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    for write in writes {
+        assert_eq!(write.await.expect("write"), 201);
+    }
+    let transactions = scrape(&app.base).await.get(wait).copied().unwrap_or(0.0) - before;
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 64);
+    if crate::helpers::postgres().is_some() {
+        // PostgreSQL groups commits itself: a transaction per write here
+        // (and the start-up purges').
+        assert!(transactions >= 64.0, "{transactions} transactions");
+    } else {
+        println!("64 concurrent creates in {transactions} transactions");
+        assert!(
+            (1.0..64.0).contains(&transactions),
+            "{transactions} transactions"
+        );
+    }
+}
