@@ -64,14 +64,17 @@ grep -q '^\[workspace\]' "$HARNESS/bench/peers/limit/Cargo.toml" \
 export CEILING_BIN="$ROOT/target/ceiling-target/release/limit"
 export TASKS_API_BIN="$ROOT/target/release/tasks-api"
 
+# Seeded through the API (the same 10,000 POSTs for every server): the
+# harness's SQL seeding copies row 1 whole, and tasks-api's change numbers
+# are unique per owner.
 log "side by side, tasks-api with synchronous=normal (as the peers)"
 TASKS_API_ARGS="--auth none --sqlite-synchronous normal" python3 "$HARNESS/bench/compare.py" \
-  --only flask,fastapi,ceiling,tasks-api --baseline ceiling --loadgen wrk \
+  --only flask,fastapi,ceiling,tasks-api --baseline ceiling --loadgen wrk --seed-mode api \
   --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
   --json "$ROOT/target/bench/compare-normal.json"
 
 log "tasks-api with its default synchronous=full, against the ceiling"
 TASKS_API_ARGS="--auth none" python3 "$HARNESS/bench/compare.py" \
-  --only ceiling,tasks-api --baseline ceiling --loadgen wrk \
+  --only ceiling,tasks-api --baseline ceiling --loadgen wrk --seed-mode api \
   --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
   --json "$ROOT/target/bench/compare-full.json"
