@@ -40,7 +40,12 @@ pub struct TelemetryError {
 pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> Result<Telemetry, TelemetryError> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let output = match format {
-        LogFormat::Pretty => fmt::layer().with_writer(std::io::stderr).boxed(),
+        // Colours only for a terminal: a log file or pipe gets plain text
+        // (and the escape codes cost a few per cent of a small request).
+        LogFormat::Pretty => fmt::layer()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_writer(std::io::stderr)
+            .boxed(),
         // Each line carries the request's span (its id, method and route).
         LogFormat::Json => fmt::layer()
             .json()
