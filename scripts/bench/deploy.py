@@ -26,6 +26,19 @@ def psql(url, sql):
     subprocess.run(["psql", url, "-qc", sql], check=True, stdout=subprocess.DEVNULL)
 
 
+def columns(url):
+    """{table: [column, ...]} of the tasks and owners tables."""
+    out = subprocess.run(
+        ["psql", url, "-tAc", "SELECT table_name, column_name FROM information_schema.columns "
+                              "WHERE table_name IN ('tasks', 'owners')"],
+        check=True, capture_output=True, text=True).stdout
+    has = {"tasks": [], "owners": []}
+    for line in out.splitlines():
+        table, _, column = line.partition("|")
+        has.setdefault(table, []).append(column)
+    return has
+
+
 def seed_pg(binary, pg, db, rows, port):
     psql(f"{pg}/postgres", f"DROP DATABASE IF EXISTS {db}")
     psql(f"{pg}/postgres", f"CREATE DATABASE {db}")
@@ -34,10 +47,21 @@ def seed_pg(binary, pg, db, rows, port):
                             stderr=subprocess.DEVNULL)
     wait_ready(port)
     proc.terminate(); proc.wait()
+    # The first owner's tasks, numbered in its change history, and its kept
+    # counts: as if they had been created through the API (each where the
+    # binary's schema has it, so older releases can be measured too).
+    has = columns(f"{pg}/{db}")
+    numbered = "change_seq" in has["tasks"]
     psql(f"{pg}/{db}",
-         "INSERT INTO tasks (title, description, done, due_at, created_at, updated_at, version) "
-         f"SELECT 'task ' || k, NULL, false, NULL, 1700000000000000 + k, 1700000000000000 + k, 1 "
+         "INSERT INTO tasks (owner_id, title, description, done, due_at, created_at, updated_at, "
+         f"version{', change_seq' if numbered else ''}) "
+         f"SELECT (SELECT MIN(id) FROM owners), 'task ' || k, NULL, false, NULL, "
+         f"1700000000000000 + k, 1700000000000000 + k, 1{', k' if numbered else ''} "
          f"FROM generate_series(1, {rows}) AS k")
+    kept = [f"{c} = (SELECT {e} FROM tasks)" for c, e in
+            [("change_seq", "MAX(change_seq)"), ("live_tasks", "COUNT(*)")] if c in has["owners"]]
+    if kept:
+        psql(f"{pg}/{db}", f"UPDATE owners SET {', '.join(kept)} WHERE id = (SELECT MIN(id) FROM owners)")
     # As autovacuum would have done by now: lets COUNT(*) use an index-only scan.
     psql(f"{pg}/{db}", "VACUUM ANALYZE tasks")
 

@@ -82,6 +82,11 @@ def seed(binary, db, rows, port):
     if "change_seq" in cols:
         # The change feed's counter stands at the last number given out.
         con.execute("UPDATE owners SET change_seq = (SELECT MAX(change_seq) FROM tasks)")
+    owner_cols = [r[1] for r in con.execute("PRAGMA table_info(owners)")]
+    if "live_tasks" in owner_cols:
+        # The kept counts, as if every task had been created through the API.
+        con.execute("UPDATE owners SET live_tasks = (SELECT COUNT(*) FROM tasks), "
+                    "live_done = (SELECT COUNT(*) FROM tasks WHERE done)")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
