@@ -10,14 +10,10 @@
 //! each write runs again on its own, so one failure fails no other.
 
 use futures_util::future::BoxFuture;
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::DbError;
 use crate::observe::metrics::Metrics;
@@ -126,18 +122,7 @@ async fn serve(write: Connection, mut jobs: mpsc::UnboundedReceiver<Box<dyn Job>
 
 /// Runs `group` in one write transaction and commits it.
 async fn run_together(write: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), DbError> {
-    let started = Instant::now();
-    let txn = write
-        .write
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await;
-    if let Some(metrics) = &write.metrics {
-        metrics.write_lock_wait(started.elapsed());
-    }
-    let txn = txn?;
+    let txn = super::begin_immediate(&write.write, write.metrics.as_deref()).await?;
     for job in group.iter_mut() {
         job.run(&txn).await?;
     }

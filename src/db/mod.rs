@@ -328,18 +328,7 @@ impl Db {
     /// statement (`BEGIN IMMEDIATE` on SQLite), so a read-then-write inside
     /// it can neither deadlock nor act on a stale read.
     pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-        let started = Instant::now();
-        let txn = self
-            .write
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..TransactionOptions::default()
-            })
-            .await;
-        if let Some(metrics) = &self.metrics {
-            metrics.write_lock_wait(started.elapsed());
-        }
-        txn
+        begin_immediate(&self.write, self.metrics.as_deref()).await
     }
 
     /// Succeeds when the database can take a write now: it takes the write
@@ -357,4 +346,24 @@ impl Db {
             ))),
         }
     }
+}
+
+/// A write transaction on `write` that holds the write lock from its first
+/// statement (`BEGIN IMMEDIATE` on SQLite); the wait for it is recorded in
+/// `metrics`.
+async fn begin_immediate(
+    write: &DatabaseConnection,
+    metrics: Option<&Metrics>,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    let started = Instant::now();
+    let txn = write
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await;
+    if let Some(metrics) = metrics {
+        metrics.write_lock_wait(started.elapsed());
+    }
+    txn
 }
