@@ -105,39 +105,77 @@ impl Counts {
 /// the feed does not mind.)
 #[derive(Debug)]
 pub struct Numbers {
-    next: i64,
-    last: i64,
+    owner: OwnerId,
+    /// How many to reserve when the first is taken (`later`).
+    wanted: usize,
+    /// (next, last) once reserved.
+    range: Option<(i64, i64)>,
     pending: Counts,
 }
 
 impl Numbers {
+    /// Numbers of `owner` reserved by the first `take`: for a write that
+    /// reads before it writes, so that a write refused on what it read
+    /// (a missing task, a stale `If-Match`) writes nothing at all. Its
+    /// reads take no lock, so the owner's row is still the first it locks.
+    pub fn later(owner: OwnerId, count: usize) -> Self {
+        Self {
+            owner,
+            wanted: count,
+            range: None,
+            pending: Counts::default(),
+        }
+    }
+
     /// Notes a change of the owner's counts, written by `settle`.
     pub fn count(&mut self, delta: Counts) {
         self.pending.add(delta);
     }
 
-    /// The next reserved number.
-    pub fn take(&mut self) -> Result<i64, DbError> {
-        if self.next > self.last {
+    /// The next reserved number, reserving them first if need be.
+    pub async fn take(&mut self, conn: &impl ConnectionTrait) -> Result<i64, DbError> {
+        let (next, last) = match self.range {
+            Some(range) => range,
+            None => bump(conn, self.owner, self.wanted, Counts::default()).await?,
+        };
+        if next > last {
             return Err(DbError::Other(DbErr::Custom(
                 "a write took more change numbers than it reserved".to_owned(),
             )));
         }
-        self.next += 1;
-        Ok(self.next - 1)
+        self.range = Some((next + 1, last));
+        Ok(next)
     }
 }
 
 /// Reserves `count` numbers of `owner`'s history, and changes its counts by
 /// `counts` (when the write knows them beforehand, as a create does): the
-/// first write of every write transaction, so that the owner's writes
-/// commit in the order of their numbers.
+/// first write of a write transaction (or `Numbers::later`'s first take),
+/// so that the owner's writes commit in the order of their numbers and lock
+/// the owner's row before any task's.
 pub async fn reserve(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     count: usize,
     counts: Counts,
 ) -> Result<Numbers, DbError> {
+    let range = bump(conn, owner, count, counts).await?;
+    Ok(Numbers {
+        owner,
+        wanted: count,
+        range: Some(range),
+        pending: Counts::default(),
+    })
+}
+
+/// Moves `owner`'s counter on by `count` (and its counts by `counts`):
+/// (first, last) of the numbers given out.
+async fn bump(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    count: usize,
+    counts: Counts,
+) -> Result<(i64, i64), DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
     let mut bump = Query::update();
     bump.table(Owners::Table)
@@ -154,11 +192,7 @@ pub async fn reserve(
         });
     };
     let last: i64 = row.try_get("", "change_seq")?;
-    Ok(Numbers {
-        next: last - count + 1,
-        last,
-        pending: Counts::default(),
-    })
+    Ok((last - count + 1, last))
 }
 
 /// Adds `counts` to the owner's counts in `update`.

@@ -166,7 +166,7 @@ async fn insert_numbered(
     };
     // A plain INSERT and last_insert_rowid(), not INSERT … RETURNING, which
     // sqlx has been seen to leave unstepped (holding back WAL checkpoints).
-    let result = Entity::insert(columns(&task, numbers.take()?))
+    let result = Entity::insert(columns(&task, numbers.take(conn).await?))
         .exec(conn)
         .await?;
     task.id = result.last_insert_id;
@@ -217,7 +217,7 @@ pub async fn update(
             let write = work(move |txn| {
                 let (changes, expect) = (changes.clone(), expect.clone());
                 Box::pin(async move {
-                    let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
+                    let mut numbers = Numbers::later(owner, 1);
                     let outcome =
                         update_in(txn, owner, id, changes, expect.as_ref(), now, &mut numbers)
                             .await?;
@@ -264,7 +264,7 @@ async fn update_in(
         numbers.count(Counts::marked(next.done));
     }
     let written = Entity::update_many()
-        .set(columns(&next, numbers.take()?))
+        .set(columns(&next, numbers.take(conn).await?))
         .filter(Column::Id.eq(id))
         .filter(Column::OwnerId.eq(owner.0))
         .filter(Column::Version.eq(current.version))
@@ -335,7 +335,7 @@ async fn purge_in(
         Some(trashed_at) => (row.change_seq, trashed_at),
         None => {
             numbers.count(Counts::removed(row.done));
-            (numbers.take()?, now.as_micros())
+            (numbers.take(conn).await?, now.as_micros())
         }
     };
     changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
@@ -369,7 +369,7 @@ async fn trash_in(
     numbers: &mut Numbers,
 ) -> Result<Outcome<()>, DbError> {
     let mut trash = Entity::update_many()
-        .col_expr(Column::ChangeSeq, Expr::value(numbers.take()?))
+        .col_expr(Column::ChangeSeq, Expr::value(numbers.take(conn).await?))
         .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
         .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -516,8 +516,8 @@ pub async fn undelete(
     db.timed("undelete", db.write(write)).await
 }
 
-/// The undelete on `conn` (a write transaction): nothing is written but
-/// the change number unless the task is restored.
+/// The undelete on `txn` (a write transaction): nothing is written unless
+/// the task is restored.
 async fn undelete_in(
     txn: &DatabaseTransaction,
     owner: OwnerId,
@@ -525,38 +525,36 @@ async fn undelete_in(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    {
-        let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
-        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
-            return Ok(Outcome::Missing);
-        };
-        let current = Task::try_from(row)?;
-        if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
-            return Ok(Outcome::Stale);
-        }
-        if current.deleted_at.is_none() {
-            return Ok(Outcome::NotDeleted);
-        }
-        let restored = Task {
-            deleted_at: None,
-            updated_at: now.max(current.updated_at),
-            version: current.version + 1,
-            ..current
-        };
-        // Conditional on the version read (PostgreSQL takes no lock on it).
-        let written = Entity::update_many()
-            .set(columns(&restored, numbers.take()?))
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(current.version))
-            .exec(txn)
-            .await?;
-        if written.rows_affected != 1 {
-            return Err(DbError::Contended);
-        }
-        numbers.count(Counts::added(restored.done));
-        changes::settle(txn, owner, &numbers).await?;
-        Ok(Outcome::Done(restored))
+    let mut numbers = Numbers::later(owner, 1);
+    let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
+        return Ok(Outcome::Missing);
+    };
+    let current = Task::try_from(row)?;
+    if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
+        return Ok(Outcome::Stale);
     }
+    if current.deleted_at.is_none() {
+        return Ok(Outcome::NotDeleted);
+    }
+    let restored = Task {
+        deleted_at: None,
+        updated_at: now.max(current.updated_at),
+        version: current.version + 1,
+        ..current
+    };
+    // Conditional on the version read (PostgreSQL takes no lock on it).
+    let written = Entity::update_many()
+        .set(columns(&restored, numbers.take(txn).await?))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(DbError::Contended);
+    }
+    numbers.count(Counts::added(restored.done));
+    changes::settle(txn, owner, &numbers).await?;
+    Ok(Outcome::Done(restored))
 }
 
 /// How many trashed tasks one transaction of the purge removes.
