@@ -4,7 +4,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select,
+    QueryOrder, QuerySelect, QueryTrait, Select, TransactionTrait,
 };
 
 use super::changes::{self, Counts, Numbers};
@@ -418,24 +418,31 @@ pub struct BatchFailure {
     pub stale: bool,
 }
 
-/// Runs every operation in one write transaction, all or nothing: the
-/// results in order, or the first operation that failed.
+/// Runs every operation in one write transaction (on SQLite, in a group of
+/// writes, under a savepoint), all or nothing: the results in order, or the
+/// first operation that failed.
 pub async fn batch(
     db: &Db,
     owner: OwnerId,
     ops: Vec<BatchOp>,
     now: Timestamp,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
-    db.timed("batch", async move {
-        let txn = db.begin_write().await?;
-        let results = batch_in(&txn, owner, ops, now).await?;
-        if results.is_ok() {
-            txn.commit().await?;
-        }
-        // Otherwise dropping the transaction rolls every operation back.
-        Ok(results)
-    })
-    .await
+    let write = work(move |txn| {
+        let ops = ops.clone();
+        Box::pin(async move {
+            // A savepoint of its own: a failing operation undoes the
+            // batch's writes, and only those (on SQLite, in a group).
+            let own = txn.begin().await?;
+            let results = batch_in(&own, owner, ops, now).await?;
+            if results.is_ok() {
+                own.commit().await?;
+            } else {
+                own.rollback().await?;
+            }
+            Ok(results)
+        })
+    });
+    db.timed("batch", db.write(write)).await
 }
 
 /// The operations on `conn` (a write transaction that has not written

@@ -1,9 +1,11 @@
 //! The store: each performed request's key, body fingerprint and response,
 //! written in the same transaction as the task it created.
 
+use std::sync::Arc;
+
 use futures_util::future::BoxFuture;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::IdempotencyKey;
 use crate::db::{self, Db, DbError};
@@ -112,26 +114,50 @@ where
 }
 
 /// Performs `work` once per `key` of `owner`, in one write transaction with
-/// the key: a stored response for the key is replayed (same `fingerprint`)
-/// or refused (different); otherwise `work` runs and its response is stored
-/// with the key. When `work` refuses (its inner `Err`), nothing is stored or
-/// kept, and the refusal is returned. Retries that arrive together queue on
-/// the write lock, so exactly one performs the work.
-pub async fn perform_once<E: From<DbError>>(
+/// the key (on SQLite, in a group of writes): a stored response for the key
+/// is replayed (same `fingerprint`) or refused (different); otherwise `work`
+/// runs and its response is stored with the key. When `work` refuses (its
+/// inner `Err`), nothing is stored or kept, and the refusal is returned.
+/// Retries that arrive together queue on the write lock (or in one group,
+/// where the second sees the first's key), so exactly one performs the work.
+pub async fn perform_once<E, F>(
     db: &Db,
     owner: OwnerId,
     key: &IdempotencyKey,
     fingerprint: &str,
-    work: impl for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, E> + Sync,
-) -> Result<Keyed, E> {
+    work: F,
+) -> Result<Keyed, E>
+where
+    E: From<DbError> + Send + 'static,
+    F: for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, E> + Send + Sync + 'static,
+{
+    let work = Arc::new(work);
+    let request = Arc::new((key.as_str().to_owned(), fingerprint.to_owned()));
     // On PostgreSQL two first attempts can both find no key; the second to
     // insert it waits for the first to commit and then violates the primary
     // key. Its transaction (work included) rolls back, and the retry finds
-    // the stored response. (SQLite's BEGIN IMMEDIATE serialises them.)
+    // the stored response.
     let mut retried = false;
     loop {
-        let call = attempt(db, owner, key, fingerprint, &work);
-        match db.timed("perform_once", call).await {
+        let (work, request) = (work.clone(), request.clone());
+        let job = db::group::work(move |txn| {
+            let (work, request) = (work.clone(), request.clone());
+            Box::pin(async move {
+                // A savepoint of its own: the work may refuse after it
+                // wrote (a batch's failing operation), and in a group that
+                // must undo its writes only.
+                let own = txn.begin().await?;
+                let (key, fingerprint) = (&request.0, &request.1);
+                let result = attempt(&own, owner, key, fingerprint, &*work).await?;
+                if matches!(result, Ok(Keyed::Created(_))) {
+                    own.commit().await?;
+                } else {
+                    own.rollback().await?;
+                }
+                Ok(result)
+            })
+        });
+        match db.timed("perform_once", db.write(job)).await {
             Err(DbError::Other(err))
                 if !retried
                     && matches!(
@@ -152,17 +178,17 @@ pub async fn perform_once<E: From<DbError>>(
     }
 }
 
-/// One try: the outer error is the database's, the inner one `work`'s.
+/// One try on `txn`: the outer error is the database's, the inner one
+/// `work`'s. The caller commits or rolls back.
 async fn attempt<E>(
-    db: &Db,
+    txn: &DatabaseTransaction,
     owner: OwnerId,
-    key: &IdempotencyKey,
+    key: &str,
     fingerprint: &str,
     work: &(impl for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, E> + Sync),
 ) -> Result<Result<Keyed, E>, DbError> {
-    let txn = db.begin_write().await?;
-    let stored = entity::Entity::find_by_id((owner.0, key.as_str().to_owned()))
-        .one(&txn)
+    let stored = entity::Entity::find_by_id((owner.0, key.to_owned()))
+        .one(txn)
         .await?;
     if let Some(stored) = stored {
         return Ok(Ok(if stored.request_hash == fingerprint {
@@ -171,14 +197,13 @@ async fn attempt<E>(
             Keyed::KeyReused
         }));
     }
-    let response = match work(&txn).await? {
+    let response = match work(txn).await? {
         Ok(response) => response,
-        // Dropping the transaction rolls the work back.
         Err(err) => return Ok(Err(err)),
     };
     entity::Entity::insert(entity::ActiveModel {
         owner_id: Set(owner.0),
-        key: Set(key.as_str().to_owned()),
+        key: Set(key.to_owned()),
         request_hash: Set(fingerprint.to_owned()),
         status: Set(i32::from(response.status)),
         body: Set(response.body.clone()),
@@ -186,9 +211,8 @@ async fn attempt<E>(
         etag: Set(response.etag.clone()),
         created_at: Set(Timestamp::now().as_micros()),
     })
-    .exec(&txn)
+    .exec(txn)
     .await?;
-    txn.commit().await?;
     Ok(Ok(Keyed::Created(response)))
 }
 

@@ -190,3 +190,38 @@ async fn a_batch_with_an_idempotency_key_is_performed_once() {
         .expect("sent");
     assert_eq!(create.status(), 422);
 }
+
+/// On SQLite a batch shares its transaction with the writes waiting beside
+/// it: a failing one undoes its own operations and nothing of theirs.
+#[tokio::test]
+async fn a_failing_batch_among_concurrent_writes_undoes_only_itself() {
+    let app = spawn_app().await;
+    let mut writes = Vec::new();
+    for i in 0..48 {
+        let app = app.clone();
+        writes.push(tokio::spawn(async move {
+            if i % 4 == 0 {
+                let failing = json!([
+                    { "op": "create", "task": { "title": format!("never {i}") } },
+                    { "op": "delete", "id": 999_999 },
+                ]);
+                batch(&app, failing).await.status.as_u16()
+            } else {
+                app.post_task(&json!({ "title": format!("kept {i}") }))
+                    .await
+                    .status
+                    .as_u16()
+            }
+        }));
+    }
+    let mut statuses = Vec::new();
+    for write in writes {
+        statuses.push(write.await.expect("write"));
+    }
+    assert_eq!(statuses.iter().filter(|&&s| s == 201).count(), 36);
+    assert_eq!(statuses.iter().filter(|&&s| s == 404).count(), 12);
+    let page = app.get("/api/tasks?per_page=100").await.json();
+    assert_eq!(page["total"], 36);
+    let titles = crate::helpers::titles_of(&page);
+    assert!(titles.iter().all(|t| t.starts_with("kept")), "{titles:?}");
+}

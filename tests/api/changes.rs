@@ -166,7 +166,12 @@ async fn polling_with_if_none_match_is_304_until_something_changes() {
     let missing = json!({ "done": true });
     assert_eq!(app.patch_task(999_999, &missing).await.status, 404);
     let undelete_live = "/api/tasks/1/undelete";
-    assert_eq!(app.request(Method::POST, undelete_live, None, None).await.status, 409);
+    assert_eq!(
+        app.request(Method::POST, undelete_live, None, None)
+            .await
+            .status,
+        409
+    );
     assert_eq!(poll(tag.clone()).await.status, 304);
 
     let created = app.create("b").await;
