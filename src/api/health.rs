@@ -41,6 +41,7 @@ impl Health {
     }
 }
 
+#[derive(Default)]
 pub struct HealthApi;
 
 #[OpenApi(tag = "ApiTags::Health")]

@@ -434,11 +434,3 @@ pub async fn prune(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
     })
     .await
 }
-
-/// `entity` rows removed by a statement with `RETURNING *`.
-pub(super) fn removed_rows(rows: &[sea_orm::QueryResult]) -> Result<Vec<entity::Model>, DbError> {
-    use sea_orm::FromQueryResult;
-    rows.iter()
-        .map(|row| entity::Model::from_query_result(row, "").map_err(DbError::from))
-        .collect()
-}

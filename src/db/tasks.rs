@@ -327,7 +327,7 @@ async fn purge_in(
         delete = delete.filter(version);
     }
     let statement = delete.into_query().returning_all().to_owned();
-    let removed = changes::removed_rows(&conn.query_all(&statement).await?)?;
+    let removed = task_rows(&conn.query_all(&statement).await?)?;
     let Some(row) = removed.first() else {
         return Ok(outcome_of(0, expect));
     };
@@ -564,6 +564,14 @@ async fn undelete_in(
     Ok(Outcome::Done(restored))
 }
 
+/// Task rows read by a raw statement (a `SELECT` with extra columns, or
+/// `RETURNING *`).
+fn task_rows(rows: &[sea_orm::QueryResult]) -> Result<Vec<entity::Model>, DbError> {
+    rows.iter()
+        .map(|row| entity::Model::from_query_result(row, "").map_err(DbError::from))
+        .collect()
+}
+
 /// How many trashed tasks one transaction of the purge removes.
 const PURGE_CHUNK: u64 = 500;
 
@@ -601,7 +609,7 @@ async fn purge_chunk(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
         .into_query()
         .returning_all()
         .to_owned();
-    let removed = changes::removed_rows(&txn.query_all(&delete).await?)?;
+    let removed = task_rows(&txn.query_all(&delete).await?)?;
     for row in &removed {
         let deleted_at = row.deleted_at.unwrap_or(row.updated_at);
         let owner = OwnerId(row.owner_id);
@@ -687,11 +695,7 @@ async fn counted_page(
             .into_query();
         let rows = db.reader().query_all(&statement).await?;
         if let Some(first) = rows.first() {
-            let tasks = rows
-                .iter()
-                .map(|row| entity::Model::from_query_result(row, ""))
-                .collect::<Result<_, _>>()?;
-            return Ok((tasks, read_total(first)?));
+            return Ok((task_rows(&rows)?, read_total(first)?));
         }
     }
     // Past the end: only the total.

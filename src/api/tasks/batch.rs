@@ -240,6 +240,7 @@ fn operation(item: &Value, at: &str) -> Result<BatchOp, Vec<FieldError>> {
 }
 
 /// `POST` on `/api/tasks/batch`.
+#[derive(Default)]
 pub struct BatchApi;
 
 #[OpenApi(tag = "ApiTags::Tasks")]

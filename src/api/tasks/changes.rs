@@ -154,6 +154,7 @@ fn default_per_page() -> Lenient<i64> {
 }
 
 /// `GET` on `/api/tasks/changes`.
+#[derive(Default)]
 pub struct ChangesApi;
 
 #[OpenApi(tag = "ApiTags::Tasks")]

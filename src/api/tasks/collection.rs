@@ -89,6 +89,7 @@ fn default_per_page() -> Lenient<i64> {
 }
 
 /// `GET` and `POST` on `/api/tasks`.
+#[derive(Default)]
 pub struct CollectionApi;
 
 #[OpenApi(tag = "ApiTags::Tasks")]

@@ -86,6 +86,7 @@ async fn write(
 }
 
 /// `GET`, `PUT`, `PATCH` and `DELETE` on `/api/tasks/{id}`.
+#[derive(Default)]
 pub struct ItemApi;
 
 #[OpenApi(tag = "ApiTags::Tasks")]

@@ -27,6 +27,7 @@ enum UndeleteTaskResponse {
 }
 
 /// `POST` on `/api/tasks/{id}/undelete`.
+#[derive(Default)]
 pub struct TrashApi;
 
 #[OpenApi(tag = "ApiTags::Tasks")]
