@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Filters, Position, SortField, SortKey, Timestamp};
+use crate::domain::{Filters, Parent, Position, SortField, SortKey, Timestamp};
 
 /// What a cursor carries: the list it belongs to (sort and filters) and the
 /// position of the last task the previous page showed.
@@ -30,11 +30,34 @@ pub struct Cursor {
     pub due_before: Option<i64>,
     #[serde(rename = "sd", default, skip_serializing_if = "std::ops::Not::not")]
     pub show_deleted: bool,
+    /// The `parent_id` filter: 0 for top level, else the id plus one.
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+    /// The label filters, normalised.
+    #[serde(rename = "l", default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
     /// The sort key of the last task: an integer, a string, or null.
     #[serde(rename = "k")]
     pub key: serde_json::Value,
     #[serde(rename = "i")]
     pub id: i64,
+}
+
+/// The `parent_id` filter as a number (0: top level; id + 1: its
+/// subtasks).
+fn parent_code(parent: Option<Parent>) -> Option<i64> {
+    parent.map(|p| match p {
+        Parent::Top => 0,
+        Parent::Of(id) => id.saturating_add(1),
+    })
+}
+
+fn label_names(filters: &Filters) -> Vec<String> {
+    filters
+        .labels
+        .iter()
+        .map(|l| l.as_str().to_owned())
+        .collect()
 }
 
 impl Cursor {
@@ -54,6 +77,8 @@ impl Cursor {
             due_after: micros(filters.due_after),
             due_before: micros(filters.due_before),
             show_deleted: filters.show_deleted,
+            parent: parent_code(filters.parent),
+            labels: label_names(filters),
             key,
             id: position.id,
         }
@@ -69,6 +94,8 @@ impl Cursor {
             && self.due_after == micros(filters.due_after)
             && self.due_before == micros(filters.due_before)
             && self.show_deleted == filters.show_deleted
+            && self.parent == parent_code(filters.parent)
+            && self.labels == label_names(filters)
     }
 
     pub fn encode(&self) -> Result<String, serde_json::Error> {
@@ -83,7 +110,7 @@ impl Cursor {
     /// The position, if the key has the type `field`'s column holds.
     pub fn position(&self, field: SortField) -> Option<Position> {
         let key = match field {
-            SortField::Title => SortKey::Text(self.key.as_str()?.to_owned()),
+            SortField::Title | SortField::Position => SortKey::Text(self.key.as_str()?.to_owned()),
             SortField::DueAt if self.key.is_null() => SortKey::Null,
             _ => SortKey::Int(self.key.as_i64()?),
         };

@@ -20,6 +20,7 @@ pub type Endpoints = (
     tasks::BatchApi,
     tasks::ItemApi,
     tasks::TrashApi,
+    tasks::TreeApi,
     health::HealthApi,
 );
 

@@ -8,7 +8,7 @@ use poem_openapi::types::{
 use serde_json::Value;
 
 use crate::domain::list::SearchText;
-use crate::domain::{Description, Timestamp, Title};
+use crate::domain::{Description, Label, Timestamp, Title};
 
 /// Implements `Type` for a type documented by an inline schema.
 macro_rules! inline_type {
@@ -73,6 +73,30 @@ inline_type!(
     text_schema(None, Description::MAX_CHARS, Description::PATTERN)
 );
 
+inline_type!(
+    Label,
+    "string_label",
+    text_schema(Some(1), Label::MAX_CHARS, Label::PATTERN)
+);
+
+impl ToJSON for Label {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.as_str().to_owned()))
+    }
+}
+
+impl ParseFromJSON for Label {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        parse_json_string(value, Label::parse)
+    }
+}
+
+impl ParseFromParameter for Label {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Label::parse(value).map_err(ParseError::custom)
+    }
+}
+
 impl ToJSON for Timestamp {
     fn to_json(&self) -> Option<Value> {
         Some(Value::String(self.to_rfc3339()))
@@ -126,6 +150,35 @@ impl ParseFromJSON for Title {
 impl ParseFromJSON for Description {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         parse_json_string(value, Description::parse)
+    }
+}
+
+/// The `parent_id` filter as sent: a task id, or `null` for top-level
+/// tasks (the operation parses it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParentParam(pub String);
+
+/// The published `pattern` of the `parent_id` filter.
+pub const PARENT_PATTERN: &str = "^(null|[0-9]{1,19})$";
+
+inline_type!(
+    ParentParam,
+    "string_parent",
+    MetaSchema {
+        pattern: Some(PARENT_PATTERN.to_owned()),
+        ..MetaSchema::new("string")
+    }
+);
+
+impl ParseFromParameter for ParentParam {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+impl ToJSON for ParentParam {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
     }
 }
 

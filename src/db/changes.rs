@@ -132,6 +132,20 @@ impl Numbers {
         self.pending.add(delta);
     }
 
+    /// Reserves `count` more numbers (the owner's row is already locked
+    /// by this transaction, so they follow the ones it has).
+    pub async fn more(&mut self, conn: &impl ConnectionTrait, count: usize) -> Result<(), DbError> {
+        if count == 0 {
+            return Ok(());
+        }
+        let (first, last) = bump(conn, self.owner, count, Counts::default()).await?;
+        self.range = Some(match self.range {
+            Some((next, end)) if next <= end && end + 1 == first => (next, last),
+            _ => (first, last),
+        });
+        Ok(())
+    }
+
     /// The next reserved number, reserving them first if need be.
     pub async fn take(&mut self, conn: &impl ConnectionTrait) -> Result<i64, DbError> {
         let (next, last) = match self.range {

@@ -26,6 +26,13 @@ pub struct Model {
     /// The number of the task's last change in its owner's history (the
     /// change feed's order).
     pub change_seq: i64,
+    /// The task this one is a subtask of, or null (top level).
+    pub parent_id: Option<i64>,
+    /// Its key among its siblings (`OrderKey`), compared as bytes.
+    pub position: String,
+    /// Its labels joined by commas (`task_labels` has one row each, for
+    /// the filter).
+    pub labels: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,8 +4,10 @@
 pub mod changes;
 pub mod entity;
 pub mod group;
+pub mod labels;
 pub mod migration;
 pub mod tasks;
+pub mod tree;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -3,17 +3,17 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, TransactionTrait,
 };
 
 use super::changes::{self, Counts, Numbers};
 use super::entity::{self, ActiveModel, Column, Entity};
 use super::group::work;
-use super::{Db, DbError};
+use super::{Db, DbError, labels, tree};
 use crate::domain::{
-    Description, ListQuery, OwnerId, Position, SortField, SortKey, SortOrder, Task, TaskChanges,
-    TaskDraft, Timestamp, Title, Window,
+    Description, Invalid, Labels, ListQuery, OrderKey, OwnerId, Parent, Position, SortField,
+    SortKey, SortOrder, Task, TaskChanges, TaskDraft, Timestamp, Title, Window,
 };
 
 /// How often an unconditional update is tried when another writer changes
@@ -42,7 +42,7 @@ pub enum Expect {
 }
 
 impl Expect {
-    fn allows(&self, version: i64) -> bool {
+    pub(super) fn allows(&self, version: i64) -> bool {
         match self {
             Expect::Any => true,
             Expect::OneOf(versions) => versions.contains(&version),
@@ -61,6 +61,27 @@ pub enum Outcome<T> {
     Stale,
     /// An undelete of a task that is not in the trash.
     NotDeleted,
+    /// An undelete of a task whose parent is in the trash (or gone).
+    ParentDeleted(i64),
+    /// A write the tree does not allow (a parent or sibling that is
+    /// missing, a cycle, too deep): nothing was changed.
+    Refused(Refusal),
+}
+
+/// Why a write was refused, naming the member of the request at fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub reason: Invalid,
+}
+
+impl Refusal {
+    pub fn new(field: &'static str, reason: impl Into<Invalid>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
 }
 
 impl TryFrom<entity::Model> for Task {
@@ -94,13 +115,18 @@ impl TryFrom<entity::Model> for Task {
                 .deleted_at
                 .map(|m| instant(m, "deleted_at out of range"))
                 .transpose()?,
+            parent_id: row.parent_id,
+            position: OrderKey::parse(&row.position)
+                .map_err(|_| corrupt("position breaks its rules"))?,
+            labels: Labels::from_joined(&row.labels)
+                .map_err(|_| corrupt("labels break their rules"))?,
         })
     }
 }
 
 /// Every column of `task` except `id`, as values to write, as change
 /// `seq` of its owner's history.
-fn columns(task: &Task, seq: i64) -> ActiveModel {
+pub(super) fn columns(task: &Task, seq: i64) -> ActiveModel {
     ActiveModel {
         id: NotSet,
         owner_id: Set(task.owner.0),
@@ -113,16 +139,20 @@ fn columns(task: &Task, seq: i64) -> ActiveModel {
         version: Set(task.version),
         deleted_at: Set(task.deleted_at.map(Timestamp::as_micros)),
         change_seq: Set(seq),
+        parent_id: Set(task.parent_id),
+        position: Set(task.position.as_str().to_owned()),
+        labels: Set(task.labels.joined()),
     }
 }
 
-/// Stores a new task of `owner` and returns it with its id.
+/// Stores a new task of `owner` and returns it with its id (last among
+/// its siblings), or why its parent cannot take it.
 pub async fn insert(
     db: &Db,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
-) -> Result<Task, DbError> {
+) -> Result<Result<Task, Refusal>, DbError> {
     let write = work(move |txn| {
         let draft = draft.clone();
         Box::pin(insert_in(txn, owner, draft, now))
@@ -131,27 +161,48 @@ pub async fn insert(
 }
 
 /// Stores a new task in `conn`, a write transaction that has not written
-/// yet (it takes the change number first).
+/// yet (it takes the change number first). A top-level task cannot be
+/// refused, so its count is written with the reservation; a subtask's is
+/// written once its parent took it.
 pub async fn insert_in(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
-) -> Result<Task, DbError> {
+) -> Result<Result<Task, Refusal>, DbError> {
+    let parent = draft.parent_id.flatten();
     let counts = Counts::added(draft.done);
-    let mut numbers = changes::reserve(conn, owner, 1, counts).await?;
-    insert_numbered(conn, owner, draft, now, &mut numbers).await
+    let upfront = if parent.is_none() {
+        counts
+    } else {
+        Counts::default()
+    };
+    let mut numbers = changes::reserve(conn, owner, 1, upfront).await?;
+    let task = insert_numbered(conn, owner, draft, now, &mut numbers).await?;
+    if task.is_ok() && parent.is_some() {
+        numbers.count(counts);
+        changes::settle(conn, owner, &numbers).await?;
+    }
+    Ok(task)
 }
 
-/// Stores a new task on `conn`, taking one of `numbers` (the caller counts
-/// it).
+/// Stores a new task on `conn`, last under its parent, taking one of
+/// `numbers` (the caller counts it); refused (writing nothing) when the
+/// parent cannot take it.
 async fn insert_numbered(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
     numbers: &mut Numbers,
-) -> Result<Task, DbError> {
+) -> Result<Result<Task, Refusal>, DbError> {
+    let parent_id = draft.parent_id.flatten();
+    if let Some(parent) = parent_id
+        && let Err(refusal) = tree::check_parent(conn, owner, parent, None, 1).await?
+    {
+        return Ok(Err(refusal));
+    }
+    let position = tree::last_place(conn, owner, parent_id).await?;
     let mut task = Task {
         id: 0,
         owner,
@@ -163,6 +214,9 @@ async fn insert_numbered(
         updated_at: now,
         version: 1,
         deleted_at: None,
+        parent_id,
+        position,
+        labels: draft.labels,
     };
     // A plain INSERT and last_insert_rowid(), not INSERT … RETURNING, which
     // sqlx has been seen to leave unstepped (holding back WAL checkpoints).
@@ -170,12 +224,13 @@ async fn insert_numbered(
         .exec(conn)
         .await?;
     task.id = result.last_insert_id;
-    Ok(task)
+    labels::replace(conn, owner, task.id, &Labels::default(), &task.labels).await?;
+    Ok(Ok(task))
 }
 
 /// The tasks of `owner`: every query starts here, so no query can see or
 /// touch another owner's task.
-pub(super) fn owned(owner: OwnerId) -> Select<Entity> {
+pub(crate) fn owned(owner: OwnerId) -> Select<Entity> {
     Entity::find().filter(Column::OwnerId.eq(owner.0))
 }
 
@@ -256,6 +311,15 @@ async fn update_in(
     if expect.is_some_and(|e| !e.allows(current.version)) {
         return Ok(Outcome::Stale);
     }
+    if let Some(parent) = changes.parent_id
+        && parent != current.parent_id
+    {
+        let reason = match current.parent_id {
+            Some(id) => format!("is {id} for this task; POST /api/tasks/{{id}}/move changes it"),
+            None => "is null for this task; POST /api/tasks/{id}/move changes it".to_owned(),
+        };
+        return Ok(Outcome::Refused(Refusal::new("parent_id", reason)));
+    }
     let next = current.with_changes(changes, now);
     if next == current {
         return Ok(Outcome::Done(current));
@@ -270,11 +334,11 @@ async fn update_in(
         .filter(Column::Version.eq(current.version))
         .exec(conn)
         .await?;
-    Ok(if written.rows_affected == 1 {
-        Outcome::Done(next)
-    } else {
-        Outcome::Stale
-    })
+    if written.rows_affected != 1 {
+        return Ok(Outcome::Stale);
+    }
+    labels::replace(conn, owner, id, &current.labels, &next.labels).await?;
+    Ok(Outcome::Done(next))
 }
 
 /// Moves the task with this id to the trash (or, with `purge`, removes it
@@ -309,8 +373,8 @@ pub async fn delete(
     db.timed(operation, db.write(write)).await
 }
 
-/// Removes the task for good on `conn`, in one conditional statement, and
-/// leaves its tombstone: a trashed task's keeps the number (and time) of
+/// Removes the task and its subtasks for good on `conn` (the task in one
+/// conditional statement), and leaves their tombstones: a trashed task's keeps the number (and time) of
 /// its trashing, which the feed already showed as its deletion.
 async fn purge_in(
     conn: &impl ConnectionTrait,
@@ -339,6 +403,7 @@ async fn purge_in(
         }
     };
     changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
+    tree::purge_below(conn, owner, row.id, now, numbers).await?;
     Ok(Outcome::Done(()))
 }
 
@@ -359,7 +424,8 @@ fn outcome_of(rows: u64, expect: Option<&Expect>) -> Outcome<()> {
     }
 }
 
-/// Moves the task to the trash on `conn`, in one conditional statement.
+/// Moves the task to the trash on `conn`, in one conditional statement,
+/// and its live subtasks with it.
 async fn trash_in(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
@@ -384,6 +450,7 @@ async fn trash_in(
     if let Some(row) = rows.first() {
         let done: bool = row.try_get("", "done")?;
         numbers.count(Counts::removed(done));
+        tree::trash_below(conn, owner, id, now, numbers).await?;
     }
     Ok(outcome_of(rows.len() as u64, expect))
 }
@@ -408,7 +475,7 @@ pub enum BatchOp {
 pub type BatchResult = Option<Task>;
 
 /// The operation that failed a batch (nothing was changed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchFailure {
     pub index: usize,
     pub id: i64,
@@ -416,6 +483,8 @@ pub struct BatchFailure {
     pub expected: bool,
     /// Whether the task exists but has another version (else it is missing).
     pub stale: bool,
+    /// Why the tree refused it, when it did.
+    pub refusal: Option<Refusal>,
 }
 
 /// Runs every operation in one write transaction (on SQLite, in a group of
@@ -460,10 +529,15 @@ pub async fn batch_in(
     for (index, op) in ops.into_iter().enumerate() {
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
-                numbers.count(Counts::added(draft.done));
-                let task = insert_numbered(conn, owner, draft, now, numbers).await?;
-                results.push(Some(task));
-                continue;
+                let done = draft.done;
+                let outcome = match insert_numbered(conn, owner, draft, now, numbers).await? {
+                    Ok(task) => {
+                        numbers.count(Counts::added(done));
+                        Outcome::Done(Some(task))
+                    }
+                    Err(refusal) => Outcome::Refused(refusal),
+                };
+                (0, false, outcome)
             }
             BatchOp::Update {
                 id,
@@ -483,11 +557,16 @@ pub async fn batch_in(
             Outcome::Done(result) => results.push(result),
             failed => {
                 let stale = failed == Outcome::Stale;
+                let refusal = match failed {
+                    Outcome::Refused(refusal) => Some(refusal),
+                    _ => None,
+                };
                 return Ok(Err(BatchFailure {
                     index,
                     id,
                     expected,
                     stale,
+                    refusal,
                 }));
             }
         }
@@ -503,6 +582,8 @@ impl<T> Outcome<T> {
             Outcome::Missing => Outcome::Missing,
             Outcome::Stale => Outcome::Stale,
             Outcome::NotDeleted => Outcome::NotDeleted,
+            Outcome::ParentDeleted(id) => Outcome::ParentDeleted(id),
+            Outcome::Refused(refusal) => Outcome::Refused(refusal),
         }
     }
 }
@@ -523,8 +604,9 @@ pub async fn undelete(
     db.timed("undelete", db.write(write)).await
 }
 
-/// The undelete on `txn` (a write transaction): nothing is written unless
-/// the task is restored.
+/// The undelete on `txn` (a write transaction), with the subtasks trashed
+/// with it: nothing is written when it is missing, stale or not in the
+/// trash; a parent in the trash refuses it after the reservation.
 async fn undelete_in(
     txn: &DatabaseTransaction,
     owner: OwnerId,
@@ -540,8 +622,16 @@ async fn undelete_in(
     if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
         return Ok(Outcome::Stale);
     }
-    if current.deleted_at.is_none() {
+    let Some(trashed_at) = current.deleted_at else {
         return Ok(Outcome::NotDeleted);
+    };
+    // The owner's row from here: the parent stays as read.
+    let seq = numbers.take(txn).await?;
+    if let Some(parent) = current.parent_id {
+        let live = live(owner).filter(Column::Id.eq(parent)).count(txn).await?;
+        if live == 0 {
+            return Ok(Outcome::ParentDeleted(parent));
+        }
     }
     let restored = Task {
         deleted_at: None,
@@ -551,7 +641,7 @@ async fn undelete_in(
     };
     // Conditional on the version read (PostgreSQL takes no lock on it).
     let written = Entity::update_many()
-        .set(columns(&restored, numbers.take(txn).await?))
+        .set(columns(&restored, seq))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
         .exec(txn)
@@ -560,13 +650,14 @@ async fn undelete_in(
         return Err(DbError::Contended);
     }
     numbers.count(Counts::added(restored.done));
+    tree::restore_below(txn, owner, id, trashed_at.as_micros(), now, &mut numbers).await?;
     changes::settle(txn, owner, &numbers).await?;
     Ok(Outcome::Done(restored))
 }
 
 /// Task rows read by a raw statement (a `SELECT` with extra columns, or
 /// `RETURNING *`).
-fn task_rows(rows: &[sea_orm::QueryResult]) -> Result<Vec<entity::Model>, DbError> {
+pub(super) fn task_rows(rows: &[sea_orm::QueryResult]) -> Result<Vec<entity::Model>, DbError> {
     rows.iter()
         .map(|row| entity::Model::from_query_result(row, "").map_err(DbError::from))
         .collect()
@@ -769,6 +860,14 @@ fn filter(owner: OwnerId, query: &ListQuery) -> Select<Entity> {
     if let Some(done) = filters.done {
         select = select.filter(Column::Done.eq(done));
     }
+    match filters.parent.map(Parent::id) {
+        None => {}
+        Some(Some(parent)) => select = select.filter(Column::ParentId.eq(parent)),
+        Some(None) => select = select.filter(Column::ParentId.is_null()),
+    }
+    for label in &filters.labels {
+        select = select.filter(labels::labelled(owner, label));
+    }
     let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
     if let Some(since) = micros(filters.updated_since) {
         select = select.filter(Column::UpdatedAt.gte(since));
@@ -819,6 +918,7 @@ fn sort_column(field: SortField) -> Option<Column> {
         SortField::UpdatedAt => Some(Column::UpdatedAt),
         SortField::DueAt => Some(Column::DueAt),
         SortField::Title => Some(Column::Title),
+        SortField::Position => Some(Column::Position),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a client may ask of the task list: paging, filters and order.
 
 use super::task::{NO_NUL_PATTERN, TITLE_MAX_CHARS, check_text};
-use super::{Invalid, Timestamp};
+use super::{Invalid, Label, Timestamp};
 
 /// The `q` filter: a case-insensitive substring of the title, so no longer
 /// than a title can be, and with no NUL.
@@ -25,6 +25,8 @@ pub enum SortField {
     UpdatedAt,
     DueAt,
     Title,
+    /// The manual order among siblings (`position`).
+    Position,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +78,29 @@ pub struct Filters {
     pub due_before: Option<Timestamp>,
     /// Tasks in the trash too (they carry `deleted_at`).
     pub show_deleted: bool,
+    /// Only the subtasks of one task, or only top-level tasks.
+    pub parent: Option<Parent>,
+    /// Only tasks that carry every one of these labels.
+    pub labels: Vec<Label>,
+}
+
+/// The `parent_id` filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parent {
+    /// Tasks with no parent.
+    Top,
+    /// The subtasks of this task.
+    Of(i64),
+}
+
+impl Parent {
+    /// The parent id a task under this has.
+    pub fn id(self) -> Option<i64> {
+        match self {
+            Parent::Top => None,
+            Parent::Of(id) => Some(id),
+        }
+    }
 }
 
 impl Filters {
@@ -87,7 +112,8 @@ impl Filters {
             || self.updated_before.is_some()
             || self.due_after.is_some()
             || self.due_before.is_some();
-        (self.q.is_none() && !ranged && !self.show_deleted).then_some(self.done)
+        let narrowed = self.parent.is_some() || !self.labels.is_empty();
+        (self.q.is_none() && !ranged && !self.show_deleted && !narrowed).then_some(self.done)
     }
 }
 

@@ -1,12 +1,16 @@
 //! Validated domain types: they know nothing of HTTP or SQL.
 
 pub mod changes;
+pub mod labels;
 pub mod list;
+pub mod order;
 pub mod task;
 pub mod timestamp;
 
 pub use changes::{Change, FeedPosition, History};
-pub use list::{Filters, ListQuery, Position, SortField, SortKey, SortOrder, Window};
+pub use labels::{Label, Labels};
+pub use list::{Filters, ListQuery, Parent, Position, SortField, SortKey, SortOrder, Window};
+pub use order::{Anchor, OrderKey, Placement};
 pub use task::{Description, Task, TaskChanges, TaskDraft, Title};
 
 /// Who owns a task: a user or a service account, identified by its API keys.

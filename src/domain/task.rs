@@ -1,17 +1,23 @@
 //! The task and the rules a valid task obeys.
 
-use super::{Invalid, OwnerId, Position, SortField, SortKey, Timestamp};
+use super::{Invalid, Labels, OrderKey, OwnerId, Position, SortField, SortKey, Timestamp};
 
 /// Most characters a title may have, counted as Unicode code points as sent.
 pub const TITLE_MAX_CHARS: usize = 200;
 /// Most characters a description may have, counted as Unicode code points.
 pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
+/// How deep subtasks nest: a top-level task is at depth 1, its subtasks at
+/// depth 2, and so on to this depth.
+pub const MAX_DEPTH: usize = 5;
+/// Most subtasks one task may have, counting those in the trash (so an
+/// undelete never exceeds it).
+pub const MAX_CHILDREN: u64 = 1_000;
 
 /// The characters a title may not consist of alone, and which are trimmed
 /// from its ends. It is the union of Unicode `White_Space`, ECMAScript's `\s`
 /// and Python's `str.isspace`, so every regex engine that reads the published
 /// pattern agrees with the server on every character.
-const WHITESPACE: &[(char, char)] = &[
+pub(crate) const WHITESPACE: &[(char, char)] = &[
     ('\u{0009}', '\u{000d}'),
     ('\u{001c}', '\u{0020}'),
     ('\u{0085}', '\u{0085}'),
@@ -49,7 +55,7 @@ pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn is_blank_char(c: char) -> bool {
+pub(crate) fn is_blank_char(c: char) -> bool {
     WHITESPACE.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
 }
 
@@ -114,6 +120,11 @@ pub struct TaskDraft {
     pub description: Option<Description>,
     pub done: bool,
     pub due_at: Option<Timestamp>,
+    pub labels: Labels,
+    /// The parent as sent: `None` when not sent, `Some(None)` for the top
+    /// level. A create places the task last under it; a replacement only
+    /// checks that it is the task's parent (moves are their own write).
+    pub parent_id: Option<Option<i64>>,
 }
 
 /// A partial change (RFC 7396 merge patch): `None` leaves a field as it is;
@@ -124,6 +135,10 @@ pub struct TaskChanges {
     pub description: Option<Option<Description>>,
     pub done: Option<bool>,
     pub due_at: Option<Option<Timestamp>>,
+    pub labels: Option<Labels>,
+    /// The parent the client says the task has (`Some(None)`: top level);
+    /// a write where it is not is refused, naming `parent_id`.
+    pub parent_id: Option<Option<i64>>,
 }
 
 impl From<TaskDraft> for TaskChanges {
@@ -134,6 +149,8 @@ impl From<TaskDraft> for TaskChanges {
             description: Some(draft.description),
             done: Some(draft.done),
             due_at: Some(draft.due_at),
+            labels: Some(draft.labels),
+            parent_id: draft.parent_id,
         }
     }
 }
@@ -153,6 +170,11 @@ pub struct Task {
     pub version: i64,
     /// When it was moved to the trash, if it is there.
     pub deleted_at: Option<Timestamp>,
+    /// The task it is a subtask of, if any.
+    pub parent_id: Option<i64>,
+    /// Its place among its siblings.
+    pub position: OrderKey,
+    pub labels: Labels,
 }
 
 impl Task {
@@ -166,6 +188,7 @@ impl Task {
                 .due_at
                 .map_or(SortKey::Null, |due| SortKey::Int(due.as_micros())),
             SortField::Title => SortKey::Text(self.title.as_str().to_owned()),
+            SortField::Position => SortKey::Text(self.position.as_str().to_owned()),
         }
     }
 
@@ -192,6 +215,9 @@ impl Task {
         }
         if let Some(due_at) = changes.due_at {
             next.due_at = due_at;
+        }
+        if let Some(labels) = changes.labels {
+            next.labels = labels;
         }
         if next != *self {
             next.updated_at = now.max(self.updated_at);
@@ -266,6 +292,9 @@ mod tests {
             updated_at: t0,
             version: 1,
             deleted_at: None,
+            parent_id: None,
+            position: OrderKey::of_number(1),
+            labels: Labels::default(),
         };
         let same = TaskChanges {
             done: Some(false),

@@ -17,6 +17,7 @@ use poem_openapi::registry::{MetaResponses, Registry};
 pub use self::problem::{FieldError, Problem};
 use crate::api::payload::Json;
 use crate::db::DbError;
+use crate::db::tasks::Refusal;
 
 /// Seconds a client is asked to wait after a 503.
 const RETRY_AFTER_SECONDS: u32 = 1;
@@ -44,7 +45,8 @@ pub enum ApiError {
     /// No task has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemBody),
-    /// The task is not in the trash, so there is nothing to undelete.
+    /// The task is not in the trash, so there is nothing to undelete; or
+    /// its parent task is in the trash, so undelete that first.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(ProblemBody),
     /// The `since` token is older than the history the server keeps: sync
@@ -252,6 +254,30 @@ impl ApiError {
         ))
     }
 
+    /// An undelete of a subtask whose parent is in the trash.
+    pub fn parent_deleted(id: i64, parent: i64) -> Self {
+        Self::Conflict(problem(
+            StatusCode::CONFLICT,
+            "parent-deleted",
+            "Parent task in the trash",
+            format!(
+                "task {id} is a subtask of task {parent}, which is in the trash (or gone); \
+                 undelete task {parent} first, which restores the subtasks trashed with it"
+            ),
+        ))
+    }
+
+    /// A write the task tree does not allow: a 400 naming the member, at
+    /// `prefix` (`#/operations/2/task`) in a batch.
+    pub fn refused(refusal: &Refusal, prefix: Option<&str>) -> Self {
+        let error = FieldError::body(refusal.field, refusal.reason.clone());
+        let error = match prefix {
+            Some(prefix) => error.nested_in(prefix),
+            None => error,
+        };
+        Self::validation(vec![error])
+    }
+
     /// A feed token whose changes are no longer all kept.
     pub fn feed_history_gone() -> Self {
         Self::Gone(problem(
@@ -418,6 +444,14 @@ error_set!(
     UndeleteErrors = [400, 401, 404, 409, 412, 429, 500, 503]
 );
 error_set!(
+    /// Moving a task.
+    MoveErrors = [400, 401, 404, 412, 413, 415, 429, 500, 503]
+);
+error_set!(
+    /// Listing labels.
+    LabelErrors = [401, 429, 500, 503]
+);
+error_set!(
     /// A batch.
     BatchErrors = [400, 401, 404, 412, 413, 415, 422, 429, 500, 503]
 );
@@ -429,6 +463,12 @@ error_set!(
     /// Readiness.
     ReadyErrors = [503]
 );
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        Self::refused(&refusal, None)
+    }
+}
 
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {

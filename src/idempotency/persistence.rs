@@ -8,6 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::IdempotencyKey;
+use crate::db::tasks::Refusal;
 use crate::db::{self, Db, DbError};
 use crate::domain::{OwnerId, Task, TaskDraft, Timestamp};
 
@@ -81,7 +82,7 @@ pub enum Keyed {
 
 /// Creates a task for `owner` once per `key` of that owner: its response
 /// (made by `render`) is stored with the key.
-pub async fn create_once<E: From<DbError> + Send + 'static>(
+pub async fn create_once<E: From<DbError> + From<Refusal> + Send + 'static>(
     db: &Db,
     owner: OwnerId,
     key: &IdempotencyKey,
@@ -93,8 +94,10 @@ pub async fn create_once<E: From<DbError> + Send + 'static>(
     let work = work(move |txn| {
         let draft = draft.clone();
         Box::pin(async move {
-            let task = db::tasks::insert_in(txn, owner, draft, now).await?;
-            Ok(render(&task))
+            Ok(match db::tasks::insert_in(txn, owner, draft, now).await? {
+                Ok(task) => render(&task),
+                Err(refusal) => Err(E::from(refusal)),
+            })
         })
     });
     perform_once(db, owner, key, fingerprint, work).await

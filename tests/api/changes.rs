@@ -20,7 +20,7 @@ async fn feed(app: &TestApp, since: Option<&str>, per_page: u32) -> Reply {
 }
 
 /// Every page from `since` until the feed has no more: (changes, token).
-async fn drain(app: &TestApp, since: Option<&str>, per_page: u32) -> (Vec<Value>, String) {
+pub async fn drain(app: &TestApp, since: Option<&str>, per_page: u32) -> (Vec<Value>, String) {
     let mut since = since.map(str::to_owned);
     let mut changes = Vec::new();
     loop {
@@ -487,11 +487,14 @@ async fn a_write_waits_for_the_open_write_of_the_same_owner() {
         description: None,
         done: false,
         due_at: None,
+        labels: Default::default(),
+        parent_id: None,
     };
     // The first owner made by a fresh database is the test app's.
     let held = tasks_api::db::tasks::insert_in(&open, OwnerId(1), draft, Timestamp::now())
         .await
-        .expect("insert");
+        .expect("insert")
+        .expect("a top-level task");
     let second = {
         let app = app.clone();
         tokio::spawn(async move { app.create("second").await })

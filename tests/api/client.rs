@@ -14,6 +14,8 @@ fn input(title: &str) -> TaskInput {
         description: None,
         done: false,
         due_at: None,
+        labels: Vec::new(),
+        parent_id: None,
     }
 }
 
@@ -38,15 +40,17 @@ async fn generated_client_runs_the_checkpoint_scenario() {
         assert_eq!(created.title.as_str(), format!("Task {i}"));
     }
     let page = client
-        // cursor, done, due_after, due_before, page, per_page, q,
-        // show_deleted, sort, updated_before, updated_since (progenitor
-        // orders the query parameters by name).
+        // cursor, done, due_after, due_before, label, page, parent_id,
+        // per_page, q, show_deleted, sort, updated_before, updated_since
+        // (progenitor orders the query parameters by name).
         .list_tasks(
             None,
             None,
             None,
             None,
+            &Vec::new(),
             NonZeroU64::new(2),
+            None,
             NonZeroU64::new(5),
             None,
             None,
@@ -116,6 +120,8 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
         description: None,
         done: None,
         due_at: None,
+        labels: None,
+        parent_id: None,
     };
     let patched = client
         .update_task(task.id, None, &patch)
@@ -137,6 +143,8 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
                 None,
                 None,
                 None,
+                None,
+                &Vec::new(),
                 None,
                 None,
                 NonZeroU64::new(500),

@@ -25,5 +25,6 @@ mod process;
 mod spec;
 mod tasks;
 mod trash;
+mod tree;
 mod upgrade;
 mod validation;

@@ -325,6 +325,10 @@ fn item_result(task: Option<domain::Task>, created: bool) -> BatchItemResult {
 /// request would have answered (RFC 9110 §13.1.1: `if_match` on a missing
 /// task is a 412), naming the operation.
 fn failed(failure: BatchFailure) -> ApiError {
+    if let Some(refusal) = &failure.refusal {
+        let at = format!("#/operations/{}/task", failure.index);
+        return ApiError::refused(refusal, Some(&at));
+    }
     let problem = if failure.stale || failure.expected {
         ApiError::precondition_failed(failure.id)
     } else {

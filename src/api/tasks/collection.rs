@@ -11,10 +11,10 @@ use crate::api::body::JsonBody;
 use crate::api::conditional::etag;
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::payload::{Json, JsonText, to_json_text};
-use crate::api::types::SearchParam;
+use crate::api::types::{ParentParam, SearchParam};
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
-use crate::domain::{self, ListQuery, Timestamp};
+use crate::domain::{self, Label, ListQuery, Timestamp};
 use crate::error::{ApiError, CreateErrors, Errors, ListErrors};
 use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
 
@@ -124,8 +124,9 @@ impl CollectionApi {
         /// case. `%`, `_` and `\` match only themselves. At most 200
         /// characters (no longer text can match a title).
         q: Query<Option<Lenient<SearchParam>>>,
-        /// The order: `id`, `created_at`, `updated_at`, `due_at` or `title`,
-        /// with a leading `-` for descending. Ties are broken by `id`; tasks
+        /// The order: `id`, `created_at`, `updated_at`, `due_at`, `title` or
+        /// `position` (the manual order among siblings: use it with
+        /// `parent_id`), with a leading `-` for descending. Ties are broken by `id`; tasks
         /// with no `due_at` come last either way. Default: `id`.
         // No `default` attribute: poem-openapi would wrap the `$ref` in an
         // `allOf`, which openapi-python-client cannot read. The default is
@@ -146,6 +147,14 @@ impl CollectionApi {
         due_before: Query<Option<Lenient<Timestamp>>>,
         /// `true`: tasks in the trash too, with their `deleted_at`.
         show_deleted: Query<Option<Lenient<bool>>>,
+        /// Only the subtasks of this task (`parent_id=7`), or only
+        /// top-level tasks (`parent_id=null`).
+        parent_id: Query<Option<Lenient<ParentParam>>>,
+        /// Only tasks with this label (matched without regard to case);
+        /// repeat it for tasks that carry all of them:
+        /// `label=work&label=urgent`.
+        #[oai(explode = true)]
+        label: Query<Vec<Lenient<Label>>>,
     ) -> Result<RateLimited<ListTasksResponse>, Errors<ListErrors>> {
         let params = ListParams {
             page: page.0,
@@ -158,6 +167,8 @@ impl CollectionApi {
                 due_after: due_after.0,
                 due_before: due_before.0,
                 show_deleted: show_deleted.0,
+                parent_id: parent_id.0,
+                labels: label.0,
             },
             sort: sort.0,
             cursor: cursor.0,
@@ -190,7 +201,9 @@ impl CollectionApi {
         let now = Timestamp::now();
         let stored = match key {
             None => {
-                let task = db::tasks::insert(&db, owner.0, body.value, now).await?;
+                let task = db::tasks::insert(&db, owner.0, body.value, now)
+                    .await?
+                    .map_err(|refusal| ApiError::refused(&refusal, None))?;
                 CreateTaskResponse::render(&task)?
             }
             Some(key) => {

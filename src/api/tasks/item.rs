@@ -64,6 +64,8 @@ pub(super) fn answer<T>(
     match outcome {
         Outcome::Done(value) => Ok(value),
         Outcome::NotDeleted => Err(ApiError::task_not_deleted(id)),
+        Outcome::ParentDeleted(parent) => Err(ApiError::parent_deleted(id, parent)),
+        Outcome::Refused(refusal) => Err(refusal.into()),
         Outcome::Missing if expect.is_none() => Err(ApiError::task_not_found(id)),
         Outcome::Missing | Outcome::Stale => Err(ApiError::precondition_failed(id)),
     }

@@ -8,6 +8,7 @@ mod collection;
 mod item;
 mod paging;
 mod trash;
+mod tree;
 
 use poem_openapi::{Object, Tags};
 use serde_json::{Map, Value};
@@ -18,10 +19,11 @@ pub use self::collection::CollectionApi;
 pub use self::item::ItemApi;
 pub use self::paging::{Sort, TaskPage};
 pub use self::trash::TrashApi;
-use super::body::{Field, JsonInput, boolean, member, string};
+pub use self::tree::TreeApi;
+use super::body::{Field, JsonInput, Member, boolean, member, string};
 use super::params::Lenient;
 use super::payload::JSON;
-use crate::domain::{self, Description, TaskChanges, TaskDraft, Timestamp, Title};
+use crate::domain::{self, Description, Label, Labels, TaskChanges, TaskDraft, Timestamp, Title};
 use crate::error::{ApiError, FieldError};
 
 #[derive(Tags)]
@@ -56,6 +58,19 @@ pub struct Task {
     /// listed with `show_deleted=true`, have one).
     #[oai(read_only, nullable)]
     pub deleted_at: Option<Timestamp>,
+    /// The task this one is a subtask of, or `null` for a top-level task.
+    /// Set on create; `POST /api/tasks/{id}/move` changes it.
+    #[oai(nullable)]
+    pub parent_id: Option<i64>,
+    /// The task's place among its siblings (the tasks with the same
+    /// parent): an opaque string that sorts in that order, byte by byte.
+    /// `sort=position` lists in this order; `POST /api/tasks/{id}/move`
+    /// changes it.
+    #[oai(read_only)]
+    pub position: String,
+    /// The task's labels, in lower case and sorted.
+    #[oai(validator(max_items = 20))]
+    pub labels: Vec<Label>,
 }
 
 impl From<domain::Task> for Task {
@@ -69,6 +84,9 @@ impl From<domain::Task> for Task {
             created_at: task.created_at,
             updated_at: task.updated_at,
             deleted_at: task.deleted_at,
+            parent_id: task.parent_id,
+            position: task.position.into_inner(),
+            labels: task.labels.iter().cloned().collect(),
         }
     }
 }
@@ -90,6 +108,18 @@ pub struct TaskInput {
     /// (the default). Returned in UTC.
     #[oai(nullable)]
     due_at: Option<Timestamp>,
+    /// Up to 20 labels, each 1–32 characters (no control characters or
+    /// commas), trimmed and matched without regard to case: stored in
+    /// lower case, duplicates merged. Default: none.
+    #[oai(validator(max_items = 20))]
+    labels: Option<Vec<Label>>,
+    /// On create: the task to make this one a subtask of (the new task
+    /// comes last among its subtasks), or `null` for a top-level task (the
+    /// default). It must be the owner's task, not in the trash, at most 4
+    /// levels deep, with fewer than 1,000 subtasks. On replace: if sent, it
+    /// must be the task's parent (moves are `POST /api/tasks/{id}/move`).
+    #[oai(nullable)]
+    parent_id: Option<i64>,
 }
 
 impl JsonInput for TaskInput {
@@ -113,6 +143,8 @@ impl JsonInput for TaskInput {
                 description: changes.description.into_option(),
                 done: changes.done.into_option().unwrap_or(false),
                 due_at: changes.due_at.into_option(),
+                labels: changes.labels.into_option().unwrap_or_default(),
+                parent_id: changes.parent_id.into_patch(),
             }),
             _ => Err(errors),
         }
@@ -135,6 +167,13 @@ pub struct TaskPatch {
     /// A new due date (RFC 3339 with an offset), or `null` to clear it.
     #[oai(nullable)]
     due_at: Option<Timestamp>,
+    /// The new set of labels, replacing the old (`null` or `[]`: none).
+    #[oai(validator(max_items = 20), nullable)]
+    labels: Option<Vec<Label>>,
+    /// If sent, it must be the task's parent (`null`: top level); moves
+    /// are `POST /api/tasks/{id}/move`.
+    #[oai(nullable)]
+    parent_id: Option<i64>,
 }
 
 impl JsonInput for TaskPatch {
@@ -152,6 +191,8 @@ impl JsonInput for TaskPatch {
             description: changes.description.into_patch(),
             done: changes.done.into_option(),
             due_at: changes.due_at.into_patch(),
+            labels: changes.labels.into_patch().map(Option::unwrap_or_default),
+            parent_id: changes.parent_id.into_patch(),
         })
     }
 }
@@ -163,6 +204,8 @@ struct RawChanges {
     description: Field<Description>,
     done: Field<bool>,
     due_at: Field<Timestamp>,
+    labels: Field<Labels>,
+    parent_id: Field<i64>,
 }
 
 fn read_changes(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> RawChanges {
@@ -182,6 +225,11 @@ fn read_changes(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Ra
                 )
             })
         }),
+        labels: labels_member(object, errors),
+        parent_id: member(object, "parent_id", errors, |v| {
+            v.as_i64()
+                .ok_or("must be an integer (int64) or null".into())
+        }),
     };
     for (name, is_null) in [
         ("title", matches!(changes.title, Field::Null)),
@@ -192,6 +240,38 @@ fn read_changes(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Ra
         }
     }
     changes
+}
+
+/// The `labels` member: a JSON array of labels, read as a set. Each
+/// invalid label is named on its own (`#/labels/2`).
+fn labels_member(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Field<Labels> {
+    let items = match Member::of(object, "labels") {
+        Member::Absent => return Field::Absent,
+        Member::Null => return Field::Null,
+        Member::Value(Value::Array(items)) => items,
+        Member::Value(_) => {
+            errors.push(FieldError::body("labels", "must be an array of strings"));
+            return Field::Invalid;
+        }
+    };
+    let before = errors.len();
+    let mut labels = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match string(item).and_then(Label::parse) {
+            Ok(label) => labels.push(label),
+            Err(reason) => errors.push(FieldError::body(&format!("labels/{index}"), reason)),
+        }
+    }
+    if errors.len() > before {
+        return Field::Invalid;
+    }
+    match Labels::new(labels) {
+        Ok(labels) => Field::Value(labels),
+        Err(reason) => {
+            errors.push(FieldError::body("labels", reason));
+            Field::Invalid
+        }
+    }
 }
 
 impl<T> Field<T> {

@@ -9,10 +9,10 @@ use serde_json::Value;
 use super::Task;
 use crate::api::cursor::Cursor;
 use crate::api::params::Lenient;
-use crate::api::types::SearchParam;
+use crate::api::types::{ParentParam, SearchParam};
 use crate::db::tasks::Page;
 use crate::domain::list::SearchText;
-use crate::domain::{Filters, ListQuery, SortField, SortOrder, Timestamp, Window};
+use crate::domain::{Filters, Label, ListQuery, Parent, SortField, SortOrder, Timestamp, Window};
 use crate::error::{ApiError, FieldError};
 
 /// The order of a list: a field, with a leading `-` for descending. Ties are
@@ -40,6 +40,10 @@ pub enum Sort {
     Title,
     #[oai(rename = "-title")]
     TitleDesc,
+    #[oai(rename = "position")]
+    Position,
+    #[oai(rename = "-position")]
+    PositionDesc,
 }
 
 impl From<Sort> for (SortField, SortOrder) {
@@ -56,6 +60,8 @@ impl From<Sort> for (SortField, SortOrder) {
             Sort::DueAtDesc => (SortField::DueAt, Descending),
             Sort::Title => (SortField::Title, Ascending),
             Sort::TitleDesc => (SortField::Title, Descending),
+            Sort::Position => (SortField::Position, Ascending),
+            Sort::PositionDesc => (SortField::Position, Descending),
         }
     }
 }
@@ -70,7 +76,7 @@ impl Sort {
     }
 }
 
-const SORT_VALUES: &str = "must be one of id, created_at, updated_at, due_at, title, \
+const SORT_VALUES: &str = "must be one of id, created_at, updated_at, due_at, title, position, \
                            each optionally prefixed with - for descending order";
 
 /// One page of tasks.
@@ -114,6 +120,24 @@ pub struct FilterParams {
     pub due_after: Option<Lenient<Timestamp>>,
     pub due_before: Option<Lenient<Timestamp>>,
     pub show_deleted: Option<Lenient<bool>>,
+    pub parent_id: Option<Lenient<ParentParam>>,
+    pub labels: Vec<Lenient<Label>>,
+}
+
+const NOT_A_PARENT: &str = "must be a task id or null";
+const LABEL_RULES: &str = "must be 1–32 characters, not all whitespace, with no control \
+                           characters or commas";
+
+/// The `parent_id` filter: a task id, or `null` for the top level.
+fn parent_filter(raw: &str) -> Result<Parent, &'static str> {
+    if raw == "null" {
+        return Ok(Parent::Top);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id >= 0 && !raw.starts_with('+'))
+        .map(Parent::Of)
+        .ok_or(NOT_A_PARENT)
 }
 
 const NOT_A_TIMESTAMP: &str =
@@ -144,6 +168,20 @@ impl FilterParams {
                 .show_deleted
                 .and_then(|s| s.check("show_deleted", "must be true or false", e, Ok::<_, String>))
                 .unwrap_or(false),
+            parent: self
+                .parent_id
+                .and_then(|p| p.check("parent_id", NOT_A_PARENT, e, |p| parent_filter(&p.0))),
+            labels: {
+                let mut labels: Vec<Label> = self
+                    .labels
+                    .into_iter()
+                    .filter_map(|label| label.check("label", LABEL_RULES, e, Ok::<_, String>))
+                    .collect();
+                // One list however they are spelled or ordered (cursors).
+                labels.sort_unstable();
+                labels.dedup();
+                labels
+            },
         }
     }
 }

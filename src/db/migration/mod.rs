@@ -9,6 +9,7 @@ mod m20261201_000003_owners_and_keys;
 mod m20261201_000004_trash;
 mod m20261201_000005_change_feed;
 mod m20261201_000006_live_counts;
+mod m20261201_000007_subtasks_order_labels;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_trash::Migration),
             Box::new(m20261201_000005_change_feed::Migration),
             Box::new(m20261201_000006_live_counts::Migration),
+            Box::new(m20261201_000007_subtasks_order_labels::Migration),
         ]
     }
 }

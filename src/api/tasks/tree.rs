@@ -1,0 +1,178 @@
+//! `/api/tasks/{id}/move` (subtasks and manual order) and `/api/labels`.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::{Map, Value};
+
+use super::item::answer;
+use super::{ApiTags, Task, task_id};
+use crate::api::body::{Field, JsonBody, JsonInput, member};
+use crate::api::conditional::{self, etag};
+use crate::api::params::{Lenient, RawHeader};
+use crate::api::payload::{JSON, Json};
+use crate::auth::{Owner, RateLimited};
+use crate::db::{self, Db};
+use crate::domain::{Anchor, Label, Placement, Timestamp};
+use crate::error::{Errors, FieldError, LabelErrors, MoveErrors};
+
+/// Where to move a task. Members left out: the same parent, last among
+/// its siblings.
+#[derive(Object)]
+pub struct TaskMove {
+    /// The new parent: a task id, or `null` for the top level. Left out:
+    /// the parent the task has. It must be the owner's task, not in the
+    /// trash, not the task itself or one of its subtasks, with fewer than
+    /// 1,000 subtasks, and the moved subtree must stay within 5 levels.
+    #[oai(nullable)]
+    parent_id: Option<i64>,
+    /// Place the task right after this sibling (a task under the new
+    /// parent). Not with `before_id`.
+    #[oai(nullable)]
+    after_id: Option<i64>,
+    /// Place the task right before this sibling. Not with `after_id`.
+    #[oai(nullable)]
+    before_id: Option<i64>,
+}
+
+fn id_member(object: &Map<String, Value>, name: &str, errors: &mut Vec<FieldError>) -> Field<i64> {
+    member(object, name, errors, |v| {
+        v.as_i64()
+            .ok_or("must be an integer (int64) or null".into())
+    })
+}
+
+impl JsonInput for TaskMove {
+    type Output = Placement;
+    const MEDIA_TYPES: &'static [&'static str] = &[JSON];
+
+    fn from_json(object: &Map<String, Value>) -> Result<Placement, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let parent = match id_member(object, "parent_id", &mut errors) {
+            Field::Absent | Field::Invalid => None,
+            Field::Null => Some(None),
+            Field::Value(id) => Some(Some(id)),
+        };
+        let after = id_member(object, "after_id", &mut errors);
+        let before = id_member(object, "before_id", &mut errors);
+        let anchor = match (after, before) {
+            (Field::Value(_), Field::Value(_)) => {
+                for name in ["after_id", "before_id"] {
+                    errors.push(FieldError::body(
+                        name,
+                        "give only one of after_id and before_id",
+                    ));
+                }
+                Anchor::Last
+            }
+            (Field::Value(id), _) => Anchor::After(id),
+            (_, Field::Value(id)) => Anchor::Before(id),
+            _ => Anchor::Last,
+        };
+        if errors.is_empty() {
+            Ok(Placement { parent, anchor })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum MoveTaskResponse {
+    /// The task in its new place (a new ETag; unchanged if it was there
+    /// already).
+    #[oai(status = 200)]
+    Ok(
+        Json<Task>,
+        /// The task's strong entity tag.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+/// One of the owner's labels.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct LabelCount {
+    /// The label, in lower case.
+    pub name: Label,
+    /// How many of the owner's tasks (not in the trash) carry it.
+    pub tasks: u64,
+}
+
+/// The owner's labels.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct LabelList {
+    /// Every label a task of the owner (not in the trash) carries, by name.
+    pub labels: Vec<LabelCount>,
+}
+
+#[derive(ApiResponse)]
+enum ListLabelsResponse {
+    /// The labels with their counts.
+    #[oai(status = 200)]
+    Ok(Json<LabelList>),
+}
+
+/// `POST` on `/api/tasks/{id}/move` and `GET` on `/api/labels`.
+#[derive(Default)]
+pub struct TreeApi;
+
+#[OpenApi(tag = "ApiTags::Tasks")]
+impl TreeApi {
+    /// Move a task
+    ///
+    /// Puts the task under another parent and/or in another place among its
+    /// siblings: right after `after_id`, right before `before_id`, or last.
+    /// One write whatever the number of siblings; concurrent moves are
+    /// applied one after the other, so every client ends with one order.
+    /// Its subtasks move with it. With `If-Match`, only if the task still
+    /// has that ETag.
+    #[oai(
+        path = "/api/tasks/:id/move",
+        method = "post",
+        operation_id = "move_task"
+    )]
+    async fn move_task(
+        &self,
+        db: Data<&Db>,
+        owner: Owner,
+        /// The task's id.
+        id: Path<Lenient<i64>>,
+        /// Move only if the task's current ETag is one of these (or `*`).
+        #[oai(name = "If-Match")]
+        if_match: RawHeader,
+        body: JsonBody<TaskMove>,
+    ) -> Result<RateLimited<MoveTaskResponse>, Errors<MoveErrors>> {
+        let id = task_id(id.0)?;
+        let expect = conditional::expect(&if_match, id);
+        let now = Timestamp::now();
+        let outcome =
+            db::tree::move_task(&db, owner.0, id, body.value, expect.clone(), now).await?;
+        let task = answer(id, expect.as_ref(), outcome)?;
+        let tag = etag(&task);
+        Ok(RateLimited(MoveTaskResponse::Ok(Json(task.into()), tag)))
+    }
+
+    /// List labels
+    ///
+    /// Every label on the owner's tasks (not in the trash), by name, with
+    /// how many tasks carry it.
+    #[oai(path = "/api/labels", method = "get", operation_id = "list_labels")]
+    async fn list_labels(
+        &self,
+        db: Data<&Db>,
+        owner: Owner,
+    ) -> Result<RateLimited<ListLabelsResponse>, Errors<LabelErrors>> {
+        let counts = db::labels::counts(&db, owner.0).await?;
+        let labels = counts
+            .into_iter()
+            .map(|count| LabelCount {
+                name: count.label,
+                tasks: count.tasks,
+            })
+            .collect();
+        Ok(RateLimited(ListLabelsResponse::Ok(Json(LabelList {
+            labels,
+        }))))
+    }
+}

@@ -1,0 +1,560 @@
+//! Subtasks and manual order: parents checked (existence, cycles, depth,
+//! child count), subtrees found with one recursive query, keys among
+//! siblings, and moves.
+//!
+//! Every write here runs after its transaction reserved a change number,
+//! so it holds its owner's row: an owner's tree changes one write at a time
+//! (on PostgreSQL across processes too), and what a write reads of the tree
+//! stays true until it commits.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Statement, Value,
+};
+
+use super::changes::{self, Counts, Numbers};
+use super::entity::{self, Column, Entity};
+use super::group::work;
+use super::tasks::{Expect, Outcome, Refusal, columns, owned, task_rows};
+use super::{Db, DbError};
+use crate::domain::task::{MAX_CHILDREN, MAX_DEPTH};
+use crate::domain::{Anchor, OrderKey, OwnerId, Placement, Task, Timestamp};
+
+/// Siblings re-spaced at first on each side of a gap whose key got too
+/// long; the window grows eightfold until short keys fit.
+const FIRST_REACH: u64 = 8;
+
+/// The tasks of `owner` under `parent` (`None`: top level), in the trash
+/// or not.
+pub(super) fn siblings(owner: OwnerId, parent: Option<i64>) -> Select<Entity> {
+    let select = owned(owner);
+    match parent {
+        Some(id) => select.filter(Column::ParentId.eq(id)),
+        None => select.filter(Column::ParentId.is_null()),
+    }
+}
+
+fn stored_key(id: i64, raw: &str) -> Result<OrderKey, DbError> {
+    OrderKey::parse(raw).map_err(|_| DbError::Corrupt {
+        row: format!("task {id}"),
+        reason: "position breaks its rules",
+    })
+}
+
+/// The first (`last == false`) or last key under `parent` beyond `bound`
+/// (below it when looking for the last, above it otherwise), leaving out
+/// task `except`.
+async fn neighbour(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    parent: Option<i64>,
+    bound: Option<&OrderKey>,
+    below: bool,
+    except: Option<i64>,
+) -> Result<Option<OrderKey>, DbError> {
+    let mut select = siblings(owner, parent);
+    if let Some(bound) = bound {
+        let key = Expr::col(Column::Position);
+        select = select.filter(if below {
+            key.lt(bound.as_str())
+        } else {
+            key.gt(bound.as_str())
+        });
+    }
+    if let Some(id) = except {
+        select = select.filter(Column::Id.ne(id));
+    }
+    let order = if below {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let row: Option<(i64, String)> = select
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Position)
+        .order_by(Column::Position, order)
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    row.map(|(id, raw)| stored_key(id, &raw)).transpose()
+}
+
+/// The key of a task appended under `parent`: after every sibling.
+pub(super) async fn last_place(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    parent: Option<i64>,
+) -> Result<OrderKey, DbError> {
+    let last = neighbour(conn, owner, parent, None, true, None).await?;
+    OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
+        row: "the last sibling".to_owned(),
+        reason: "no key follows its position",
+    })
+}
+
+/// Whether `parent` can take a subtask of `height` levels (1 for a new
+/// task): a live task of `owner`, not `moving` nor below it, no deeper than
+/// the limit allows, and with room for one more subtask.
+pub(super) async fn check_parent(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    parent: i64,
+    moving: Option<i64>,
+    height: usize,
+) -> Result<Result<(), Refusal>, DbError> {
+    let refuse = |reason: String| Ok(Err(Refusal::new("parent_id", reason)));
+    // Up from the parent: its depth, and whether the moving task is above.
+    let mut depth = 0;
+    let mut at = Some(parent);
+    while let Some(id) = at {
+        if Some(id) == moving {
+            return refuse("must not be the task itself or one of its subtasks".to_owned());
+        }
+        let row: Option<Option<i64>> = owned(owner)
+            .filter(Column::Id.eq(id))
+            .filter(Column::DeletedAt.is_null())
+            .select_only()
+            .column(Column::ParentId)
+            .into_tuple()
+            .one(conn)
+            .await?;
+        let Some(up) = row else {
+            return refuse(format!("there is no task with id {id}"));
+        };
+        depth += 1;
+        // No stored chain is deeper than the limit; this only ends a
+        // cycle a bug could have stored.
+        at = if depth > MAX_DEPTH { None } else { up };
+    }
+    if depth + height > MAX_DEPTH {
+        return refuse(format!(
+            "would nest subtasks deeper than {MAX_DEPTH} levels"
+        ));
+    }
+    let children = siblings(owner, Some(parent)).count(conn).await?;
+    if children >= MAX_CHILDREN {
+        return refuse(format!(
+            "task {parent} already has {MAX_CHILDREN} subtasks (the most a task may have, counting the trash)"
+        ));
+    }
+    Ok(Ok(()))
+}
+
+/// Which descendants a subtree query follows.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Reach {
+    /// Live tasks only (a trashed task's subtree is all in the trash).
+    Live,
+    /// Tasks trashed at this instant (micros): trashed with their parent.
+    TrashedAt(i64),
+    /// Every task, in the trash or not.
+    All,
+}
+
+/// A statement with its parameters, written for one backend.
+struct Sql {
+    backend: DbBackend,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    /// The placeholder of a new parameter.
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+}
+
+/// The descendants of `owner`'s task `root` that `reach` follows, each with
+/// its depth below `root` (1 for a child), shallowest first: one recursive
+/// query over the `(owner_id, parent_id, …)` index.
+pub(super) async fn descendants(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    root: i64,
+    reach: Reach,
+) -> Result<Vec<(entity::Model, i64)>, DbError> {
+    let mut sql = Sql {
+        backend: conn.get_database_backend(),
+        values: Vec::new(),
+    };
+    let condition = |sql: &mut Sql, table: &str| match reach {
+        Reach::Live => format!(" AND {table}deleted_at IS NULL"),
+        Reach::TrashedAt(at) => format!(" AND {table}deleted_at = {}", sql.bind(at)),
+        Reach::All => String::new(),
+    };
+    let (o1, r) = (sql.bind(owner.0), sql.bind(root));
+    let c1 = condition(&mut sql, "");
+    let o2 = sql.bind(owner.0);
+    let c2 = condition(&mut sql, "t.");
+    // The depth bound only guards against a cycle a bug could have stored.
+    let text = format!(
+        "WITH RECURSIVE subtree(id, depth) AS (\
+         SELECT id, CAST(1 AS BIGINT) FROM tasks WHERE owner_id = {o1} AND parent_id = {r}{c1} \
+         UNION ALL \
+         SELECT t.id, s.depth + 1 FROM tasks t JOIN subtree s ON t.parent_id = s.id \
+         WHERE t.owner_id = {o2}{c2} AND s.depth < 64) \
+         SELECT tasks.*, subtree.depth AS depth FROM tasks JOIN subtree ON tasks.id = subtree.id \
+         ORDER BY subtree.depth, tasks.id"
+    );
+    let statement = Statement::from_sql_and_values(sql.backend, text, sql.values);
+    let rows = conn.query_all_raw(statement).await?;
+    let models = task_rows(&rows)?;
+    let depths = rows
+        .iter()
+        .map(|row| row.try_get::<i64>("", "depth"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(models.into_iter().zip(depths).collect())
+}
+
+/// How many levels `owner`'s task `id` spans with its subtasks (1 alone),
+/// counting those in the trash (which an undelete may bring back).
+async fn height(conn: &impl ConnectionTrait, owner: OwnerId, id: i64) -> Result<usize, DbError> {
+    let below = descendants(conn, owner, id, Reach::All).await?;
+    let deepest = below.iter().map(|&(_, depth)| depth).max().unwrap_or(0);
+    Ok(usize::try_from(deepest)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1))
+}
+
+/// Moves `owner`'s task `id` to `placement`, if `expect` (when given) holds
+/// for it: one write of the task (and, rarely, of a few neighbours whose
+/// keys are re-spaced). A move to where the task already is changes
+/// nothing.
+pub async fn move_task(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    placement: Placement,
+    expect: Option<Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    let write = work(move |txn| {
+        let expect = expect.clone();
+        Box::pin(async move {
+            // The owner's row first: the siblings read below stay as read.
+            let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
+            move_in(
+                txn,
+                owner,
+                id,
+                placement,
+                expect.as_ref(),
+                now,
+                &mut numbers,
+            )
+            .await
+        })
+    });
+    db.timed("move", db.write(write)).await
+}
+
+async fn move_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    id: i64,
+    placement: Placement,
+    expect: Option<&Expect>,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<Outcome<Task>, DbError> {
+    let row = owned(owner)
+        .filter(Column::Id.eq(id))
+        .filter(Column::DeletedAt.is_null())
+        .one(conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Outcome::Missing);
+    };
+    let current = Task::try_from(row)?;
+    if expect.is_some_and(|e| !e.allows(current.version)) {
+        return Ok(Outcome::Stale);
+    }
+    let parent = placement.parent.unwrap_or(current.parent_id);
+    if parent != current.parent_id
+        && let Some(parent) = parent
+    {
+        let levels = height(conn, owner, id).await?;
+        if let Err(refusal) = check_parent(conn, owner, parent, Some(id), levels).await? {
+            return Ok(Outcome::Refused(refusal));
+        }
+    }
+    let (lower, upper) = match placement.anchor {
+        Anchor::Last => {
+            let last = neighbour(conn, owner, parent, None, true, Some(id)).await?;
+            (last, None)
+        }
+        Anchor::After(anchor) | Anchor::Before(anchor) => {
+            let field = match placement.anchor {
+                Anchor::After(_) => "after_id",
+                _ => "before_id",
+            };
+            let key = match sibling_key(conn, owner, parent, anchor, id).await? {
+                Ok(key) => key,
+                Err(reason) => return Ok(Outcome::Refused(Refusal::new(field, reason))),
+            };
+            if matches!(placement.anchor, Anchor::After(_)) {
+                let next = neighbour(conn, owner, parent, Some(&key), false, Some(id)).await?;
+                (Some(key), next)
+            } else {
+                let previous = neighbour(conn, owner, parent, Some(&key), true, Some(id)).await?;
+                (previous, Some(key))
+            }
+        }
+    };
+    let in_place = parent == current.parent_id
+        && lower.as_ref().is_none_or(|l| *l < current.position)
+        && upper.as_ref().is_none_or(|u| current.position < *u);
+    if in_place {
+        return Ok(Outcome::Done(current));
+    }
+    let key = match OrderKey::between(lower.as_ref(), upper.as_ref()) {
+        Some(key) if !key.needs_rebalance() => key,
+        _ => respace(conn, owner, parent, id, lower, upper, now, numbers).await?,
+    };
+    let next = Task {
+        parent_id: parent,
+        position: key,
+        updated_at: now.max(current.updated_at),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    let written = Entity::update_many()
+        .set(columns(&next, numbers.take(conn).await?))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(current.version))
+        .exec(conn)
+        .await?;
+    if written.rows_affected != 1 {
+        // The owner's row is held, so no other write of its tasks ran.
+        return Err(DbError::Contended);
+    }
+    Ok(Outcome::Done(next))
+}
+
+/// The key of `anchor` if it is a live task under `parent` other than the
+/// moving task; else why not.
+async fn sibling_key(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    parent: Option<i64>,
+    anchor: i64,
+    moving: i64,
+) -> Result<Result<OrderKey, String>, DbError> {
+    if anchor == moving {
+        return Ok(Err("must be another task than the one moved".to_owned()));
+    }
+    let row: Option<(i64, String)> = siblings(owner, parent)
+        .filter(Column::Id.eq(anchor))
+        .filter(Column::DeletedAt.is_null())
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Position)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    match row {
+        Some((id, raw)) => Ok(Ok(stored_key(id, &raw)?)),
+        None => Ok(Err(match parent {
+            Some(parent) => format!("there is no task with id {anchor} under task {parent}"),
+            None => format!("there is no top-level task with id {anchor}"),
+        })),
+    }
+}
+
+/// A key for the moving task between `lower` and `upper` when the gap has
+/// no short one left: re-spaces the siblings around the gap (each a new
+/// version and change; their order stays), widening the window until
+/// short keys fit. Rare: placing again and again in one gap takes about
+/// 200 moves to get there.
+#[allow(clippy::too_many_arguments)]
+async fn respace(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    parent: Option<i64>,
+    moving: i64,
+    lower: Option<OrderKey>,
+    upper: Option<OrderKey>,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<OrderKey, DbError> {
+    let mut reach = FIRST_REACH;
+    loop {
+        let side = |bound: &Option<OrderKey>, below: bool| {
+            let bound = bound.clone();
+            async move {
+                let Some(bound) = bound else {
+                    return Ok::<_, DbError>(Vec::new());
+                };
+                let key = Expr::col(Column::Position);
+                let (filter, order) = if below {
+                    (key.lte(bound.as_str()), sea_orm::Order::Desc)
+                } else {
+                    (key.gte(bound.as_str()), sea_orm::Order::Asc)
+                };
+                let rows: Vec<(i64, String)> = siblings(owner, parent)
+                    .filter(filter)
+                    .filter(Column::Id.ne(moving))
+                    .select_only()
+                    .column(Column::Id)
+                    .column(Column::Position)
+                    .order_by(Column::Position, order.clone())
+                    .order_by(Column::Id, order)
+                    .limit(reach + 1)
+                    .into_tuple()
+                    .all(conn)
+                    .await?;
+                Ok(rows)
+            }
+        };
+        let mut below = side(&lower, true).await?;
+        let mut above = side(&upper, false).await?;
+        let outer = |rows: &mut Vec<(i64, String)>| -> Result<Option<OrderKey>, DbError> {
+            if rows.len() as u64 > reach {
+                let (id, raw) = rows.remove(rows.len() - 1);
+                Ok(Some(stored_key(id, &raw)?))
+            } else {
+                Ok(None)
+            }
+        };
+        let (floor, ceiling) = (outer(&mut below)?, outer(&mut above)?);
+        below.reverse();
+        let count = below.len() + 1 + above.len();
+        let keys = OrderKey::spread(floor.as_ref(), ceiling.as_ref(), count);
+        let whole = floor.is_none() && ceiling.is_none();
+        let fits = keys.len() == count && keys.iter().all(|k| !k.needs_rebalance());
+        if !fits && !whole {
+            reach = reach.saturating_mul(8);
+            continue;
+        }
+        let mut keys = keys.into_iter();
+        let mut mine = None;
+        numbers.more(conn, count - 1).await?;
+        for (index, key) in keys.by_ref().enumerate().take(count) {
+            let id = match index.checked_sub(below.len()) {
+                None => below[index].0,
+                Some(0) => {
+                    mine = Some(key);
+                    continue;
+                }
+                Some(k) => above[k - 1].0,
+            };
+            let seq = numbers.take(conn).await?;
+            Entity::update_many()
+                .col_expr(Column::Position, Expr::value(key.into_inner()))
+                .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+                .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
+                .col_expr(Column::ChangeSeq, Expr::value(seq))
+                .filter(Column::Id.eq(id))
+                .exec(conn)
+                .await?;
+        }
+        return mine.ok_or(DbError::Corrupt {
+            row: format!("the siblings of task {moving}"),
+            reason: "their keys could not be re-spaced",
+        });
+    }
+}
+
+/// Trashes the live subtasks of `owner`'s task `root` (just trashed) with
+/// it: each a new version and change, the same `deleted_at`.
+pub(super) async fn trash_below(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    root: i64,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<(), DbError> {
+    let below = descendants(conn, owner, root, Reach::Live).await?;
+    numbers.more(conn, below.len()).await?;
+    for (row, _) in below {
+        numbers.count(Counts::removed(row.done));
+        let seq = numbers.take(conn).await?;
+        Entity::update_many()
+            .col_expr(Column::ChangeSeq, Expr::value(seq))
+            .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
+            .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .filter(Column::Id.eq(row.id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Restores the subtasks trashed with `owner`'s task `root` (at
+/// `trashed_at`, micros): each a new version and change.
+pub(super) async fn restore_below(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    root: i64,
+    trashed_at: i64,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<(), DbError> {
+    let below = descendants(conn, owner, root, Reach::TrashedAt(trashed_at)).await?;
+    numbers.more(conn, below.len()).await?;
+    for (row, _) in below {
+        numbers.count(Counts::added(row.done));
+        let seq = numbers.take(conn).await?;
+        Entity::update_many()
+            .col_expr(Column::ChangeSeq, Expr::value(seq))
+            .col_expr(Column::DeletedAt, Expr::value(Option::<i64>::None))
+            .col_expr(
+                Column::UpdatedAt,
+                Expr::value(std::cmp::max(now.as_micros(), row.updated_at)),
+            )
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .filter(Column::Id.eq(row.id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes for good every subtask of `owner`'s task `root` (just removed),
+/// in the trash or not, each leaving a tombstone: a trashed one keeps the
+/// number of its trashing, a live one takes a new number.
+pub(super) async fn purge_below(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    root: i64,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<(), DbError> {
+    let below = descendants(conn, owner, root, Reach::All).await?;
+    if below.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = below.iter().map(|(row, _)| row.id).collect();
+    let delete = sea_orm::QueryTrait::into_query(
+        Entity::delete_many()
+            .filter(Column::OwnerId.eq(owner.0))
+            .filter(Column::Id.is_in(ids)),
+    )
+    .returning_all()
+    .to_owned();
+    let removed = task_rows(&conn.query_all(&delete).await?)?;
+    let live = removed
+        .iter()
+        .filter(|row| row.deleted_at.is_none())
+        .count();
+    numbers.more(conn, live).await?;
+    for row in removed {
+        let (seq, deleted_at) = match row.deleted_at {
+            Some(trashed_at) => (row.change_seq, trashed_at),
+            None => {
+                numbers.count(Counts::removed(row.done));
+                (numbers.take(conn).await?, now.as_micros())
+            }
+        };
+        changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
+    }
+    Ok(())
+}
