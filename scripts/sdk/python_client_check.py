@@ -13,7 +13,9 @@ from tasks_api_client.api.tasks import (
     delete_task,
     get_task,
     list_changes,
+    list_labels,
     list_tasks,
+    move_task,
     undelete_task,
     update_task,
 )
@@ -23,10 +25,13 @@ from tasks_api_client.models import (
     BatchRequest,
     BatchResponseBody,
     ChangePage,
+    LabelList,
     Problem,
+    Sort,
     Task,
     TaskInput,
     TaskPage,
+    TaskMove,
     TaskPatch,
 )
 
@@ -89,6 +94,7 @@ def main(base_url: str, api_key: str) -> None:
     print("undeleted:", restored.title)
 
     sync_through_the_feed(client)
+    organise(client)
     print("the Python client works")
 
 
@@ -135,6 +141,33 @@ def sync_through_the_feed(client: AuthenticatedClient) -> None:
     )
     assert again.status_code == 304, again
     print(f"synced {len(replica)} tasks through the change feed; polling: 304")
+
+
+def organise(client: AuthenticatedClient) -> None:
+    """Subtasks, a move and labels, read back through the filters."""
+    parent = create_task.sync(client=client, body=TaskInput(title="Plan the trip", labels=["Travel"]))
+    assert isinstance(parent, Task) and parent.labels == ["travel"], parent
+    steps = []
+    for title in ["Book flights", "Book hotel", "Pack"]:
+        step = create_task.sync(
+            client=client, body=TaskInput(title=title, parent_id=parent.id, labels=["travel", "todo"])
+        )
+        assert isinstance(step, Task) and step.parent_id == parent.id, step
+        steps.append(step)
+    moved = move_task.sync(client=client, id=steps[2].id, body=TaskMove(before_id=steps[0].id))
+    assert isinstance(moved, Task) and moved.position < steps[0].position, moved
+    ordered = list_tasks.sync(client=client, parent_id=str(parent.id), sort=Sort.POSITION)
+    assert isinstance(ordered, TaskPage), ordered
+    assert [t.title for t in ordered.items] == ["Pack", "Book flights", "Book hotel"], ordered
+    tagged = list_tasks.sync(client=client, label=["TODO", "travel"], per_page=100)
+    assert isinstance(tagged, TaskPage) and {t.id for t in tagged.items} == {s.id for s in steps}
+    labels = list_labels.sync(client=client)
+    assert isinstance(labels, LabelList), labels
+    counts = {label.name: label.tasks for label in labels.labels}
+    assert counts == {"todo": 3, "travel": 4}, counts
+    refused = create_task.sync(client=client, body=TaskInput(title="x", parent_id=10**9))
+    assert isinstance(refused, Problem) and refused.errors[0].pointer == "#/parent_id", refused
+    print("subtasks in manual order, labels:", counts)
 
 
 if __name__ == "__main__":

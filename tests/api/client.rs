@@ -48,7 +48,7 @@ async fn generated_client_runs_the_checkpoint_scenario() {
             None,
             None,
             None,
-            &Vec::new(),
+            None,
             NonZeroU64::new(2),
             None,
             NonZeroU64::new(5),
@@ -144,7 +144,7 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
                 None,
                 None,
                 None,
-                &Vec::new(),
+                None,
                 None,
                 None,
                 NonZeroU64::new(500),
@@ -228,4 +228,72 @@ async fn generated_client_keeps_a_replica_through_the_change_feed() {
             .await,
     );
     assert_eq!(expired.status, 400);
+}
+
+#[tokio::test]
+async fn generated_client_nests_moves_and_labels_tasks() {
+    use tasks_api_client::types::{Sort, TaskMove};
+    let app = spawn_app().await;
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
+    let parent = client
+        .create_task(None, &input("parent"))
+        .await
+        .expect("201")
+        .into_inner();
+    let mut children = Vec::new();
+    for title in ["one", "two"] {
+        let mut body = input(title);
+        body.parent_id = Some(parent.id);
+        body.labels = vec!["Errand".try_into().expect("a valid label")];
+        let child = client
+            .create_task(None, &body)
+            .await
+            .expect("201")
+            .into_inner();
+        assert_eq!(child.parent_id, Some(parent.id));
+        assert_eq!(child.labels[0].as_str(), "errand");
+        children.push(child);
+    }
+    let moved = client
+        .move_task(
+            children[1].id,
+            None,
+            &TaskMove {
+                parent_id: Some(parent.id),
+                after_id: None,
+                before_id: Some(children[0].id),
+            },
+        )
+        .await
+        .expect("200")
+        .into_inner();
+    assert!(moved.position < children[0].position);
+    let parent_id = parent.id.to_string().parse().expect("a parent filter");
+    let ordered = client
+        .list_tasks(
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(&parent_id),
+            None,
+            None,
+            None,
+            Some(Sort::Position),
+            None,
+            None,
+        )
+        .await
+        .expect("200")
+        .into_inner();
+    let titles: Vec<&str> = ordered.items.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(titles, ["two", "one"]);
+    let labels = client.list_labels().await.expect("200").into_inner();
+    assert_eq!(labels.labels.len(), 1);
+    assert_eq!(
+        (labels.labels[0].name.as_str(), labels.labels[0].tasks),
+        ("errand", 2)
+    );
 }

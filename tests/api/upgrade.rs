@@ -1,5 +1,6 @@
-//! A database made by the previous release (migrations 1 and 2: no owners)
-//! keeps everything after the upgrade, given to the first owner.
+//! A database made by an earlier release (migrations 1 and 2: no owners)
+//! keeps everything after the upgrade through every later migration, given
+//! to the first owner; its tasks become top-level, unlabelled, in id order.
 
 use sea_orm::{ConnectionTrait, Database};
 use sea_orm_migration::MigratorTrait;
@@ -82,6 +83,30 @@ async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_f
         .await
         .json();
     assert_eq!(since["changes"][0]["task"], created, "{since}");
+
+    // Old tasks are top-level, unlabelled, in id order; the new one comes
+    // after them, and they move like any other.
+    let ordered = app.get("/api/tasks?sort=position").await.json();
+    assert_eq!(ids_of(&ordered), [1, 2, 3, 4], "{ordered}");
+    for task in ordered["items"].as_array().expect("items") {
+        assert_eq!(
+            (&task["parent_id"], &task["labels"]),
+            (&json!(null), &json!([]))
+        );
+    }
+    let moved = app
+        .client
+        .post(app.url("/api/tasks/4/move"))
+        .json(&json!({ "before_id": 1 }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(moved.status(), 200);
+    let ordered = app
+        .get("/api/tasks?parent_id=null&sort=position")
+        .await
+        .json();
+    assert_eq!(ids_of(&ordered), [4, 1, 2, 3], "{ordered}");
     let bob = app.as_owner("bob").await;
     assert_eq!(bob.get("/api/tasks").await.json()["total"], 0);
     assert_eq!(bob.get_task(1).await.status, 404);

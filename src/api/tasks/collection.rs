@@ -154,7 +154,7 @@ impl CollectionApi {
         /// repeat it for tasks that carry all of them:
         /// `label=work&label=urgent`.
         #[oai(explode = true)]
-        label: Query<Vec<Lenient<Label>>>,
+        label: Query<Option<Vec<Lenient<Label>>>>,
     ) -> Result<RateLimited<ListTasksResponse>, Errors<ListErrors>> {
         let params = ListParams {
             page: page.0,
@@ -168,7 +168,7 @@ impl CollectionApi {
                 due_before: due_before.0,
                 show_deleted: show_deleted.0,
                 parent_id: parent_id.0,
-                labels: label.0,
+                labels: label.0.unwrap_or_default(),
             },
             sort: sort.0,
             cursor: cursor.0,

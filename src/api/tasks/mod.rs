@@ -129,6 +129,12 @@ impl JsonInput for TaskInput {
     fn from_json(object: &Map<String, Value>) -> Result<TaskDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
         let changes = read_changes(object, &mut errors);
+        if let Field::Null = changes.labels {
+            errors.push(FieldError::body(
+                "labels",
+                "must not be null (send [] for no labels)",
+            ));
+        }
         let title = match changes.title {
             Field::Value(title) => Some(title),
             Field::Absent => {

@@ -12,7 +12,9 @@ use crate::api::params::Lenient;
 use crate::api::types::{ParentParam, SearchParam};
 use crate::db::tasks::Page;
 use crate::domain::list::SearchText;
-use crate::domain::{Filters, Label, ListQuery, Parent, SortField, SortOrder, Timestamp, Window};
+use crate::domain::{
+    Filters, Label, Labels, ListQuery, Parent, SortField, SortOrder, Timestamp, Window,
+};
 use crate::error::{ApiError, FieldError};
 
 /// The order of a list: a field, with a leading `-` for descending. Ties are
@@ -180,6 +182,10 @@ impl FilterParams {
                 // One list however they are spelled or ordered (cursors).
                 labels.sort_unstable();
                 labels.dedup();
+                if labels.len() > Labels::MAX {
+                    let reason = format!("may be given at most {} times", Labels::MAX);
+                    e.push(FieldError::parameter("label", reason));
+                }
                 labels
             },
         }
