@@ -6,7 +6,10 @@ scenario with wrk at 32 connections: requests/s, p50, p99, non-2xx/3xx
 answers, plus peak RSS, start-up time on an existing database, and the size
 of the -wal file after sustained writes. The change feed: a page of a full
 sync against a page 1,000 changes from the end of 1,000,000, and a 304 poll;
-a batch of 100 creates against single POSTs (tasks/s). Prints one table;
+a batch of 100 creates against single POSTs (tasks/s). Manual order: a
+move among 100,000 siblings against one among 10. Labels: the label filter
+at 1,000,000 tasks for a label on 10 % and on 0.1 % of them, with the
+query plan SQLite makes of the server's statements. Prints one table;
 writes JSON.
 Not a test: nothing here asserts a timing.
 """
@@ -60,7 +63,7 @@ def rss_peak_kib(pid):
     return 0
 
 
-def seed(binary, db, rows, port):
+def seed(binary, db, rows, port, labelled=False):
     proc, _ = start(binary, db, port, [])
     c = http.client.HTTPConnection(HOST, port)
     c.request("POST", "/api/tasks", body='{"title":"seed task"}',
@@ -75,6 +78,8 @@ def seed(binary, db, rows, port):
          "due_at": "CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END",
          "created_at": "1700000000000000 + k",
          "change_seq": "1 + k",
+         # Top-level, in id order: the key of number k + 1 (OrderKey::of_number).
+         "position": "char(96 + length(k + 1)) || (k + 1)",
          "updated_at": "1700000000000000 + k"}.get(c, c) for c in cols)
     con.execute(
         f"""WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k WHERE k < {rows - 1})
@@ -87,6 +92,14 @@ def seed(binary, db, rows, port):
         # The kept counts, as if every task had been created through the API.
         con.execute("UPDATE owners SET live_tasks = (SELECT COUNT(*) FROM tasks), "
                     "live_done = (SELECT COUNT(*) FROM tasks WHERE done)")
+    if labelled and "labels" in cols:
+        # Every 10th task is labelled "work", every 1,000th also "rare".
+        con.execute("UPDATE tasks SET labels = CASE WHEN id % 1000 = 0 THEN 'rare,work' "
+                    "ELSE 'work' END WHERE id % 10 = 0")
+        con.execute("INSERT INTO task_labels (task_id, label, owner_id) "
+                    "SELECT id, 'work', owner_id FROM tasks WHERE id % 10 = 0")
+        con.execute("INSERT INTO task_labels (task_id, label, owner_id) "
+                    "SELECT id, 'rare', owner_id FROM tasks WHERE id % 1000 = 0")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
@@ -160,13 +173,19 @@ def main():
     ap.add_argument("--port", type=int, default=18200)
     ap.add_argument("--synchronous", default="normal", choices=["normal", "full"])
     ap.add_argument("--json")
-    ap.add_argument("--only", choices=["all", "auth", "metrics"], default="all",
+    ap.add_argument("--only", choices=["all", "auth", "metrics", "tree"], default="all",
                     help="auth: only the cost of authentication (GET by id with and without a key); "
-                         "metrics: only the cost of metrics (GET by id and a list, on and off)")
+                         "metrics: only the cost of metrics (GET by id and a list, on and off); "
+                         "tree: only moves and the label filter")
     args = ap.parse_args()
     extra = ["--sqlite-synchronous", args.synchronous]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
+        if args.only == "tree":
+            results += move_cost(args, tmp, extra)
+            results += label_cost(args, tmp, extra)
+            report(args, results)
+            return
         if args.only != "all":
             small = os.path.join(tmp, "small.db")
             seed(args.binary, small, args.rows, args.port)
@@ -177,7 +196,7 @@ def main():
         big = os.path.join(tmp, "big.db")
         small = os.path.join(tmp, "small.db")
         log(f"seeding {args.big_rows} and {args.rows} rows")
-        seed(args.binary, big, args.big_rows, args.port)
+        seed(args.binary, big, args.big_rows, args.port, labelled=True)
         seed(args.binary, small, args.rows, args.port)
         # The batch run writes tens of thousands of tasks: on a copy, so the
         # later scenarios on `small` count what they always counted.
@@ -192,6 +211,10 @@ def main():
         deep = json.loads(c.getresponse().read())["next_cursor"]
         c.request("GET", "/api/tasks?per_page=10")
         near = json.loads(c.getresponse().read())["next_cursor"]
+        c.request("GET", "/api/tasks?per_page=10&label=work")
+        work_cursor = json.loads(c.getresponse().read())["next_cursor"]
+        c.request("GET", "/api/tasks?per_page=10&label=rare")
+        rare_cursor = json.loads(c.getresponse().read())["next_cursor"]
         deep_feed = feed_token(1, args.big_rows - 1000)
         c.request("GET", f"/api/tasks/changes?per_page=100&since={deep_feed}")
         head = c.getresponse()
@@ -212,6 +235,11 @@ def main():
             ("feed poll at the head, 304",
              f"/api/tasks/changes?since={feed_token(1, args.big_rows)}",
              lua("GET", headers={"If-None-Match": poll_tag})),
+            ("label=work (10%), page 1, COUNT", "/api/tasks?per_page=10&label=work", lua("GET")),
+            ("label=work (10%), cursor", f"/api/tasks?per_page=10&label=work&cursor={work_cursor}",
+             lua("GET")),
+            ("label=rare (0.1%), cursor", f"/api/tasks?per_page=10&label=rare&cursor={rare_cursor}",
+             lua("GET")),
         ]
         for name, path, script in scenarios:
             r = run_wrk(args.port, path, script, args.duration, args.connections)
@@ -228,6 +256,11 @@ def main():
             p.terminate(); p.wait()
         results.append({"table": f"{args.big_rows} rows", "scenario": "ready after start (ms, median of 5)",
                         "value": round(sorted(times)[2], 1)})
+
+        results += move_cost(args, tmp, extra)
+        log("the label filter's query plans (SQLite, 1,000,000 tasks):")
+        for line in label_plans(big):
+            log(line)
 
         proc, _ = start(args.binary, small, args.port, extra)
         scenarios = [
@@ -264,6 +297,95 @@ def main():
         results += auth_cost(args, small, extra)
         results += metrics_cost(args, small, extra)
     report(args, results)
+
+
+def move_cost(args, tmp, extra):
+    """A move of a random task right after a random sibling, in a table of
+    100,000 tasks: all of them top-level siblings, against every list
+    holding 10 siblings (10 top-level tasks, 10 subtasks under each, five
+    levels deep). Both touch a random row of the same table, so only the
+    number of siblings differs."""
+    results = []
+    rows = 100_000
+    for siblings in [rows, 10]:
+        db = os.path.join(tmp, f"siblings-{siblings}.db")
+        seed(args.binary, db, rows, args.port)
+        if siblings < rows:
+            # Ids in blocks of 10 under one parent: 11-20 under 1, 21-30 under 2, ...
+            con = sqlite3.connect(db)
+            con.execute("UPDATE tasks SET parent_id = (id - 11) / 10 + 1 WHERE id > 10")
+            con.commit()
+            con.close()
+            anchor = ["  local base = math.floor((id - 1) / 10) * 10 + 1",
+                      "  local anchor = base + ((id - base + 1) % 10)"]
+        else:
+            anchor = [f"  local anchor = (id % {rows}) + 1"]
+        proc, _ = start(args.binary, db, args.port, extra)
+        script = "\n".join([
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/json"',
+            "math.randomseed(7)",
+            "request = function()",
+            f"  local id = math.random(1, {rows})",
+            *anchor,
+            '  return wrk.format(nil, "/api/tasks/" .. id .. "/move", nil, '
+            "'{\"after_id\":' .. anchor .. '}')",
+            "end",
+        ])
+        r = run_wrk(args.port, "/", script, args.duration, args.connections)
+        name = f"move among {siblings} siblings"
+        results.append({"table": f"{rows} rows", "scenario": name, **r})
+        log(f"{name}: {r}")
+        proc.terminate(); proc.wait()
+    return results
+
+
+def label_cost(args, tmp, extra):
+    """The label filter alone on a labelled table of --big-rows tasks."""
+    db = os.path.join(tmp, "labelled.db")
+    seed(args.binary, db, args.big_rows, args.port, labelled=True)
+    proc, _ = start(args.binary, db, args.port, extra)
+    c = http.client.HTTPConnection(HOST, args.port)
+    cursors = {}
+    for label in ["work", "rare"]:
+        c.request("GET", f"/api/tasks?per_page=10&label={label}")
+        cursors[label] = json.loads(c.getresponse().read())["next_cursor"]
+    results = []
+    for name, path in [
+        ("label=work (10%), page 1, COUNT", "/api/tasks?per_page=10&label=work"),
+        ("label=work (10%), cursor", f"/api/tasks?per_page=10&label=work&cursor={cursors['work']}"),
+        ("label=rare (0.1%), cursor", f"/api/tasks?per_page=10&label=rare&cursor={cursors['rare']}"),
+    ]:
+        r = run_wrk(args.port, path, lua("GET"), args.duration, args.connections)
+        results.append({"table": f"{args.big_rows} rows", "scenario": name, **r})
+        log(f"{name}: {r}")
+    proc.terminate(); proc.wait()
+    for line in label_plans(db):
+        log(line)
+    return results
+
+
+def label_plans(db):
+    """EXPLAIN QUERY PLAN of the statements the server runs for a label
+    filter (as src/db/tasks.rs builds them: a cursor page walks the owner's
+    live tasks in order and looks each up in task_labels' primary key; a
+    COUNT reads the label's index entries)."""
+    con = sqlite3.connect(db)
+    exists = ("EXISTS (SELECT 1 FROM task_labels WHERE task_labels.task_id = tasks.id "
+              "AND task_labels.label = 'work')")
+    statements = {
+        "cursor page": f"SELECT * FROM tasks WHERE owner_id = 1 AND deleted_at IS NULL "
+                       f"AND {exists} AND id > 500000 ORDER BY id LIMIT 11",
+        "page-mode total": "SELECT COUNT(*) FROM tasks WHERE owner_id = 1 AND deleted_at IS NULL "
+                           "AND id IN (SELECT task_id FROM task_labels WHERE owner_id = 1 "
+                           "AND label = 'work')",
+    }
+    lines = []
+    for name, sql in statements.items():
+        lines.append(f"  {name}:")
+        lines += [f"    {row[3]}" for row in con.execute("EXPLAIN QUERY PLAN " + sql)]
+    con.close()
+    return lines
 
 
 def metrics_cost(args, db, extra):

@@ -63,6 +63,18 @@ pub async fn replace(
     Ok(())
 }
 
+/// `EXISTS (task_labels row of this task and label)`: one primary-key
+/// lookup per task the query walks.
+pub fn carried(label: &Label) -> sea_orm::sea_query::SimpleExpr {
+    let row = Query::select()
+        .expr(Expr::val(1))
+        .from(Entity)
+        .and_where(Expr::col((Entity, Column::TaskId)).equals((entity::Entity, entity::Column::Id)))
+        .and_where(Expr::col((Entity, Column::Label)).eq(label.as_str()))
+        .to_owned();
+    Expr::exists(row)
+}
+
 /// `tasks.id IN (the ids of owner's tasks labelled label)`: an index range.
 pub fn labelled(owner: OwnerId, label: &Label) -> sea_orm::sea_query::SimpleExpr {
     let ids = Query::select()
@@ -72,6 +84,76 @@ pub fn labelled(owner: OwnerId, label: &Label) -> sea_orm::sea_query::SimpleExpr
         .and_where(Expr::col(Column::Label).eq(label.as_str()))
         .to_owned();
     entity::Column::Id.in_subquery(ids)
+}
+
+/// Labels with at most this many entries are read whole (an `IN` list);
+/// more common ones are looked up task by task. Reading a list costs its
+/// length; probing costs about `per_page × tasks ÷ entries` lookups; they
+/// meet near √(per_page × tasks), a few thousand at a million tasks; the
+/// threshold stays below that so the count that decides stays cheap.
+const LISTED_AT_MOST: u64 = 1_024;
+
+/// How each label filter of a list is written, since SQLite's planner
+/// runs an `IN (subquery)` and an `EXISTS` as written: `IN` reads the
+/// label's entries whole (cheap for a rare label), `EXISTS` looks each
+/// task up as the list walks its order (cheap for a common label, as the
+/// page fills soon).
+#[derive(Clone, Debug, Default)]
+pub struct LabelPlan {
+    listed: Vec<bool>,
+    /// Every label as a list (a COUNT reads every entry anyway).
+    all: bool,
+}
+
+impl LabelPlan {
+    /// The plan of a COUNT: every label's entries read from its index.
+    pub fn counting() -> Self {
+        Self {
+            listed: Vec::new(),
+            all: true,
+        }
+    }
+
+    /// Whether label `index` is read as a list.
+    pub fn listed(&self, index: usize) -> bool {
+        self.all || self.listed.get(index).copied().unwrap_or(false)
+    }
+}
+
+/// The plan of a list filtered by `labels`: one statement counting each
+/// label's entries up to the threshold (none without labels).
+pub async fn plan(db: &Db, owner: OwnerId, labels: &[Label]) -> Result<LabelPlan, DbError> {
+    if labels.is_empty() {
+        return Ok(LabelPlan::default());
+    }
+    let mut select = Query::select();
+    for (index, label) in labels.iter().enumerate() {
+        let entries = Query::select()
+            .expr(Expr::val(1))
+            .from(Entity)
+            .and_where(Expr::col(Column::OwnerId).eq(owner.0))
+            .and_where(Expr::col(Column::Label).eq(label.as_str()))
+            .limit(LISTED_AT_MOST + 1)
+            .to_owned();
+        let count = Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(entries, sea_orm::sea_query::Alias::new("entries"))
+            .to_owned();
+        select.expr_as(
+            Expr::SubQuery(None, Box::new(count.into())),
+            sea_orm::sea_query::Alias::new(format!("c{index}")),
+        );
+    }
+    let row = db.reader().query_one(&select).await?;
+    let mut listed = Vec::with_capacity(labels.len());
+    for index in 0..labels.len() {
+        let entries: i64 = match &row {
+            Some(row) => row.try_get("", &format!("c{index}"))?,
+            None => 0,
+        };
+        listed.push(u64::try_from(entries).unwrap_or(0) <= LISTED_AT_MOST);
+    }
+    Ok(LabelPlan { listed, all: false })
 }
 
 /// One of an owner's labels and how many of its live tasks carry it.

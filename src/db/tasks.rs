@@ -10,7 +10,8 @@ use sea_orm::{
 use super::changes::{self, Counts, Numbers};
 use super::entity::{self, ActiveModel, Column, Entity};
 use super::group::work;
-use super::{Db, DbError, labels, tree};
+use super::labels::{self, LabelPlan};
+use super::{Db, DbError, tree};
 use crate::domain::{
     Description, Invalid, Labels, ListQuery, OrderKey, OwnerId, Parent, Position, SortField,
     SortKey, SortOrder, Task, TaskChanges, TaskDraft, Timestamp, Title, Window,
@@ -713,15 +714,16 @@ async fn purge_chunk(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
 /// `owner`'s tasks that match `query`, in its window and order.
 pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
     db.timed("list", async move {
+        let plan = labels::plan(db, owner, &query.filters.labels).await?;
         let (rows, total, has_more) = match &query.window {
             Window::Page(page) => {
-                let (rows, total) = counted_page(db, owner, query, *page).await?;
+                let (rows, total) = counted_page(db, owner, query, *page, &plan).await?;
                 let seen = ListQuery::offset(*page, query.per_page)
                     .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
                 (rows, Some(total), seen < total)
             }
             Window::After(position) => {
-                let mut rows = after(db, owner, query, position).await?;
+                let mut rows = after(db, owner, query, position, &plan).await?;
                 let has_more = rows.len() as u64 > query.per_page;
                 rows.truncate(query.per_page as usize);
                 (rows, None, has_more)
@@ -752,13 +754,13 @@ async fn counted_page(
     owner: OwnerId,
     query: &ListQuery,
     page: u64,
+    plan: &LabelPlan,
 ) -> Result<(Vec<entity::Model>, u64), DbError> {
-    let filtered = filter(owner, query);
+    let filtered = filter(owner, query, plan);
     let total = match query.filters.counted() {
         Some(done) => changes::live_count(owner, done),
         None => {
-            let count = filtered
-                .clone()
+            let count = filter(owner, query, &LabelPlan::counting())
                 .select_only()
                 .expr(Expr::cust("COUNT(*)"))
                 .into_query();
@@ -806,9 +808,10 @@ async fn after(
     owner: OwnerId,
     query: &ListQuery,
     position: &Position,
+    plan: &LabelPlan,
 ) -> Result<Vec<entity::Model>, DbError> {
     let limit = query.per_page + 1;
-    let base = filter(owner, query);
+    let base = filter(owner, query, plan);
     let direction = direction(query.order);
     let beyond = |left: Expr, right: Expr| match query.order {
         SortOrder::Ascending => left.gt(right),
@@ -850,7 +853,7 @@ async fn after(
     Ok(rows)
 }
 
-fn filter(owner: OwnerId, query: &ListQuery) -> Select<Entity> {
+fn filter(owner: OwnerId, query: &ListQuery, plan: &LabelPlan) -> Select<Entity> {
     let filters = &query.filters;
     let mut select = if filters.show_deleted {
         owned(owner)
@@ -865,8 +868,12 @@ fn filter(owner: OwnerId, query: &ListQuery) -> Select<Entity> {
         Some(Some(parent)) => select = select.filter(Column::ParentId.eq(parent)),
         Some(None) => select = select.filter(Column::ParentId.is_null()),
     }
-    for label in &filters.labels {
-        select = select.filter(labels::labelled(owner, label));
+    for (index, label) in filters.labels.iter().enumerate() {
+        select = select.filter(if plan.listed(index) {
+            labels::labelled(owner, label)
+        } else {
+            labels::carried(label)
+        });
     }
     let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
     if let Some(since) = micros(filters.updated_since) {
