@@ -182,6 +182,37 @@ pub async fn reserve(
     })
 }
 
+/// Reserves one number of `owner`'s history for a new top-level task and
+/// changes its counts by `counts`, and reads, in the same statement, the
+/// position of the owner's last top-level task (if any): a create's first
+/// statement, so appending costs no read of its own.
+pub async fn reserve_appending(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    counts: Counts,
+) -> Result<(Numbers, Option<String>), DbError> {
+    let last = Query::select()
+        .column(entity::Column::Position)
+        .from(entity::Entity)
+        .and_where(Expr::col(entity::Column::OwnerId).eq(owner.0))
+        .and_where(Expr::col(entity::Column::ParentId).is_null())
+        .order_by(entity::Column::Position, sea_orm::Order::Desc)
+        .limit(1)
+        .to_owned();
+    let (range, row) = bump_reading(conn, owner, 1, counts, Some(last)).await?;
+    let last = match row {
+        Some(row) => row.try_get_by_index::<Option<String>>(1)?,
+        None => None,
+    };
+    let numbers = Numbers {
+        owner,
+        wanted: 1,
+        range: Some(range),
+        pending: Counts::default(),
+    };
+    Ok((numbers, last))
+}
+
 /// Moves `owner`'s counter on by `count` (and its counts by `counts`):
 /// (first, last) of the numbers given out.
 async fn bump(
@@ -190,23 +221,40 @@ async fn bump(
     count: usize,
     counts: Counts,
 ) -> Result<(i64, i64), DbError> {
+    Ok(bump_reading(conn, owner, count, counts, None).await?.0)
+}
+
+/// `bump`, also returning the value of `extra` (a one-value query) as the
+/// row's second column.
+async fn bump_reading(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    count: usize,
+    counts: Counts,
+    extra: Option<sea_orm::sea_query::SelectStatement>,
+) -> Result<((i64, i64), Option<sea_orm::QueryResult>), DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
+    let mut returned = vec![Expr::col(Owners::ChangeSeq)];
+    if let Some(extra) = extra {
+        returned.push(Expr::SubQuery(None, Box::new(extra.into())));
+    }
     let mut bump = Query::update();
     bump.table(Owners::Table)
         .value(Owners::ChangeSeq, Expr::col(Owners::ChangeSeq).add(count))
         .and_where(Expr::col(Owners::Id).eq(owner.0))
-        .returning_col(Owners::ChangeSeq);
+        .returning(Query::returning().exprs(returned));
     counted(&mut bump, counts);
     // query_all steps the statement to its end on SQLite.
-    let rows = conn.query_all(&bump).await?;
-    let Some(row) = rows.first() else {
+    let mut rows = conn.query_all(&bump).await?;
+    if rows.is_empty() {
         return Err(DbError::Corrupt {
             row: format!("owner {}", owner.0),
             reason: "the owner of a write does not exist",
         });
-    };
-    let last: i64 = row.try_get("", "change_seq")?;
-    Ok((last - count + 1, last))
+    }
+    let row = rows.swap_remove(0);
+    let last: i64 = row.try_get_by_index(0)?;
+    Ok(((last - count + 1, last), Some(row)))
 }
 
 /// Adds `counts` to the owner's counts in `update`.

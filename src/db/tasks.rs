@@ -171,31 +171,36 @@ pub async fn insert_in(
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Result<Task, Refusal>, DbError> {
-    let parent = draft.parent_id.flatten();
     let counts = Counts::added(draft.done);
-    let upfront = if parent.is_none() {
-        counts
-    } else {
-        Counts::default()
-    };
-    let mut numbers = changes::reserve(conn, owner, 1, upfront).await?;
-    let task = insert_numbered(conn, owner, draft, now, &mut numbers).await?;
-    if task.is_ok() && parent.is_some() {
+    if draft.parent_id.flatten().is_none() {
+        // The number, the count and the last key in one statement.
+        let (mut numbers, last) = changes::reserve_appending(conn, owner, counts).await?;
+        let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
+        let position = OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
+            row: "the last top-level task".to_owned(),
+            reason: "no key follows its position",
+        })?;
+        return insert_numbered(conn, owner, draft, now, &mut numbers, Some(position)).await;
+    }
+    let mut numbers = changes::reserve(conn, owner, 1, Counts::default()).await?;
+    let task = insert_numbered(conn, owner, draft, now, &mut numbers, None).await?;
+    if task.is_ok() {
         numbers.count(counts);
         changes::settle(conn, owner, &numbers).await?;
     }
     Ok(task)
 }
 
-/// Stores a new task on `conn`, last under its parent, taking one of
-/// `numbers` (the caller counts it); refused (writing nothing) when the
-/// parent cannot take it.
+/// Stores a new task on `conn`, last under its parent (at `position` when
+/// the caller read it already), taking one of `numbers` (the caller counts
+/// it); refused (writing nothing) when the parent cannot take it.
 async fn insert_numbered(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
     numbers: &mut Numbers,
+    position: Option<OrderKey>,
 ) -> Result<Result<Task, Refusal>, DbError> {
     let parent_id = draft.parent_id.flatten();
     if let Some(parent) = parent_id
@@ -203,7 +208,10 @@ async fn insert_numbered(
     {
         return Ok(Err(refusal));
     }
-    let position = tree::last_place(conn, owner, parent_id).await?;
+    let position = match position {
+        Some(position) => position,
+        None => tree::last_place(conn, owner, parent_id).await?,
+    };
     let mut task = Task {
         id: 0,
         owner,
@@ -531,7 +539,7 @@ pub async fn batch_in(
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
                 let done = draft.done;
-                let outcome = match insert_numbered(conn, owner, draft, now, numbers).await? {
+                let outcome = match insert_numbered(conn, owner, draft, now, numbers, None).await? {
                     Ok(task) => {
                         numbers.count(Counts::added(done));
                         Outcome::Done(Some(task))

@@ -35,7 +35,7 @@ pub(super) fn siblings(owner: OwnerId, parent: Option<i64>) -> Select<Entity> {
     }
 }
 
-fn stored_key(id: i64, raw: &str) -> Result<OrderKey, DbError> {
+pub(super) fn stored_key(id: i64, raw: &str) -> Result<OrderKey, DbError> {
     OrderKey::parse(raw).map_err(|_| DbError::Corrupt {
         row: format!("task {id}"),
         reason: "position breaks its rules",
