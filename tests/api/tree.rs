@@ -577,3 +577,36 @@ async fn a_label_on_many_tasks_filters_like_a_label_on_few() {
         assert_eq!(counted["total"], json!(expected.len()), "{query}");
     }
 }
+
+#[tokio::test]
+async fn moves_and_label_changes_reach_the_change_feed_with_new_etags() {
+    let app = spawn_app().await;
+    let a = id_of(&app.create("a").await);
+    let b = id_of(&app.create("b").await);
+    let (_, token) = crate::changes::drain(&app, None, 100).await;
+    let before = app.get_task(b).await;
+    let moved = move_task(&app, b, json!({ "before_id": a }), None).await;
+    assert_ne!(moved.header("etag"), before.header("etag"));
+    let labelled = app.patch_task(a, &json!({ "labels": ["x"] })).await;
+    assert_eq!(labelled.status, 200);
+    let (changes, _) = crate::changes::drain(&app, Some(&token), 100).await;
+    let seen: Vec<(i64, Value, Value)> = changes
+        .iter()
+        .map(|c| {
+            let task = &c["task"];
+            (
+                id_of(task),
+                task["position"].clone(),
+                task["labels"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (b, moved.json()["position"].clone(), json!([])),
+            (a, json!("a0"), json!(["x"])),
+        ]
+    );
+    assert_eq!(changes[0]["etag"].as_str(), moved.header("etag"));
+}

@@ -43,7 +43,8 @@ pub struct Task {
     /// Longer notes, or `null`.
     #[oai(nullable)]
     pub description: Option<Description>,
-    /// Whether the task is finished.
+    /// Whether the task is finished. A parent's `done` is its own: marking
+    /// it leaves its subtasks as they are.
     pub done: bool,
     /// When the task is due (UTC), or `null`.
     #[oai(nullable)]
