@@ -29,6 +29,14 @@ impl<T> JsonText<T> {
     pub fn new(json: String) -> Self {
         Self(json, PhantomData)
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// A value whose `ToJSON` gave nothing: a bug, reported as one.

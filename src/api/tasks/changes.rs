@@ -9,9 +9,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::{ApiTags, Task};
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::Json;
+use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
-use crate::db::changes::{Feed, FeedPage};
+use crate::db::changes::Feed;
 use crate::db::{self, Db};
 use crate::domain::changes::{FEED_DEFAULT_PER_PAGE, check_feed_per_page};
 use crate::domain::{self, FeedPosition, History, OwnerId, Timestamp};
@@ -77,7 +77,7 @@ enum ChangesResponse {
     /// The changes after `since`.
     #[oai(status = 200)]
     Ok(
-        Json<ChangePage>,
+        JsonText<ChangePage>,
         /// The tag of this answer: send it as `If-None-Match` with the same
         /// `since` and `per_page` to get a 304 while nothing has changed.
         #[oai(header = "ETag")]
@@ -215,17 +215,11 @@ impl ChangesApi {
             }
             Feed::Page(page) => {
                 let etag = tag(&page.history);
-                Ok(RateLimited(ChangesResponse::Ok(Json(render(page)), etag)))
+                let next_since = encode(&page.next);
+                let body = super::render::feed(&page.changes, &next_since, page.has_more)?;
+                Ok(RateLimited(ChangesResponse::Ok(body, etag)))
             }
         }
-    }
-}
-
-fn render(page: FeedPage) -> ChangePage {
-    ChangePage {
-        changes: page.changes.into_iter().map(Change::from).collect(),
-        next_since: encode(&page.next),
-        has_more: page.has_more,
     }
 }
 

@@ -10,7 +10,7 @@ use super::{ApiTags, Task, TaskInput};
 use crate::api::body::JsonBody;
 use crate::api::conditional::etag;
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::{Json, JsonText, to_json_text};
+use crate::api::payload::JsonText;
 use crate::api::types::{ParentParam, SearchParam};
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
@@ -23,7 +23,7 @@ enum ListTasksResponse {
     /// One page of tasks.
     #[oai(status = 200)]
     Ok(
-        Json<TaskPage>,
+        JsonText<TaskPage>,
         /// RFC 8288 links to the `first`, `prev`, `next` and `last` pages
         /// (page mode, as they apply) or the `next` page (cursor mode), as
         /// relative references that keep the other query parameters.
@@ -54,8 +54,7 @@ const CREATED: u16 = 201;
 impl CreateTaskResponse {
     /// The 201 of a create, as it is stored for replays.
     fn render(task: &domain::Task) -> Result<StoredResponse, ApiError> {
-        let body =
-            to_json_text(&Task::from(task.clone())).map_err(|err| ApiError::internal(&err))?;
+        let body = super::render::task(task)?.into_string();
         Ok(StoredResponse {
             status: CREATED,
             body,
@@ -176,7 +175,7 @@ impl CollectionApi {
         let request = params.validate(req)?;
         let page = db::tasks::list(&db, owner.0, &request.query).await?;
         let (body, link) = request.respond(req, page)?;
-        Ok(RateLimited(ListTasksResponse::Ok(Json(body), link)))
+        Ok(RateLimited(ListTasksResponse::Ok(body, link)))
     }
 
     /// Create a task

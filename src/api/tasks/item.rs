@@ -9,7 +9,7 @@ use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::Json;
+use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
 use crate::db::{self, Db};
@@ -21,7 +21,7 @@ enum GetTaskResponse {
     /// The task.
     #[oai(status = 200)]
     Ok(
-        Json<Task>,
+        JsonText<Task>,
         /// The task's strong entity tag.
         #[oai(header = "ETag")]
         String,
@@ -40,7 +40,7 @@ enum WriteTaskResponse {
     /// The task as it now is.
     #[oai(status = 200)]
     Ok(
-        Json<Task>,
+        JsonText<Task>,
         /// The task's strong entity tag.
         #[oai(header = "ETag")]
         String,
@@ -84,7 +84,10 @@ async fn write(
     let outcome = db::tasks::update(db, owner.0, id, changes, expect.clone(), now).await?;
     let task: domain::Task = answer(id, expect.as_ref(), outcome)?;
     let tag = etag(&task);
-    Ok(RateLimited(WriteTaskResponse::Ok(Json(task.into()), tag)))
+    Ok(RateLimited(WriteTaskResponse::Ok(
+        super::render::task(&task)?,
+        tag,
+    )))
 }
 
 /// `GET`, `PUT`, `PATCH` and `DELETE` on `/api/tasks/{id}`.
@@ -117,7 +120,10 @@ impl ItemApi {
         if conditional::none_match(&if_none_match, &task) {
             return Ok(RateLimited(GetTaskResponse::NotModified(tag)));
         }
-        Ok(RateLimited(GetTaskResponse::Ok(Json(task.into()), tag)))
+        Ok(RateLimited(GetTaskResponse::Ok(
+            super::render::task(&task)?,
+            tag,
+        )))
     }
 
     /// Replace a task

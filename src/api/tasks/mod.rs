@@ -7,6 +7,7 @@ mod changes;
 mod collection;
 mod item;
 mod paging;
+mod render;
 mod trash;
 mod tree;
 

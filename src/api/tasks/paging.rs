@@ -7,8 +7,10 @@ use poem_openapi::{Enum, Object};
 use serde_json::Value;
 
 use super::Task;
+use super::render::PageInfo;
 use crate::api::cursor::Cursor;
 use crate::api::params::Lenient;
+use crate::api::payload::JsonText;
 use crate::api::types::{ParentParam, SearchParam};
 use crate::db::tasks::Page;
 use crate::domain::list::SearchText;
@@ -280,7 +282,7 @@ impl ListRequest {
         &self,
         req: &Request,
         page: Page,
-    ) -> Result<(TaskPage, Option<String>), ApiError> {
+    ) -> Result<(JsonText<TaskPage>, Option<String>), ApiError> {
         let query = &self.query;
         let next_cursor = match page.items.last() {
             Some(last) if page.has_more => Some(self.cursor_after(last)?),
@@ -296,14 +298,14 @@ impl ListRequest {
                 (None, None, next.collect())
             }
         };
-        let body = TaskPage {
-            items: page.items.into_iter().map(Task::from).collect(),
-            per_page: query.per_page,
+        let info = PageInfo {
             next_cursor,
             page: number,
+            per_page: query.per_page,
             total: page.total,
             total_pages,
         };
+        let body = super::render::page(&page.items, &info)?;
         Ok((body, link_header(req, &rels)))
     }
 

@@ -8,7 +8,7 @@ use super::item::answer;
 use super::{ApiTags, Task, task_id};
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::Json;
+use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::Timestamp;
@@ -19,7 +19,7 @@ enum UndeleteTaskResponse {
     /// The task, back out of the trash (a new version).
     #[oai(status = 200)]
     Ok(
-        Json<Task>,
+        JsonText<Task>,
         /// The task's strong entity tag.
         #[oai(header = "ETag")]
         String,
@@ -60,7 +60,7 @@ impl TrashApi {
         let task = answer(id, expect.as_ref(), outcome)?;
         let tag = etag(&task);
         Ok(RateLimited(UndeleteTaskResponse::Ok(
-            Json(task.into()),
+            super::render::task(&task)?,
             tag,
         )))
     }

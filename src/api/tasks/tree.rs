@@ -10,7 +10,7 @@ use super::{ApiTags, Task, task_id};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::{JSON, Json};
+use crate::api::payload::{JSON, Json, JsonText};
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{Anchor, Label, Placement, Timestamp};
@@ -83,7 +83,7 @@ enum MoveTaskResponse {
     /// already).
     #[oai(status = 200)]
     Ok(
-        Json<Task>,
+        JsonText<Task>,
         /// The task's strong entity tag.
         #[oai(header = "ETag")]
         String,
@@ -150,7 +150,10 @@ impl TreeApi {
             db::tree::move_task(&db, owner.0, id, body.value, expect.clone(), now).await?;
         let task = answer(id, expect.as_ref(), outcome)?;
         let tag = etag(&task);
-        Ok(RateLimited(MoveTaskResponse::Ok(Json(task.into()), tag)))
+        Ok(RateLimited(MoveTaskResponse::Ok(
+            super::render::task(&task)?,
+            tag,
+        )))
     }
 
     /// List labels
