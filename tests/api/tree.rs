@@ -610,3 +610,70 @@ async fn moves_and_label_changes_reach_the_change_feed_with_new_etags() {
     );
     assert_eq!(changes[0]["etag"].as_str(), moved.header("etag"));
 }
+
+#[tokio::test]
+async fn batches_and_idempotent_creates_take_parents_and_refuse_bad_ones_whole() {
+    let app = spawn_app().await;
+    let parent = id_of(&app.create("parent").await);
+    let batch = |operations: Value| {
+        let app = app.clone();
+        async move {
+            app.send_json(
+                Method::POST,
+                "/api/tasks/batch",
+                &json!({ "operations": operations }),
+            )
+            .await
+        }
+    };
+    let done = batch(json!([
+        { "op": "create", "task": { "title": "under", "parent_id": parent, "labels": ["B"] } },
+        { "op": "create", "task": { "title": "top" } },
+    ]))
+    .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let results = done.json()["results"].clone();
+    assert_eq!(results[0]["task"]["parent_id"], parent);
+    assert_eq!(results[0]["task"]["labels"], json!(["b"]));
+    assert_eq!(results[1]["task"]["parent_id"], Value::Null);
+
+    let refused = batch(json!([
+        { "op": "create", "task": { "title": "fine" } },
+        { "op": "create", "task": { "title": "orphan", "parent_id": 999 } },
+    ]))
+    .await;
+    assert_eq!(
+        refused.field_errors(),
+        [(
+            "#/operations/1/task/parent_id".to_owned(),
+            "there is no task with id 999".to_owned()
+        )]
+    );
+    let titles = app.titles("per_page=100").await;
+    assert!(!titles.contains(&"fine".to_owned()), "{titles:?}");
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 3);
+
+    // A refused idempotent create does not use up its key.
+    let keyed = |body: Value| {
+        let app = app.clone();
+        async move {
+            let reply = app
+                .client
+                .post(app.url("/api/tasks"))
+                .header("idempotency-key", "parent-key")
+                .json(&body)
+                .send()
+                .await
+                .expect("sent");
+            Reply::from(reply).await
+        }
+    };
+    let bad = keyed(json!({ "title": "x", "parent_id": 999 })).await;
+    assert_eq!(bad.invalid_fields(), ["#/parent_id"]);
+    let good = keyed(json!({ "title": "x", "parent_id": parent })).await;
+    assert_eq!(good.status, 201, "{}", good.text);
+    assert_eq!(good.json()["parent_id"], parent);
+    let replay = keyed(json!({ "title": "x", "parent_id": parent })).await;
+    assert_eq!((replay.status.as_u16(), replay.text), (201, good.text));
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 4);
+}
