@@ -51,12 +51,16 @@ def seed_pg(binary, pg, db, rows, port):
     # counts: as if they had been created through the API (each where the
     # binary's schema has it, so older releases can be measured too).
     has = columns(f"{pg}/{db}")
-    numbered = "change_seq" in has["tasks"]
+    extra = [(c, e) for c, e in [
+        ("change_seq", "k"),
+        # Top-level, in id order: the key of number k (OrderKey::of_number).
+        ("position", "chr(96 + length(k::text)) || k::text"),
+    ] if c in has["tasks"]]
     psql(f"{pg}/{db}",
          "INSERT INTO tasks (owner_id, title, description, done, due_at, created_at, updated_at, "
-         f"version{', change_seq' if numbered else ''}) "
+         f"version{''.join(', ' + c for c, _ in extra)}) "
          f"SELECT (SELECT MIN(id) FROM owners), 'task ' || k, NULL, false, NULL, "
-         f"1700000000000000 + k, 1700000000000000 + k, 1{', k' if numbered else ''} "
+         f"1700000000000000 + k, 1700000000000000 + k, 1{''.join(', ' + e for _, e in extra)} "
          f"FROM generate_series(1, {rows}) AS k")
     kept = [f"{c} = (SELECT {e} FROM tasks)" for c, e in
             [("change_seq", "MAX(change_seq)"), ("live_tasks", "COUNT(*)")] if c in has["owners"]]

@@ -68,8 +68,13 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(number_keys)
             .await?;
-        // Siblings in order: moves, creates (the last key) and
-        // `sort=position` lists walk it.
+        // Siblings in order (moves, creates reading the last key,
+        // `sort=position` lists, subtree queries), in two partial indexes
+        // so that a task is in one of them: subtasks by parent, and the top
+        // level on its own, since PostgreSQL reads an index in `position`
+        // order only under `parent_id = x` (`IS NULL` is no equality to its
+        // planner: with one index, every top-level create or move sorted
+        // all of the owner's top-level tasks).
         manager
             .create_index(
                 Index::create()
@@ -79,6 +84,19 @@ impl MigrationTrait for Migration {
                     .col(Tree::ParentId)
                     .col(Tree::Position)
                     .col(Tasks::Id)
+                    .and_where(Expr::col(Tree::ParentId).is_not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_tasks_owner_top_position")
+                    .table(Tasks::Table)
+                    .col(Tree::OwnerId)
+                    .col(Tree::Position)
+                    .col(Tasks::Id)
+                    .and_where(Expr::col(Tree::ParentId).is_null())
                     .to_owned(),
             )
             .await?;
@@ -120,6 +138,14 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(TaskLabels::Table).to_owned())
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_tasks_owner_top_position")
+                    .table(Tasks::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
             .drop_index(
