@@ -624,18 +624,27 @@ async fn undelete_in(
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
     let mut numbers = Numbers::later(owner, 1);
-    let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
-        return Ok(Outcome::Missing);
+    // Checked once without a lock (a refusal writes nothing), then again
+    // under the owner's row: on PostgreSQL another process may have
+    // restored, purged or changed the task (or its parent) in between.
+    let mut seq = None;
+    let (current, trashed_at) = loop {
+        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
+            return Ok(Outcome::Missing);
+        };
+        let current = Task::try_from(row)?;
+        if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
+            return Ok(Outcome::Stale);
+        }
+        let Some(trashed_at) = current.deleted_at else {
+            return Ok(Outcome::NotDeleted);
+        };
+        if seq.is_some() {
+            break (current, trashed_at);
+        }
+        seq = Some(numbers.take(txn).await?);
     };
-    let current = Task::try_from(row)?;
-    if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
-        return Ok(Outcome::Stale);
-    }
-    let Some(trashed_at) = current.deleted_at else {
-        return Ok(Outcome::NotDeleted);
-    };
-    // The owner's row from here: the parent stays as read.
-    let seq = numbers.take(txn).await?;
+    let seq = seq.unwrap_or_default();
     if let Some(parent) = current.parent_id {
         let live = live(owner).filter(Column::Id.eq(parent)).count(txn).await?;
         if live == 0 {
@@ -648,7 +657,8 @@ async fn undelete_in(
         version: current.version + 1,
         ..current
     };
-    // Conditional on the version read (PostgreSQL takes no lock on it).
+    // Conditional on the version read: a bug, not a race, if it fails
+    // (every write of this owner's tasks waits for its row).
     let written = Entity::update_many()
         .set(columns(&restored, seq))
         .filter(Column::Id.eq(id))

@@ -677,3 +677,94 @@ async fn batches_and_idempotent_creates_take_parents_and_refuse_bad_ones_whole()
     assert_eq!((replay.status.as_u16(), replay.text), (201, good.text));
     assert_eq!(app.get("/api/tasks").await.json()["total"], 4);
 }
+
+#[tokio::test]
+async fn concurrent_tree_writes_never_orphan_cycle_or_share_a_place() {
+    let app = spawn_app().await;
+    let other = spawn_app_on(&app).await;
+    for i in 0..12 {
+        app.create(&format!("root {i}")).await;
+    }
+    let mut handles = Vec::new();
+    for client in 0..4_u64 {
+        let server = if client % 2 == 0 {
+            app.clone()
+        } else {
+            other.clone()
+        };
+        handles.push(tokio::spawn(async move {
+            let mut seed = client * 104_729 + 7;
+            for step in 0..60 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                // Ids the run can have made (some missing, trashed or purged).
+                let id = 1 + ((seed >> 33) % 20) as i64;
+                let other_id = 1 + ((seed >> 13) % 20) as i64;
+                let reply = match seed % 6 {
+                    0 | 1 => {
+                        let body =
+                            json!({ "title": format!("c{client}-{step}"), "parent_id": other_id });
+                        server.post_task(&body).await
+                    }
+                    2 => move_task(&server, id, json!({ "parent_id": other_id }), None).await,
+                    3 => move_task(&server, id, json!({ "after_id": other_id }), None).await,
+                    4 => server.delete_task(id).await,
+                    _ => undelete(&server, id).await,
+                };
+                // Refusals are fine; failures are not.
+                assert!(
+                    reply.status.as_u16() < 500,
+                    "op {} on {id}/{other_id}: {}",
+                    seed % 6,
+                    reply.text
+                );
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("client");
+    }
+    let all = app
+        .get("/api/tasks?show_deleted=true&per_page=100")
+        .await
+        .json();
+    let tasks: Vec<&Value> = all["items"].as_array().expect("items").iter().collect();
+    assert!(tasks.len() < 100, "one page holds them all");
+    assert!(
+        tasks.iter().any(|t| !t["parent_id"].is_null()),
+        "some nesting happened"
+    );
+    let by_id: std::collections::BTreeMap<i64, &Value> =
+        tasks.iter().map(|t| (id_of(t), *t)).collect();
+    let mut places = BTreeSet::new();
+    for task in &tasks {
+        let trashed = !task["deleted_at"].is_null();
+        // Its chain up ends at the top within 5 levels, through tasks that
+        // exist, and a live task has no trashed ancestor.
+        let mut depth = 1;
+        let mut at = task["parent_id"].as_i64();
+        while let Some(parent) = at {
+            let up = by_id
+                .get(&parent)
+                .unwrap_or_else(|| panic!("task {} lost its parent {parent}", id_of(task)));
+            assert!(
+                trashed || up["deleted_at"].is_null(),
+                "live task {} under trashed {parent}",
+                id_of(task)
+            );
+            depth += 1;
+            assert!(
+                depth <= 5,
+                "task {} nests {depth} deep (or cycles)",
+                id_of(task)
+            );
+            at = up["parent_id"].as_i64();
+        }
+        let place = (
+            task["parent_id"].as_i64(),
+            task["position"].as_str().map(str::to_owned),
+        );
+        assert!(places.insert(place.clone()), "two tasks share {place:?}");
+    }
+    let live = tasks.iter().filter(|t| t["deleted_at"].is_null()).count();
+    assert_eq!(app.get("/api/tasks").await.json()["total"], json!(live));
+}
