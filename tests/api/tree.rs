@@ -455,6 +455,15 @@ async fn labels_are_normalised_filtered_with_cursors_and_counted() {
     );
     let bad = app.get("/api/tasks?label=a,b&label=%20").await;
     assert_eq!(bad.invalid_fields(), ["label", "label"]);
+    let many: Vec<String> = (0..21).map(|i| format!("label=l{i}")).collect();
+    let too_many = app.get(&format!("/api/tasks?{}", many.join("&"))).await;
+    assert_eq!(
+        too_many.field_errors(),
+        [(
+            "label".to_owned(),
+            "may be given at most 20 times".to_owned()
+        )]
+    );
 
     // A merge patch replaces the set; null clears it.
     let patched = app.patch_task(a, &json!({ "labels": ["Home"] })).await;

@@ -150,7 +150,7 @@ impl CollectionApi {
         /// top-level tasks (`parent_id=null`).
         parent_id: Query<Option<Lenient<ParentParam>>>,
         /// Only tasks with this label (matched without regard to case);
-        /// repeat it for tasks that carry all of them:
+        /// repeat it (up to 20 times) for tasks that carry all of them:
         /// `label=work&label=urgent`.
         #[oai(explode = true)]
         label: Query<Option<Vec<Lenient<Label>>>>,
