@@ -404,14 +404,7 @@ async fn purge_in(
     let Some(row) = removed.first() else {
         return Ok(outcome_of(0, expect));
     };
-    let (seq, deleted_at) = match row.deleted_at {
-        Some(trashed_at) => (row.change_seq, trashed_at),
-        None => {
-            numbers.count(Counts::removed(row.done));
-            (numbers.take(conn).await?, now.as_micros())
-        }
-    };
-    changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
+    tree::entomb(conn, owner, row, now, numbers).await?;
     tree::purge_below(conn, owner, row.id, now, numbers).await?;
     Ok(Outcome::Done(()))
 }

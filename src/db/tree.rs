@@ -472,20 +472,7 @@ pub(super) async fn trash_below(
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
     let below = descendants(conn, owner, root, Reach::Live).await?;
-    numbers.more(conn, below.len()).await?;
-    for (row, _) in below {
-        numbers.count(Counts::removed(row.done));
-        let seq = numbers.take(conn).await?;
-        Entity::update_many()
-            .col_expr(Column::ChangeSeq, Expr::value(seq))
-            .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
-            .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
-            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-            .filter(Column::Id.eq(row.id))
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
+    set_trashed(conn, below, Some(now.as_micros()), now, numbers).await
 }
 
 /// Restores the subtasks trashed with `owner`'s task `root` (at
@@ -499,13 +486,28 @@ pub(super) async fn restore_below(
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
     let below = descendants(conn, owner, root, Reach::TrashedAt(trashed_at)).await?;
-    numbers.more(conn, below.len()).await?;
-    for (row, _) in below {
-        numbers.count(Counts::added(row.done));
+    set_trashed(conn, below, None, now, numbers).await
+}
+
+/// Moves each task of `rows` into the trash (`deleted_at` set) or out of
+/// it (`None`), each a new version and change, counted.
+async fn set_trashed(
+    conn: &impl ConnectionTrait,
+    rows: Vec<(entity::Model, i64)>,
+    deleted_at: Option<i64>,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<(), DbError> {
+    numbers.more(conn, rows.len()).await?;
+    for (row, _) in rows {
+        numbers.count(match deleted_at {
+            Some(_) => Counts::removed(row.done),
+            None => Counts::added(row.done),
+        });
         let seq = numbers.take(conn).await?;
         Entity::update_many()
             .col_expr(Column::ChangeSeq, Expr::value(seq))
-            .col_expr(Column::DeletedAt, Expr::value(Option::<i64>::None))
+            .col_expr(Column::DeletedAt, Expr::value(deleted_at))
             .col_expr(
                 Column::UpdatedAt,
                 Expr::value(std::cmp::max(now.as_micros(), row.updated_at)),
@@ -546,15 +548,28 @@ pub(super) async fn purge_below(
         .filter(|row| row.deleted_at.is_none())
         .count();
     numbers.more(conn, live).await?;
-    for row in removed {
-        let (seq, deleted_at) = match row.deleted_at {
-            Some(trashed_at) => (row.change_seq, trashed_at),
-            None => {
-                numbers.count(Counts::removed(row.done));
-                (numbers.take(conn).await?, now.as_micros())
-            }
-        };
-        changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await?;
+    for row in &removed {
+        entomb(conn, owner, row, now, numbers).await?;
     }
     Ok(())
+}
+
+/// The tombstone of `row`, just removed for good: a trashed task's keeps
+/// the number (and time) of its trashing, which the feed already showed as
+/// its deletion; a live one's takes a new number (and is counted).
+pub(super) async fn entomb(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    row: &entity::Model,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<(), DbError> {
+    let (seq, deleted_at) = match row.deleted_at {
+        Some(trashed_at) => (row.change_seq, trashed_at),
+        None => {
+            numbers.count(Counts::removed(row.done));
+            (numbers.take(conn).await?, now.as_micros())
+        }
+    };
+    changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await
 }
