@@ -176,14 +176,13 @@ pub async fn insert_in(
         // The number, the count and the last key in one statement.
         let (mut numbers, last) = changes::reserve_appending(conn, owner, counts).await?;
         let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
-        let position = OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
-            row: "the last top-level task".to_owned(),
-            reason: "no key follows its position",
-        })?;
-        return insert_numbered(conn, owner, draft, now, &mut numbers, Some(position)).await;
+        let mut places = Places::default();
+        places.last.insert(None, last);
+        return insert_numbered(conn, owner, draft, now, &mut numbers, &mut places).await;
     }
     let mut numbers = changes::reserve(conn, owner, 1, Counts::default()).await?;
-    let task = insert_numbered(conn, owner, draft, now, &mut numbers, None).await?;
+    let places = &mut Places::default();
+    let task = insert_numbered(conn, owner, draft, now, &mut numbers, places).await?;
     if task.is_ok() {
         numbers.count(counts);
         changes::settle(conn, owner, &numbers).await?;
@@ -191,16 +190,25 @@ pub async fn insert_in(
     Ok(task)
 }
 
-/// Stores a new task on `conn`, last under its parent (at `position` when
-/// the caller read it already), taking one of `numbers` (the caller counts
-/// it); refused (writing nothing) when the parent cannot take it.
+/// The last key under each parent as far as a write transaction knows
+/// (it holds its owner's row, so no one else adds siblings): a batch of
+/// creates reads each parent's last key once.
+#[derive(Debug, Default)]
+struct Places {
+    /// Per parent (`None`: top level): the last key (`None`: no siblings).
+    last: std::collections::HashMap<Option<i64>, Option<OrderKey>>,
+}
+
+/// Stores a new task on `conn`, last under its parent, taking one of
+/// `numbers` (the caller counts it); refused (writing nothing) when the
+/// parent cannot take it.
 async fn insert_numbered(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
     numbers: &mut Numbers,
-    position: Option<OrderKey>,
+    places: &mut Places,
 ) -> Result<Result<Task, Refusal>, DbError> {
     let parent_id = draft.parent_id.flatten();
     if let Some(parent) = parent_id
@@ -208,10 +216,15 @@ async fn insert_numbered(
     {
         return Ok(Err(refusal));
     }
-    let position = match position {
-        Some(position) => position,
-        None => tree::last_place(conn, owner, parent_id).await?,
+    let last = match places.last.get(&parent_id) {
+        Some(known) => known.clone(),
+        None => tree::last_key(conn, owner, parent_id).await?,
     };
+    let position = OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
+        row: "the last sibling".to_owned(),
+        reason: "no key follows its position",
+    })?;
+    places.last.insert(parent_id, Some(position.clone()));
     let mut task = Task {
         id: 0,
         owner,
@@ -528,17 +541,19 @@ pub async fn batch_in(
     let mut results = Vec::with_capacity(ops.len());
     let mut numbers = changes::reserve(conn, owner, ops.len(), Counts::default()).await?;
     let numbers = &mut numbers;
+    let places = &mut Places::default();
     for (index, op) in ops.into_iter().enumerate() {
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
                 let done = draft.done;
-                let outcome = match insert_numbered(conn, owner, draft, now, numbers, None).await? {
-                    Ok(task) => {
-                        numbers.count(Counts::added(done));
-                        Outcome::Done(Some(task))
-                    }
-                    Err(refusal) => Outcome::Refused(refusal),
-                };
+                let outcome =
+                    match insert_numbered(conn, owner, draft, now, numbers, places).await? {
+                        Ok(task) => {
+                            numbers.count(Counts::added(done));
+                            Outcome::Done(Some(task))
+                        }
+                        Err(refusal) => Outcome::Refused(refusal),
+                    };
                 (0, false, outcome)
             }
             BatchOp::Update {

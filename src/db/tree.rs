@@ -82,17 +82,13 @@ async fn neighbour(
     row.map(|(id, raw)| stored_key(id, &raw)).transpose()
 }
 
-/// The key of a task appended under `parent`: after every sibling.
-pub(super) async fn last_place(
+/// The key of the last task under `parent`, if it has any.
+pub(super) async fn last_key(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
     parent: Option<i64>,
-) -> Result<OrderKey, DbError> {
-    let last = neighbour(conn, owner, parent, None, true, None).await?;
-    OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
-        row: "the last sibling".to_owned(),
-        reason: "no key follows its position",
-    })
+) -> Result<Option<OrderKey>, DbError> {
+    neighbour(conn, owner, parent, None, true, None).await
 }
 
 /// Whether `parent` can take a subtask of `height` levels (1 for a new
