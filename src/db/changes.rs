@@ -127,6 +127,16 @@ impl Numbers {
         }
     }
 
+    /// The numbers `range` (first, last) just reserved for `owner`.
+    fn reserved(owner: OwnerId, count: usize, range: (i64, i64)) -> Self {
+        Self {
+            owner,
+            wanted: count,
+            range: Some(range),
+            pending: Counts::default(),
+        }
+    }
+
     /// Notes a change of the owner's counts, written by `settle`.
     pub fn count(&mut self, delta: Counts) {
         self.pending.add(delta);
@@ -174,12 +184,7 @@ pub async fn reserve(
     counts: Counts,
 ) -> Result<Numbers, DbError> {
     let range = bump(conn, owner, count, counts).await?;
-    Ok(Numbers {
-        owner,
-        wanted: count,
-        range: Some(range),
-        pending: Counts::default(),
-    })
+    Ok(Numbers::reserved(owner, count, range))
 }
 
 /// Reserves one number of `owner`'s history for a new top-level task and
@@ -200,17 +205,8 @@ pub async fn reserve_appending(
         .limit(1)
         .to_owned();
     let (range, row) = bump_reading(conn, owner, 1, counts, Some(last)).await?;
-    let last = match row {
-        Some(row) => row.try_get_by_index::<Option<String>>(1)?,
-        None => None,
-    };
-    let numbers = Numbers {
-        owner,
-        wanted: 1,
-        range: Some(range),
-        pending: Counts::default(),
-    };
-    Ok((numbers, last))
+    let last = row.try_get_by_index::<Option<String>>(1)?;
+    Ok((Numbers::reserved(owner, 1, range), last))
 }
 
 /// Moves `owner`'s counter on by `count` (and its counts by `counts`):
@@ -232,7 +228,7 @@ async fn bump_reading(
     count: usize,
     counts: Counts,
     extra: Option<sea_orm::sea_query::SelectStatement>,
-) -> Result<((i64, i64), Option<sea_orm::QueryResult>), DbError> {
+) -> Result<((i64, i64), sea_orm::QueryResult), DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
     let mut returned = vec![Expr::col(Owners::ChangeSeq)];
     if let Some(extra) = extra {
@@ -254,7 +250,7 @@ async fn bump_reading(
     }
     let row = rows.swap_remove(0);
     let last: i64 = row.try_get_by_index(0)?;
-    Ok(((last - count + 1, last), Some(row)))
+    Ok(((last - count + 1, last), row))
 }
 
 /// Adds `counts` to the owner's counts in `update`.

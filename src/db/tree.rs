@@ -429,10 +429,9 @@ async fn respace(
             reach = reach.saturating_mul(8);
             continue;
         }
-        let mut keys = keys.into_iter();
         let mut mine = None;
         numbers.more(conn, count - 1).await?;
-        for (index, key) in keys.by_ref().enumerate().take(count) {
+        for (index, key) in keys.into_iter().enumerate() {
             let id = match index.checked_sub(below.len()) {
                 None => below[index].0,
                 Some(0) => {

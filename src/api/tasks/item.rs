@@ -71,6 +71,17 @@ pub(super) fn answer<T>(
     }
 }
 
+/// The body and ETag of a conditional write that gives back the task (PUT,
+/// PATCH, undelete, move), or its problem.
+pub(super) fn answered(
+    id: i64,
+    expect: Option<&Expect>,
+    outcome: Outcome<domain::Task>,
+) -> Result<(JsonText<Task>, String), ApiError> {
+    let task = answer(id, expect, outcome)?;
+    Ok((super::render::task(&task)?, etag(&task)))
+}
+
 /// A PUT or PATCH: the change, guarded by `If-Match` when sent.
 async fn write(
     db: &Db,
@@ -82,12 +93,8 @@ async fn write(
     let expect = conditional::expect(if_match, id);
     let now = Timestamp::now();
     let outcome = db::tasks::update(db, owner.0, id, changes, expect.clone(), now).await?;
-    let task: domain::Task = answer(id, expect.as_ref(), outcome)?;
-    let tag = etag(&task);
-    Ok(RateLimited(WriteTaskResponse::Ok(
-        super::render::task(&task)?,
-        tag,
-    )))
+    let (body, tag) = answered(id, expect.as_ref(), outcome)?;
+    Ok(RateLimited(WriteTaskResponse::Ok(body, tag)))
 }
 
 /// `GET`, `PUT`, `PATCH` and `DELETE` on `/api/tasks/{id}`.

@@ -4,9 +4,9 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::item::answer;
+use super::item::answered;
 use super::{ApiTags, Task, task_id};
-use crate::api::conditional::{self, etag};
+use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
@@ -57,11 +57,7 @@ impl TrashApi {
         let expect = conditional::expect(&if_match, id);
         let now = Timestamp::now();
         let outcome = db::tasks::undelete(&db, owner.0, id, expect.clone(), now).await?;
-        let task = answer(id, expect.as_ref(), outcome)?;
-        let tag = etag(&task);
-        Ok(RateLimited(UndeleteTaskResponse::Ok(
-            super::render::task(&task)?,
-            tag,
-        )))
+        let (body, tag) = answered(id, expect.as_ref(), outcome)?;
+        Ok(RateLimited(UndeleteTaskResponse::Ok(body, tag)))
     }
 }

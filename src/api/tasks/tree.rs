@@ -5,10 +5,10 @@ use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::{Map, Value};
 
-use super::item::answer;
+use super::item::answered;
 use super::{ApiTags, Task, task_id};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
-use crate::api::conditional::{self, etag};
+use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::payload::{JSON, Json, JsonText};
 use crate::auth::{Owner, RateLimited};
@@ -148,12 +148,8 @@ impl TreeApi {
         let now = Timestamp::now();
         let outcome =
             db::tree::move_task(&db, owner.0, id, body.value, expect.clone(), now).await?;
-        let task = answer(id, expect.as_ref(), outcome)?;
-        let tag = etag(&task);
-        Ok(RateLimited(MoveTaskResponse::Ok(
-            super::render::task(&task)?,
-            tag,
-        )))
+        let (body, tag) = answered(id, expect.as_ref(), outcome)?;
+        Ok(RateLimited(MoveTaskResponse::Ok(body, tag)))
     }
 
     /// List labels
