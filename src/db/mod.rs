@@ -6,6 +6,7 @@ pub mod entity;
 pub mod group;
 pub mod labels;
 pub mod migration;
+pub mod read;
 pub mod tasks;
 pub mod tree;
 
@@ -27,6 +28,12 @@ use crate::observe::metrics::Metrics;
 /// SQLite: how much longer than the busy timeout a request waits for the
 /// write connection before it is answered 503.
 const ACQUIRE_GRACE: Duration = Duration::from_secs(1);
+
+/// SQLite: how long a request waits for a connection before it is
+/// answered 503: past the busy timeout, queueing longer helps no one.
+fn acquire_timeout(settings: &Settings) -> Duration {
+    settings.busy_timeout + ACQUIRE_GRACE
+}
 
 /// How durable a SQLite commit is (`PRAGMA synchronous`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +150,7 @@ fn is_transient(err: &DbErr) -> bool {
 /// spinning on SQLite's lock.
 #[derive(Clone, Debug)]
 pub struct Db {
-    read: DatabaseConnection,
+    read: read::Reader,
     write: DatabaseConnection,
     /// Whether `read` and `write` are one pool.
     shared: bool,
@@ -167,6 +174,13 @@ impl Db {
             (conn.clone(), conn, true)
         };
         migration::Migrator::up(&write, None).await?;
+        // The writer shares an in-memory database's one connection: then
+        // reads check it out of the pool like writes.
+        let read = if sqlite && !shared {
+            read::Reader::held(&read, settings.read_connections, acquire_timeout(settings))
+        } else {
+            read::Reader::Pool(read)
+        };
         // PostgreSQL commits concurrent transactions together by itself.
         let group = sqlite.then(|| group::Writer::start(write.clone(), metrics.clone()));
         Ok(Self {
@@ -214,24 +228,15 @@ impl Db {
 
     /// (pool, size, idle) of each distinct pool, for the metrics.
     pub fn pool_sizes(&self) -> Vec<(&'static str, u32, u32)> {
-        let mut sizes = Vec::new();
-        for (name, conn) in [("read", &self.read), ("write", &self.write)] {
+        let (size, idle) = self.read.sizes();
+        if self.shared {
             // PostgreSQL (and in-memory SQLite) use one pool for both.
-            let pool_name = if self.shared { "shared" } else { name };
-            if self.shared && name == "write" {
-                break;
-            }
-            match &conn.inner {
-                DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
-                    let pool = conn.get_sqlite_connection_pool();
-                    sizes.push((pool_name, pool.size(), pool.num_idle() as u32));
-                }
-                DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
-                    let pool = conn.get_postgres_connection_pool();
-                    sizes.push((pool_name, pool.size(), pool.num_idle() as u32));
-                }
-                _ => {}
-            }
+            return vec![("shared", size, idle)];
+        }
+        let mut sizes = vec![("read", size, idle)];
+        if let DatabaseConnectionType::SqlxSqlitePoolConnection(_) = &self.write.inner {
+            let pool = self.write.get_sqlite_connection_pool();
+            sizes.push(("write", pool.size(), pool.num_idle() as u32));
         }
         sizes
     }
@@ -249,7 +254,7 @@ impl Db {
             .connect_timeout(settings.connect_timeout)
             // A request waits at most this long for a free connection, then
             // gets a 503: past the busy timeout, queueing longer helps no one.
-            .acquire_timeout(busy_timeout + ACQUIRE_GRACE)
+            .acquire_timeout(acquire_timeout(settings))
             // A SQLite connection is a file handle on this machine, not a
             // socket that can break: a ping before each use would only add a
             // hand-off to the connection's thread to every statement.
@@ -284,7 +289,7 @@ impl Db {
     }
 
     /// The connection for reads.
-    pub fn reader(&self) -> &DatabaseConnection {
+    pub fn reader(&self) -> &read::Reader {
         &self.read
     }
 
@@ -309,21 +314,9 @@ impl Db {
     }
 
     /// Starts a read-only transaction whose statements all see one
-    /// snapshot of the database: on SQLite any read transaction does; on
-    /// PostgreSQL it takes `REPEATABLE READ` (each statement of a `READ
-    /// COMMITTED` one sees its own).
-    pub async fn begin_snapshot(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-        match self.read.get_database_backend() {
-            sea_orm::DbBackend::Postgres => {
-                self.read
-                    .begin_with_config(
-                        Some(sea_orm::IsolationLevel::RepeatableRead),
-                        Some(sea_orm::AccessMode::ReadOnly),
-                    )
-                    .await
-            }
-            _ => self.read.begin().await,
-        }
+    /// snapshot of the database.
+    pub async fn begin_snapshot(&self) -> Result<read::Snapshot, DbErr> {
+        self.read.snapshot().await
     }
 
     /// Starts a write transaction that holds the write lock from its first

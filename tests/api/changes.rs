@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Reply, TestApp, id_of, spawn_app, spawn_app_on};
+use crate::helpers::{Reply, TestApp, id_of, spawn_app, spawn_app_on, spawn_app_with};
 
 /// `GET /api/tasks/changes` with `since` (if any) and `per_page`.
 async fn feed(app: &TestApp, since: Option<&str>, per_page: u32) -> Reply {
@@ -510,4 +510,37 @@ async fn a_write_waits_for_the_open_write_of_the_same_owner() {
     let second = id_of(&second.await.expect("second write"));
     let (changes, _) = drain(&app, Some(&token), 100).await;
     assert_eq!(summary(&changes), [(held.id, false), (second, false)]);
+}
+
+/// A 304 ends its snapshot without a COMMIT: the read connection it used
+/// must not go on serving from that snapshot. With one read connection,
+/// every later read uses the same one, so a stale snapshot would hide the
+/// task created after the poll.
+#[tokio::test]
+async fn a_read_after_a_304_sees_later_writes() {
+    let app = spawn_app_with(|config| config.read_connections = 1).await;
+    app.create("a").await;
+    for _ in 0..3 {
+        let first = app.get("/api/tasks/changes").await;
+        let tag = first.header("etag").expect("etag").to_owned();
+        let poll = app
+            .client
+            .get(app.url("/api/tasks/changes"))
+            .header("if-none-match", &tag);
+        let unchanged = Reply::from(poll.send().await.expect("sent")).await;
+        assert_eq!(unchanged.status, 304);
+        let created = app.create("after the poll").await;
+        let id = created["id"].as_i64().expect("id");
+        assert_eq!(app.get_task(id).await.status, 200, "task {id} unseen");
+        let listed = app.get("/api/tasks?per_page=100").await.json();
+        assert!(
+            listed["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .any(|t| t["id"] == id)
+        );
+    }
+    let feed = app.get("/api/tasks/changes").await.json();
+    assert_eq!(feed["changes"].as_array().expect("changes").len(), 4);
 }
