@@ -418,4 +418,20 @@ mod tests {
         assert_eq!(rows(db.reader()).await, 0);
         assert_eq!(rows(db.reader()).await, 0);
     }
+
+    /// `.cargo/config.toml` builds SQLite with the query planner stability
+    /// guarantee; without it every statement with a bound LIMIT is parsed
+    /// and planned again on each use (about a third of a GET by id).
+    #[tokio::test]
+    async fn sqlite_is_built_to_plan_without_bound_values() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = db(&dir).await;
+        let option = Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+        );
+        let row = db.reader().query_one_raw(option).await.expect("options");
+        let n: i64 = row.expect("a row").try_get("", "n").expect("n");
+        assert_eq!(n, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+    }
 }
