@@ -96,6 +96,12 @@ impl Counts {
         self.live += other.live;
         self.done += other.done;
     }
+
+    /// Both changes together.
+    pub fn plus(mut self, other: Self) -> Self {
+        self.add(other);
+        self
+    }
 }
 
 /// Numbers reserved in an owner's history by a write transaction; its
@@ -187,13 +193,20 @@ pub async fn reserve(
     Ok(Numbers::reserved(owner, count, range))
 }
 
-/// Reserves one number of `owner`'s history for a new top-level task and
-/// changes its counts by `counts`, and reads, in the same statement, the
-/// position of the owner's last top-level task (if any): a create's first
-/// statement, so appending costs no read of its own.
+/// Reserves `count` numbers of `owner`'s history for new top-level tasks
+/// and changes its counts by `counts`, and reads the position of the
+/// owner's last top-level task (if any): a create's first statement. On
+/// SQLite the read is part of the same statement, so appending costs no
+/// read of its own (the transaction has held the write lock since its
+/// BEGIN, so it reads the latest). On PostgreSQL it is a statement of its
+/// own, after the owner's row is locked: in `READ COMMITTED` a statement
+/// reads from the snapshot it started with, so a subquery of the UPDATE
+/// that waited for the lock would miss the task the lock's previous holder
+/// just added (two creates would take one position).
 pub async fn reserve_appending(
     conn: &impl ConnectionTrait,
     owner: OwnerId,
+    count: usize,
     counts: Counts,
 ) -> Result<(Numbers, Option<String>), DbError> {
     let last = Query::select()
@@ -204,9 +217,17 @@ pub async fn reserve_appending(
         .order_by(entity::Column::Position, sea_orm::Order::Desc)
         .limit(1)
         .to_owned();
-    let (range, row) = bump_reading(conn, owner, 1, counts, Some(last)).await?;
-    let last = row.try_get_by_index::<Option<String>>(1)?;
-    Ok((Numbers::reserved(owner, 1, range), last))
+    if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        let (range, row) = bump_reading(conn, owner, count, counts, Some(last)).await?;
+        let last = row.try_get_by_index::<Option<String>>(1)?;
+        return Ok((Numbers::reserved(owner, count, range), last));
+    }
+    let range = bump(conn, owner, count, counts).await?;
+    let last = match conn.query_one(&last).await? {
+        Some(row) => row.try_get_by_index::<Option<String>>(0)?,
+        None => None,
+    };
+    Ok((Numbers::reserved(owner, count, range), last))
 }
 
 /// Moves `owner`'s counter on by `count` (and its counts by `counts`):

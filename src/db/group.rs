@@ -15,7 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use std::sync::Arc;
 
-use super::DbError;
+use super::{DbError, tasks};
+use crate::domain::{OwnerId, Task, TaskDraft, Timestamp};
 use crate::observe::metrics::Metrics;
 
 /// Most writes one transaction takes.
@@ -31,6 +32,43 @@ trait Job: Send {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> BoxFuture<'t, Result<(), DbError>>;
     /// Answers the caller: the result, if the transaction committed.
     fn finish(self: Box<Self>, committed: Result<(), DbError>);
+    /// A create of a top-level task, which the group stores together with
+    /// the other ones of its owner.
+    fn appending(&mut self) -> Option<&mut Appending> {
+        None
+    }
+}
+
+/// A new top-level task in the queue, and then the task stored.
+struct Appending {
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+    stored: Option<Task>,
+    reply: oneshot::Sender<Result<Task, DbError>>,
+}
+
+impl Job for Appending {
+    fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> BoxFuture<'t, Result<(), DbError>> {
+        Box::pin(async move {
+            let new = [(&self.draft, self.now)];
+            self.stored = tasks::append_all(txn, self.owner, &new).await?.pop();
+            Ok(())
+        })
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), DbError>) {
+        let Appending { stored, reply, .. } = *self;
+        let _ = reply.send(committed.and_then(|()| stored.ok_or_else(no_result)));
+    }
+
+    fn appending(&mut self) -> Option<&mut Appending> {
+        Some(self)
+    }
+}
+
+fn no_result() -> DbError {
+    DbError::Other(DbErr::Custom("a write left no result".into()))
 }
 
 struct Pending<T> {
@@ -49,9 +87,7 @@ impl<T: Send> Job for Pending<T> {
 
     fn finish(self: Box<Self>, committed: Result<(), DbError>) {
         let Pending { result, reply, .. } = *self;
-        let answer = committed.and_then(|()| {
-            result.ok_or_else(|| DbError::Other(DbErr::Custom("a write left no result".into())))
-        });
+        let answer = committed.and_then(|()| result.ok_or_else(no_result));
         // The caller may have gone (its request timed out): nothing to tell.
         let _ = reply.send(answer);
     }
@@ -81,10 +117,33 @@ impl Writer {
             result: None,
             reply,
         });
-        let gone = || DbError::Unavailable(DbErr::Custom("the writer has stopped".into()));
-        self.queue.send(job).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        self.queue.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
+
+    /// Stores a new top-level task of `owner` in the next group and
+    /// returns it once the group has committed.
+    pub async fn append(
+        &self,
+        owner: OwnerId,
+        draft: TaskDraft,
+        now: Timestamp,
+    ) -> Result<Task, DbError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(Appending {
+            owner,
+            draft,
+            now,
+            stored: None,
+            reply,
+        });
+        self.queue.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> DbError {
+    DbError::Unavailable(DbErr::Custom("the writer has stopped".into()))
 }
 
 /// The write connection, and where its lock waits are recorded.
@@ -120,11 +179,25 @@ async fn serve(write: Connection, mut jobs: mpsc::UnboundedReceiver<Box<dyn Job>
     }
 }
 
-/// Runs `group` in one write transaction and commits it.
+/// Runs `group` in one write transaction and commits it. The top-level
+/// creates of each owner are stored together, after the other writes: one
+/// reservation and one INSERT for all of them.
 async fn run_together(write: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), DbError> {
     let txn = super::begin_immediate(&write.write, write.metrics.as_deref()).await?;
     for job in group.iter_mut() {
-        job.run(&txn).await?;
+        if job.appending().is_none() {
+            job.run(&txn).await?;
+        }
+    }
+    let mut appends: Vec<_> = group.iter_mut().filter_map(|job| job.appending()).collect();
+    // In the order they came, owner by owner.
+    appends.sort_by_key(|append| append.owner.0);
+    for owners in appends.chunk_by_mut(|a, b| a.owner == b.owner) {
+        let new: Vec<_> = owners.iter().map(|a| (&a.draft, a.now)).collect();
+        let stored = tasks::append_all(&txn, owners[0].owner, &new).await?;
+        for (append, task) in owners.iter_mut().zip(stored) {
+            append.stored = Some(task);
+        }
     }
     txn.commit().await?;
     Ok(())

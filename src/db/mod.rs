@@ -293,6 +293,11 @@ impl Db {
         &self.read
     }
 
+    /// SQLite: the queue whose writes commit in groups.
+    pub fn group(&self) -> Option<&group::Writer> {
+        self.group.as_ref()
+    }
+
     /// The connection for writes.
     pub fn writer(&self) -> &DatabaseConnection {
         &self.write

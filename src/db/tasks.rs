@@ -147,13 +147,23 @@ pub(super) fn columns(task: &Task, seq: i64) -> ActiveModel {
 }
 
 /// Stores a new task of `owner` and returns it with its id (last among
-/// its siblings), or why its parent cannot take it.
+/// its siblings), or why its parent cannot take it. On SQLite a new
+/// top-level task joins the next group of writes, where the group's other
+/// top-level creates of its owner are stored with it (`append_all`).
 pub async fn insert(
     db: &Db,
     owner: OwnerId,
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Result<Task, Refusal>, DbError> {
+    if draft.parent_id.flatten().is_none()
+        && let Some(group) = db.group()
+    {
+        return db
+            .timed("insert", group.append(owner, draft, now))
+            .await
+            .map(Ok);
+    }
     let write = work(move |txn| {
         let draft = draft.clone();
         Box::pin(insert_in(txn, owner, draft, now))
@@ -173,12 +183,11 @@ pub async fn insert_in(
 ) -> Result<Result<Task, Refusal>, DbError> {
     let counts = Counts::added(draft.done);
     if draft.parent_id.flatten().is_none() {
-        // The number, the count and the last key in one statement.
-        let (mut numbers, last) = changes::reserve_appending(conn, owner, counts).await?;
-        let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
-        let mut places = Places::default();
-        places.last.insert(None, last);
-        return insert_numbered(conn, owner, draft, now, &mut numbers, &mut places).await;
+        let stored = append_all(conn, owner, &[(&draft, now)]).await?;
+        return stored.into_iter().next().map(Ok).ok_or(DbError::Corrupt {
+            row: "an INSERT".to_owned(),
+            reason: "it stored no task",
+        });
     }
     let mut numbers = changes::reserve(conn, owner, 1, Counts::default()).await?;
     let places = &mut Places::default();
@@ -188,6 +197,73 @@ pub async fn insert_in(
         changes::settle(conn, owner, &numbers).await?;
     }
     Ok(task)
+}
+
+/// Stores new top-level tasks of `owner` (each a draft and its request's
+/// time) in `conn`, a write transaction that has not written for this
+/// owner yet, each last among the owner's top-level tasks, in order: one
+/// statement reserves their change numbers, adds them to the counts and
+/// reads the last key; one INSERT stores them all (and one more per task
+/// with labels). Top-level tasks cannot be refused.
+pub async fn append_all(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    new: &[(&TaskDraft, Timestamp)],
+) -> Result<Vec<Task>, DbError> {
+    let counts = new
+        .iter()
+        .map(|(draft, _)| Counts::added(draft.done))
+        .fold(Counts::default(), Counts::plus);
+    let (mut numbers, last) = changes::reserve_appending(conn, owner, new.len(), counts).await?;
+    let mut last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
+    let mut tasks = Vec::with_capacity(new.len());
+    let mut rows = Vec::with_capacity(new.len());
+    for (draft, now) in new {
+        let position = OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
+            row: "the last top-level task".to_owned(),
+            reason: "no key follows its position",
+        })?;
+        last = Some(position.clone());
+        let task = Task {
+            id: 0,
+            owner,
+            title: draft.title.clone(),
+            description: draft.description.clone(),
+            done: draft.done,
+            due_at: draft.due_at,
+            created_at: *now,
+            updated_at: *now,
+            version: 1,
+            deleted_at: None,
+            parent_id: None,
+            position,
+            labels: draft.labels.clone(),
+        };
+        let seq = numbers.take(conn).await?;
+        rows.push(columns(&task, seq));
+        tasks.push((seq, task));
+    }
+    // RETURNING names each row's id by its change number (the order of
+    // RETURNING rows is not promised); query_all steps it to its end.
+    let mut insert = Entity::insert_many(rows).into_query();
+    insert
+        .returning(sea_orm::sea_query::Query::returning().columns([Column::Id, Column::ChangeSeq]));
+    let mut ids = std::collections::HashMap::with_capacity(tasks.len());
+    for row in conn.query_all(&insert).await? {
+        let id: i64 = row.try_get_by_index(0)?;
+        let seq: i64 = row.try_get_by_index(1)?;
+        ids.insert(seq, id);
+    }
+    let mut stored = Vec::with_capacity(tasks.len());
+    for (seq, mut task) in tasks {
+        task.id = ids.get(&seq).copied().ok_or(DbError::Corrupt {
+            row: "an INSERT".to_owned(),
+            reason: "it returned no id for a task",
+        })?;
+        labels::replace(conn, owner, task.id, &Labels::default(), &task.labels).await?;
+        stored.push(task);
+    }
+    Ok(stored)
 }
 
 /// The last key under each parent as far as a write transaction knows
