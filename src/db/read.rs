@@ -138,13 +138,8 @@ impl Held {
             }
         };
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let mut lease = match idle {
-            Some(Idle { conn, open }) => Lease {
-                conn: Some(conn),
-                open,
-                held: Arc::clone(self),
-                _permit: permit,
-            },
+        let (conn, open) = match idle {
+            Some(Idle { conn, open }) => (conn, open),
             None => {
                 let conn = self.pool.acquire().await.map_err(|err| match err {
                     sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
@@ -153,13 +148,14 @@ impl Held {
                     }
                     other => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(other))),
                 })?;
-                Lease {
-                    conn: Some(conn),
-                    open: false,
-                    held: Arc::clone(self),
-                    _permit: permit,
-                }
+                (conn, false)
             }
+        };
+        let mut lease = Lease {
+            conn: Some(conn),
+            open,
+            held: Arc::clone(self),
+            _permit: permit,
         };
         if lease.open {
             // Fails only where there is nothing to roll back (the request

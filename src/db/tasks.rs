@@ -183,11 +183,7 @@ pub async fn insert_in(
 ) -> Result<Result<Task, Refusal>, DbError> {
     let counts = Counts::added(draft.done);
     if draft.parent_id.flatten().is_none() {
-        let stored = append_all(conn, owner, &[(&draft, now)]).await?;
-        return stored.into_iter().next().map(Ok).ok_or(DbError::Corrupt {
-            row: "an INSERT".to_owned(),
-            reason: "it stored no task",
-        });
+        return only(append_all(conn, owner, &[(&draft, now)]).await?).map(Ok);
     }
     let mut numbers = changes::reserve(conn, owner, 1, Counts::default()).await?;
     let places = &mut Places::default();
@@ -217,32 +213,57 @@ pub async fn append_all(
     let (mut numbers, last) = changes::reserve_appending(conn, owner, new.len(), counts).await?;
     let mut last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
     let mut tasks = Vec::with_capacity(new.len());
-    let mut rows = Vec::with_capacity(new.len());
     for (draft, now) in new {
-        let position = OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
-            row: "the last top-level task".to_owned(),
-            reason: "no key follows its position",
-        })?;
+        let position = next_key(last.as_ref())?;
         last = Some(position.clone());
-        let task = Task {
-            id: 0,
-            owner,
-            title: draft.title.clone(),
-            description: draft.description.clone(),
-            done: draft.done,
-            due_at: draft.due_at,
-            created_at: *now,
-            updated_at: *now,
-            version: 1,
-            deleted_at: None,
-            parent_id: None,
-            position,
-            labels: draft.labels.clone(),
-        };
-        let seq = numbers.take(conn).await?;
-        rows.push(columns(&task, seq));
-        tasks.push((seq, task));
+        let task = new_task(owner, (*draft).clone(), *now, None, position);
+        tasks.push((numbers.take(conn).await?, task));
     }
+    store(conn, owner, tasks).await
+}
+
+/// A task `owner` creates from `draft` at `now`, at `position` under
+/// `parent_id` (its id is given when it is stored).
+fn new_task(
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+    parent_id: Option<i64>,
+    position: OrderKey,
+) -> Task {
+    Task {
+        id: 0,
+        owner,
+        title: draft.title,
+        description: draft.description,
+        done: draft.done,
+        due_at: draft.due_at,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        deleted_at: None,
+        parent_id,
+        position,
+        labels: draft.labels,
+    }
+}
+
+/// The key of a task placed after the one keyed `last` (first if `None`).
+fn next_key(last: Option<&OrderKey>) -> Result<OrderKey, DbError> {
+    OrderKey::between(last, None).ok_or(DbError::Corrupt {
+        row: "the last sibling".to_owned(),
+        reason: "no key follows its position",
+    })
+}
+
+/// Stores new tasks of `owner`, each with its change number, in one INSERT
+/// (and one more per task with labels), and returns them with their ids.
+async fn store(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    tasks: Vec<(i64, Task)>,
+) -> Result<Vec<Task>, DbError> {
+    let rows = tasks.iter().map(|(seq, task)| columns(task, *seq));
     // RETURNING names each row's id by its change number (the order of
     // RETURNING rows is not promised); query_all steps it to its end.
     let mut insert = Entity::insert_many(rows).into_query();
@@ -264,6 +285,14 @@ pub async fn append_all(
         stored.push(task);
     }
     Ok(stored)
+}
+
+/// The one task stored.
+fn only(stored: Vec<Task>) -> Result<Task, DbError> {
+    stored.into_iter().next().ok_or(DbError::Corrupt {
+        row: "an INSERT".to_owned(),
+        reason: "it stored no task",
+    })
 }
 
 /// The last key under each parent as far as a write transaction knows
@@ -296,34 +325,11 @@ async fn insert_numbered(
         Some(known) => known.clone(),
         None => tree::last_key(conn, owner, parent_id).await?,
     };
-    let position = OrderKey::between(last.as_ref(), None).ok_or(DbError::Corrupt {
-        row: "the last sibling".to_owned(),
-        reason: "no key follows its position",
-    })?;
+    let position = next_key(last.as_ref())?;
     places.last.insert(parent_id, Some(position.clone()));
-    let mut task = Task {
-        id: 0,
-        owner,
-        title: draft.title,
-        description: draft.description,
-        done: draft.done,
-        due_at: draft.due_at,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        deleted_at: None,
-        parent_id,
-        position,
-        labels: draft.labels,
-    };
-    // A plain INSERT and last_insert_rowid(), not INSERT … RETURNING, which
-    // sqlx has been seen to leave unstepped (holding back WAL checkpoints).
-    let result = Entity::insert(columns(&task, numbers.take(conn).await?))
-        .exec(conn)
-        .await?;
-    task.id = result.last_insert_id;
-    labels::replace(conn, owner, task.id, &Labels::default(), &task.labels).await?;
-    Ok(Ok(task))
+    let task = new_task(owner, draft, now, parent_id, position);
+    let seq = numbers.take(conn).await?;
+    Ok(Ok(only(store(conn, owner, vec![(seq, task)]).await?)?))
 }
 
 /// The tasks of `owner`: every query starts here, so no query can see or
