@@ -10,6 +10,12 @@ use tasks_api::db::Db;
 use tasks_api::startup::Application;
 use tasks_api::{api, telemetry};
 
+/// jemalloc with two arenas (settings in `.cargo/config.toml`): faster than
+/// glibc's malloc on every measured request, within the RSS budget.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
