@@ -6,7 +6,7 @@ This machine's throughput jumps between speed modes from run to run, so
 only runs interleaved like this compare two builds.
 
 usage: scripts/bench/ab.py --bin old=/tmp/tasks-api-old --bin new=target/release/tasks-api
-         [--rounds 4] [--dur 3] [--scen get,list2,list1000,cursor,feed,post,bad,patch,404]
+         [--rounds 4] [--dur 3] [--scen get,list2,list1000,cursor,feed,post,bad,patch,404,batch]
          [--sync normal] [--extra "--read-connections 2"]
 AB_LOG=1 keeps each server's log in /tmp/ab/PORT.log. Needs wrk."""
 import argparse, json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
@@ -22,6 +22,7 @@ SCEN = {
   "bad": ("POST", "/api/tasks", '{"title":""}'),
   "patch": ("PATCH", "/api/tasks/4000", '{"done":true}'),
   "404": ("GET", "/api/tasks/999999", None),
+  "batch": ("POST", "/api/tasks/batch", '{"operations":[' + ",".join(['{"op":"create","task":{"title":"bench task"}}'] * 100) + "]}"),
 }
 
 def free_port():

@@ -211,15 +211,32 @@ pub async fn append_all(
         .map(|(draft, _)| Counts::added(draft.done))
         .fold(Counts::default(), Counts::plus);
     let (mut numbers, last) = changes::reserve_appending(conn, owner, new.len(), counts).await?;
-    let mut last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
-    let mut tasks = Vec::with_capacity(new.len());
-    for (draft, now) in new {
+    let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
+    let drafts = new.iter().map(|(draft, now)| ((*draft).clone(), *now));
+    let (tasks, _) = appended(conn, owner, drafts, last, &mut numbers).await?;
+    store(conn, owner, tasks).await
+}
+
+/// New top-level tasks of `owner` from `drafts` (each with its request's
+/// time), in order after the one keyed `last`, each with the next of
+/// `numbers`; and the last key they take.
+async fn appended(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    drafts: impl ExactSizeIterator<Item = (TaskDraft, Timestamp)>,
+    mut last: Option<OrderKey>,
+    numbers: &mut Numbers,
+) -> Result<(Vec<(i64, Task)>, Option<OrderKey>), DbError> {
+    let mut tasks = Vec::with_capacity(drafts.len());
+    for (draft, now) in drafts {
         let position = next_key(last.as_ref())?;
         last = Some(position.clone());
-        let task = new_task(owner, (*draft).clone(), *now, None, position);
-        tasks.push((numbers.take(conn).await?, task));
+        tasks.push((
+            numbers.take(conn).await?,
+            new_task(owner, draft, now, None, position),
+        ));
     }
-    store(conn, owner, tasks).await
+    Ok((tasks, last))
 }
 
 /// A task `owner` creates from `draft` at `now`, at `position` under
@@ -304,6 +321,46 @@ struct Places {
     last: std::collections::HashMap<Option<i64>, Option<OrderKey>>,
 }
 
+impl Places {
+    /// The key of the last task under `parent`, read once.
+    async fn last_key(
+        &self,
+        conn: &impl ConnectionTrait,
+        owner: OwnerId,
+        parent: Option<i64>,
+    ) -> Result<Option<OrderKey>, DbError> {
+        match self.last.get(&parent) {
+            Some(known) => Ok(known.clone()),
+            None => tree::last_key(conn, owner, parent).await,
+        }
+    }
+
+    /// Stores `drafts`, consecutive top-level creates of a batch, last
+    /// among `owner`'s top-level tasks in order, in one INSERT, each taking
+    /// the next of `numbers` and counted in them. Top-level tasks cannot
+    /// be refused.
+    async fn append(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        owner: OwnerId,
+        drafts: Vec<TaskDraft>,
+        now: Timestamp,
+        numbers: &mut Numbers,
+    ) -> Result<Vec<Task>, DbError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        for draft in &drafts {
+            numbers.count(Counts::added(draft.done));
+        }
+        let last = self.last_key(conn, owner, None).await?;
+        let drafts = drafts.into_iter().map(|draft| (draft, now));
+        let (tasks, last) = appended(conn, owner, drafts, last, numbers).await?;
+        self.last.insert(None, last);
+        store(conn, owner, tasks).await
+    }
+}
+
 /// Stores a new task on `conn`, last under its parent, taking one of
 /// `numbers` (the caller counts it); refused (writing nothing) when the
 /// parent cannot take it.
@@ -321,10 +378,7 @@ async fn insert_numbered(
     {
         return Ok(Err(refusal));
     }
-    let last = match places.last.get(&parent_id) {
-        Some(known) => known.clone(),
-        None => tree::last_key(conn, owner, parent_id).await?,
-    };
+    let last = places.last_key(conn, owner, parent_id).await?;
     let position = next_key(last.as_ref())?;
     places.last.insert(parent_id, Some(position.clone()));
     let task = new_task(owner, draft, now, parent_id, position);
@@ -624,7 +678,21 @@ pub async fn batch_in(
     let mut numbers = changes::reserve(conn, owner, ops.len(), Counts::default()).await?;
     let numbers = &mut numbers;
     let places = &mut Places::default();
+    // Consecutive top-level creates wait here and are stored together
+    // before the next operation of another kind (and at the end), so the
+    // operations still take their change numbers in order.
+    let mut appending = Vec::new();
     for (index, op) in ops.into_iter().enumerate() {
+        let op = match op {
+            BatchOp::Create(draft) if draft.parent_id.flatten().is_none() => {
+                appending.push(draft);
+                continue;
+            }
+            op => op,
+        };
+        let appended = std::mem::take(&mut appending);
+        let stored = places.append(conn, owner, appended, now, numbers).await?;
+        results.extend(stored.into_iter().map(Some));
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
                 let done = draft.done;
@@ -670,6 +738,8 @@ pub async fn batch_in(
             }
         }
     }
+    let stored = places.append(conn, owner, appending, now, numbers).await?;
+    results.extend(stored.into_iter().map(Some));
     changes::settle(conn, owner, numbers).await?;
     Ok(Ok(results))
 }

@@ -225,3 +225,63 @@ async fn a_failing_batch_among_concurrent_writes_undoes_only_itself() {
     let titles = crate::helpers::titles_of(&page);
     assert!(titles.iter().all(|t| t.starts_with("kept")), "{titles:?}");
 }
+
+#[tokio::test]
+async fn runs_of_creates_in_a_batch_are_each_their_own_task_in_order() {
+    let app = spawn_app().await;
+    let parent = id_of(&app.create("parent").await);
+    // Two runs of top-level creates (each stored together) around a
+    // subtask and an update, which must still happen between them.
+    let operations = json!([
+        { "op": "create", "task": { "title": "t1", "labels": ["x"] } },
+        { "op": "create", "task": { "title": "t2", "done": true } },
+        { "op": "create", "task": { "title": "t3" } },
+        { "op": "create", "task": { "title": "sub", "parent_id": parent } },
+        { "op": "update", "id": parent, "task": { "title": "parent2" } },
+        { "op": "create", "task": { "title": "t4", "labels": ["x", "y"] } },
+        { "op": "create", "task": { "title": "t5" } },
+    ]);
+    let titles: Vec<Value> = operations
+        .as_array()
+        .expect("operations")
+        .iter()
+        .map(|op| op["task"]["title"].clone())
+        .collect();
+    let reply = batch(&app, operations).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let results = reply.json()["results"].as_array().expect("results").clone();
+    let statuses: Vec<_> = results.iter().map(|r| r["status"].clone()).collect();
+    assert_eq!(statuses, [201, 201, 201, 201, 200, 201, 201]);
+    let mut ids = Vec::new();
+    for (result, title) in results.iter().zip(&titles) {
+        let task = &result["task"];
+        assert_eq!(&task["title"], title, "each result is its own operation's");
+        let id = id_of(task);
+        let stored = app.get_task(id).await;
+        assert_eq!(&stored.json(), task, "the answer is what was stored");
+        assert_eq!(result["etag"], stored.header("etag").expect("etag"));
+        ids.push(id);
+    }
+    assert_eq!(ids[4], parent);
+    // Ids follow the operations; top-level positions too.
+    let created: Vec<i64> = ids.iter().copied().filter(|id| *id != parent).collect();
+    assert!(created.windows(2).all(|w| w[0] < w[1]), "{created:?}");
+    assert_eq!(
+        app.titles("parent_id=null&sort=position").await,
+        ["parent2", "t1", "t2", "t3", "t4", "t5"]
+    );
+    assert_eq!(app.titles("label=x").await, ["t1", "t4"]);
+    let done = app.get("/api/tasks?done=true").await.json();
+    assert_eq!(done["total"], 1);
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 7);
+    // The feed has the operations in their order (the parent's create is
+    // superseded by its update).
+    let feed = app.get("/api/tasks/changes?per_page=100").await.json();
+    let fed: Vec<Value> = feed["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|change| change["task"]["title"].clone())
+        .collect();
+    assert_eq!(fed, titles);
+}
