@@ -419,15 +419,26 @@ mod tests {
     /// guarantee; without it every statement with a bound LIMIT is parsed
     /// and planned again on each use (about a third of a GET by id).
     #[tokio::test]
-    async fn sqlite_is_built_to_plan_without_bound_values() {
+    async fn sqlite_is_built_to_plan_without_bound_values_and_without_global_locks() {
         let dir = tempfile::tempdir().expect("dir");
         let db = db(&dir).await;
-        let option = Statement::from_string(
+        let options = Statement::from_string(
             DbBackend::Sqlite,
-            "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+            "SELECT compile_options AS option FROM pragma_compile_options",
         );
-        let row = db.reader().query_one_raw(option).await.expect("options");
-        let n: i64 = row.expect("a row").try_get("", "n").expect("n");
-        assert_eq!(n, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+        let rows = db.reader().query_all_raw(options).await.expect("options");
+        let options: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get("", "option").expect("option"))
+            .collect();
+        let has = |option: &str| options.iter().any(|o| o == option);
+        assert!(has("ENABLE_QPSG"), "built without SQLITE_ENABLE_QPSG");
+        // Without these every allocation and page fetch of every
+        // connection takes one of SQLite's process-wide mutexes.
+        assert!(has("DEFAULT_MEMSTATUS=0"), "built with memory statistics");
+        assert!(
+            !has("ENABLE_MEMORY_MANAGEMENT"),
+            "built with one page cache group for all connections"
+        );
     }
 }
