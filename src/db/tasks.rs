@@ -322,7 +322,8 @@ struct Places {
 }
 
 impl Places {
-    /// The key of the last task under `parent`, read once.
+    /// The key of the last task under `parent`: as this transaction's
+    /// earlier creates left it, or else read.
     async fn last_key(
         &self,
         conn: &impl ConnectionTrait,
