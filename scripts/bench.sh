@@ -4,8 +4,9 @@
 # first page, per_page=100, the 404 path, PATCH, POST, change feed pages at
 # depth against the first, a 304 poll, a batch of 100 creates against single
 # POSTs, peak RSS, start-up time, WAL size), and, where the side-by-side harness is present
-# (../shared/bench, or BENCH_PEERS), runs it against Flask, FastAPI and the
-# hand-tuned ceiling in one run. Prints tables; saves JSON under
+# (../shared/bench, or BENCH_PEERS), runs it against Flask, FastAPI, the
+# hand-tuned ceiling and the bare stack (scripts/bench/bare: poem-openapi and
+# sea-orm used plainly, none of our features) in one run. Prints tables; saves JSON under
 # target/bench/. Not part of CI (too slow); no test asserts a timing.
 #
 # Also: the same API on one SQLite process, one PostgreSQL process and three
@@ -62,6 +63,9 @@ grep -q '^\[workspace\]' "$HARNESS/bench/peers/limit/Cargo.toml" \
   || printf '\n[workspace]\n' >>"$HARNESS/bench/peers/limit/Cargo.toml"
 (cd "$HARNESS/bench/peers/limit" && CARGO_TARGET_DIR="$ROOT/target/ceiling-target" cargo build --release --quiet)
 export CEILING_BIN="$ROOT/target/ceiling-target/release/limit"
+log "building the bare stack (scripts/bench/bare: poem-openapi + sea-orm, nothing of ours)"
+(cd scripts/bench/bare && CARGO_TARGET_DIR="$ROOT/target/bare-target" cargo build --release --locked --quiet)
+BARE="bare:8006:exec $ROOT/target/bare-target/release/bare"
 export TASKS_API_BIN="$ROOT/target/release/tasks-api"
 
 # Seeded through the API (the same 10,000 POSTs for every server): the
@@ -69,8 +73,8 @@ export TASKS_API_BIN="$ROOT/target/release/tasks-api"
 # are unique per owner.
 log "side by side, tasks-api with synchronous=normal (as the peers)"
 TASKS_API_ARGS="--auth none --sqlite-synchronous normal" python3 "$HARNESS/bench/compare.py" \
-  --only flask,fastapi,ceiling,tasks-api --baseline ceiling --loadgen wrk --seed-mode api \
-  --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
+  --only flask,fastapi,ceiling,bare,tasks-api --baseline ceiling --loadgen wrk --seed-mode api \
+  --server "$BARE" --duration "$DURATION" --rounds "$ROUNDS" --nice -15 --quiet-wait 0 \
   --json "$ROOT/target/bench/compare-normal.json"
 
 log "tasks-api with its default synchronous=full, against the ceiling"
