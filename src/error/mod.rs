@@ -14,8 +14,7 @@ use poem::{IntoResponse, Response};
 use poem_openapi::ApiResponse;
 use poem_openapi::registry::{MetaResponses, Registry};
 
-pub use self::problem::{FieldError, Problem};
-use crate::api::payload::Json;
+pub use self::problem::{FieldError, Problem, ProblemBody};
 use crate::db::DbError;
 use crate::db::tasks::Refusal;
 
@@ -111,12 +110,8 @@ pub enum ApiError {
     ),
 }
 
-/// A problem as a response body, boxed: errors are rare, and a small
-/// `ApiError` keeps every `Result` that may hold one small.
-type ProblemBody = Json<Box<Problem>>;
-
 fn problem(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> ProblemBody {
-    Json(Box::new(Problem::new(status, kind, title, detail)))
+    ProblemBody(Box::new(Problem::new(status, kind, title, detail)))
 }
 
 impl ApiError {

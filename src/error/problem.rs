@@ -1,7 +1,14 @@
 //! The RFC 9457 problem body and the invalid-field entries it carries.
 
 use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
 use poem_openapi::Object;
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use serde::Serialize;
+
+use crate::api::payload::{JSON, Json, JsonText};
 
 /// An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -86,6 +93,129 @@ impl FieldError {
             pointer: None,
             parameter: Some(name.to_owned()),
             detail: detail.into(),
+        }
+    }
+}
+
+/// A problem as a response body: boxed (errors are rare, and a small
+/// `ApiError` keeps every `Result` that may hold one small), documented as
+/// the `Problem` object, written straight to JSON text with serde rather
+/// than through poem-openapi's `ToJSON` (a `serde_json::Value` map, every
+/// member name allocated, then printed: 6 % of the server's cycles on a
+/// 400). The text is the same, byte for byte; a unit test holds it there.
+#[derive(Debug)]
+pub struct ProblemBody(pub Box<Problem>);
+
+impl Payload for ProblemBody {
+    const CONTENT_TYPE: &'static str = JSON;
+
+    fn schema_ref() -> MetaSchemaRef {
+        Problem::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}
+
+impl IntoResponse for ProblemBody {
+    fn into_response(self) -> Response {
+        match serde_json::to_string(&ProblemJson::from(&*self.0)) {
+            Ok(text) => JsonText::<Problem>::new(text).into_response(),
+            // Not reached (strings and numbers always serialize); the
+            // general path still answers.
+            Err(_) => Json(self.0).into_response(),
+        }
+    }
+}
+
+/// A problem as the `Problem` object renders it: its members in the order
+/// `serde_json`'s map prints them (alphabetical), empty ones left out.
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    detail: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+    status: u16,
+    title: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+impl<'a> From<&'a Problem> for ProblemJson<'a> {
+    fn from(problem: &'a Problem) -> Self {
+        Self {
+            detail: &problem.detail,
+            errors: &problem.errors,
+            request_id: problem.request_id.as_deref(),
+            status: problem.status,
+            title: &problem.title,
+            kind: &problem.kind,
+        }
+    }
+}
+
+impl Serialize for FieldError {
+    /// As the `FieldError` object renders it (members alphabetical, absent
+    /// ones left out).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct FieldErrorJson<'a> {
+            detail: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            parameter: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pointer: Option<&'a str>,
+        }
+        FieldErrorJson {
+            detail: &self.detail,
+            parameter: self.parameter.as_deref(),
+            pointer: self.pointer.as_deref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    fn problems() -> Vec<Problem> {
+        let mut bare = Problem::new(
+            StatusCode::NOT_FOUND,
+            "task-not-found",
+            "Task not found",
+            "no \"7\"",
+        );
+        bare.request_id = None;
+        let mut full = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "validation-error",
+            "Invalid request",
+            "3 fields are invalid: ü\n",
+        );
+        full.request_id = Some("abc-1".to_owned());
+        full.errors = vec![
+            FieldError::body("title", "must not be empty"),
+            FieldError::parameter("per_page", "must be at most 100"),
+            FieldError::at("#/operations/3/task/title".to_owned(), "too long"),
+        ];
+        vec![bare, full]
+    }
+
+    #[test]
+    fn a_problem_body_is_the_text_its_object_renders_byte_for_byte() {
+        for problem in problems() {
+            let Some(object) = problem.to_json() else {
+                panic!("a problem renders as JSON")
+            };
+            let body = ProblemBody(Box::new(problem)).into_response().into_body();
+            let text = futures_util::FutureExt::now_or_never(body.into_string());
+            assert_eq!(text.and_then(Result::ok), Some(object.to_string()));
         }
     }
 }
