@@ -137,7 +137,8 @@ impl Observe {
             method,
             route = %route,
             status = status.as_u16(),
-            duration_ms = took.as_secs_f64() * 1000.0,
+            // Whole microseconds: `0.008`, not `0.008206000000000001`.
+            duration_ms = took.as_micros() as f64 / 1000.0,
             bytes = body_size(&mut resp),
             owner,
             "request"
