@@ -183,7 +183,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let write = Database::connect(opts(&url, 1)).await?;
     write.execute_unprepared("CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT, done BOOLEAN NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)").await?;
     let read = Database::connect(opts(&url, 4)).await?;
-    let api = OpenApiService::new(Api { read, write }, "floor", "0").server("/api");
+    let api = OpenApiService::new(Api { read, write }, "bare", "0").server("/api");
     Server::new(TcpListener::bind(format!("127.0.0.1:{port}")))
         .run(Route::new().nest("/api", api))
         .await?;
