@@ -1,15 +1,17 @@
 //! What browsers may do with the service: the security headers every
-//! response carries, CORS for named origins, and the documentation page's
-//! Content Security Policy.
+//! response carries, which origins may call it (its own always; others only
+//! by CORS, for named origins), and the documentation page's Content
+//! Security Policy.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use poem::http::{HeaderValue, Method, header};
+use poem::http::uri::Authority;
+use poem::http::{HeaderValue, Method, Uri, header};
 use poem::middleware::Cors;
-use poem::{Endpoint, Request, Response};
+use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::{Digest, Sha256};
 
 /// Headers on every response.
@@ -64,6 +66,83 @@ pub fn cors(origins: &[String]) -> Option<Cors> {
         cors = cors.allow_origins(origins.iter().map(String::as_str));
     }
     Some(cors)
+}
+
+/// Which origins may call the service, on every route. A request with no
+/// `Origin` (not from a browser's script) or from the service's own origin
+/// (Swagger UI under `/docs`) goes straight on; one from another origin goes
+/// through CORS when origins are named (`cross`), and is otherwise refused
+/// with 403 `cross-origin-refused` — preflights included, before
+/// authentication (a preflight carries no credentials).
+pub struct Origins<E, C> {
+    inner: E,
+    cross: Option<C>,
+}
+
+impl<E, C> Origins<E, C> {
+    pub fn new(inner: E, cross: Option<C>) -> Self {
+        Self { inner, cross }
+    }
+}
+
+impl<E, C> Endpoint for Origins<E, C>
+where
+    E: Endpoint<Output = Response>,
+    C: Endpoint<Output = Response>,
+{
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let foreign = req
+            .headers()
+            .get(header::ORIGIN)
+            .is_some_and(|origin| !is_own_origin(&req, origin));
+        match (&self.cross, foreign) {
+            (None, false) => self.inner.call(req).await,
+            // What CORS answers depends on `Origin`: caches must know.
+            (Some(_), false) => {
+                let mut resp = self.inner.call(req).await?;
+                resp.headers_mut()
+                    .append(header::VARY, HeaderValue::from_static("origin"));
+                Ok(resp)
+            }
+            (Some(cross), true) => cross.call(req).await,
+            (None, true) => Ok(crate::error::ApiError::cross_origin_refused(
+                "requests from other origins are refused (CORS is off)",
+            )
+            .into_response()),
+        }
+    }
+}
+
+/// Whether `origin` is the origin the request was sent to: the same host
+/// as its `Host` (HTTP/1.1) or authority (HTTP/2), and the same port where
+/// that names one (a proxy that passes `Host: $host` leaves the port out).
+/// `null` and anything unparsable are another origin.
+fn is_own_origin(req: &Request, origin: &HeaderValue) -> bool {
+    let Some(origin) = origin.to_str().ok().and_then(|o| o.parse::<Uri>().ok()) else {
+        return false;
+    };
+    let Some(theirs) = origin.authority() else {
+        return false;
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.parse::<Authority>().ok())
+        .or_else(|| req.uri().authority().cloned());
+    let Some(ours) = host else {
+        return false;
+    };
+    let default_port = match origin.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    ours.host().eq_ignore_ascii_case(theirs.host())
+        && ours
+            .port_u16()
+            .is_none_or(|port| port == theirs.port_u16().unwrap_or(default_port))
 }
 
 /// The Content Security Policy of an HTML page under `/docs`: its own

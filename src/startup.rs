@@ -200,8 +200,8 @@ fn metrics_endpoint(db: Db) -> impl Endpoint<Output = Response> {
 
 /// The whole route tree: the API, its documentation, `/metrics` (unless it
 /// has an address of its own), and the layers around them, from the outside
-/// in: request ids, access log and metrics; security headers; CORS (when
-/// origins are named); authentication and rate limits (the API only);
+/// in: request ids, access log and metrics; security headers; which
+/// origins may call (CORS for named ones); authentication and rate limits (the API only);
 /// panics, the request timeout and the mapping of every failure to a
 /// problem response.
 pub fn routes(db: Db, config: &Config, auth: Arc<Auth>) -> BoxEndpoint<'static, Response> {
@@ -232,10 +232,9 @@ pub fn routes(db: Db, config: &Config, auth: Arc<Auth>) -> BoxEndpoint<'static, 
         let auth = Arc::clone(&auth);
         async move { auth.call(ep.as_ref(), req).await }
     });
-    let app = match edge::cors(&config.cors_origins) {
-        Some(cors) => app.with(cors).boxed(),
-        None => app.boxed(),
-    };
+    let app = Arc::new(app.boxed());
+    let cross = edge::cors(&config.cors_origins).map(|cors| Arc::clone(&app).with(cors));
+    let app = edge::Origins::new(app, cross);
     // CORS refusals are errors of the layer outside the error mapping.
     let app = app
         .around(move |ep, req| {

@@ -7,7 +7,12 @@ use crate::domain::Task;
 /// The strong ETag of a task's current representation: it changes with
 /// every change of the task (its version) and names the task.
 pub fn etag(task: &Task) -> String {
-    format!("\"{}-{}\"", task.id, task.version)
+    etag_of(task.id, task.version)
+}
+
+/// The strong ETag of version `version` of the task with this id.
+pub fn etag_of(id: i64, version: i64) -> String {
+    format!("\"{id}-{version}\"")
 }
 
 /// A parsed `If-Match` / `If-None-Match` value.

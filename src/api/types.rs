@@ -128,16 +128,13 @@ fn parse_json_string<T: Type, E: std::fmt::Display>(
 
 impl ParseFromJSON for Timestamp {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
-        parse_json_string(value, |text| {
-            Timestamp::parse_rfc3339(text).ok_or("not an RFC 3339 date-time")
-        })
+        parse_json_string(value, Timestamp::parse_rfc3339)
     }
 }
 
 impl ParseFromParameter for Timestamp {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Timestamp::parse_rfc3339(value)
-            .ok_or_else(|| ParseError::custom("not an RFC 3339 date-time"))
+        Timestamp::parse_rfc3339(value).map_err(ParseError::custom)
     }
 }
 

@@ -39,16 +39,20 @@ pub enum Decision {
     /// Go ahead; `remaining` whole tokens are left, and the bucket is full
     /// again in `reset` seconds.
     Allowed { remaining: u64, reset: u64 },
-    /// Over the limit: a token is back in `retry_after` seconds (≥ 1).
-    Limited { retry_after: u64 },
+    /// Over the limit: a token is back in `retry_after` seconds (≥ 1), and
+    /// the bucket is full again in `reset` seconds.
+    Limited { retry_after: u64, reset: u64 },
 }
 
 impl Decision {
-    /// The `RateLimit` field for this decision under `policy`.
+    /// The `RateLimit` field for this decision under `policy`: `r` whole
+    /// tokens left, `t` seconds until the quota resets, which for a token
+    /// bucket is when it is full again — on every response alike, a 429
+    /// included (when a request may be retried is `Retry-After`'s).
     pub fn header(&self, policy: &Policy) -> String {
         let (remaining, reset) = match *self {
             Decision::Allowed { remaining, reset } => (remaining, reset),
-            Decision::Limited { retry_after } => (0, retry_after),
+            Decision::Limited { reset, .. } => (0, reset),
         };
         format!("\"{}\";r={remaining};t={reset}", policy.name)
     }
@@ -90,6 +94,7 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
             } else {
                 Decision::Limited {
                     retry_after: policy.seconds_until(bucket.tokens, 1.0).max(1),
+                    reset: policy.seconds_until(bucket.tokens, policy.burst),
                 }
             }
         })
@@ -165,7 +170,13 @@ mod tests {
                 reset: 6
             }
         );
-        assert_eq!(decisions[3], Decision::Limited { retry_after: 2 });
+        assert_eq!(
+            decisions[3],
+            Decision::Limited {
+                retry_after: 2,
+                reset: 6
+            }
+        );
         // Other keys have buckets of their own.
         assert!(matches!(buckets.take(&2), Decision::Allowed { .. }));
         buckets.refund(&1);
@@ -181,7 +192,10 @@ mod tests {
             reset: 3,
         };
         assert_eq!(d.header(&p), "\"test\";r=7;t=3");
-        let l = Decision::Limited { retry_after: 1 };
-        assert_eq!(l.header(&p), "\"test\";r=0;t=1");
+        let l = Decision::Limited {
+            retry_after: 1,
+            reset: 10,
+        };
+        assert_eq!(l.header(&p), "\"test\";r=0;t=10");
     }
 }

@@ -107,7 +107,7 @@ impl Auth {
             },
         };
         let decision = self.requests.take(&principal.key_id);
-        if let Decision::Limited { retry_after } = decision {
+        if let Decision::Limited { retry_after, .. } = decision {
             self.count_limited("key");
             let resp = ApiError::too_many_requests(retry_after, "this API key").into_response();
             let resp = owned_by(private(resp), principal.owner);

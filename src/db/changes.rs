@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use super::entity::{self, Column};
-use super::tasks::owned;
+use super::tasks::{owned, readable};
 use super::{Db, DbError};
 use crate::domain::{Change, FeedPosition, History, OwnerId, Task, Timestamp};
 
@@ -430,15 +430,20 @@ pub async fn feed(
             .all(&txn)
             .await?;
         txn.commit().await?;
-        let mut changes = Vec::with_capacity(tasks.len() + removed.len());
-        for row in tasks {
-            changes.push((row.change_seq, change_of(row)?));
-        }
-        for row in removed {
+        let mut changes = readable(tasks, |row| Ok((row.change_seq, change_of(row)?)));
+        changes.extend(readable(removed, |row| {
             let deleted_at = instant(row.task_id, row.deleted_at)?;
             let id = row.task_id;
-            changes.push((row.change_seq, Change::Deleted { id, deleted_at }));
-        }
+            let version = None;
+            Ok((
+                row.change_seq,
+                Change::Deleted {
+                    id,
+                    deleted_at,
+                    version,
+                },
+            ))
+        }));
         changes.sort_unstable_by_key(|&(seq, _)| seq);
         let has_more = changes.len() as u64 > per_page;
         changes.truncate(per_page as usize);
@@ -470,6 +475,7 @@ fn change_of(row: entity::Model) -> Result<Change, DbError> {
         Some(micros) => Ok(Change::Deleted {
             id: row.id,
             deleted_at: instant(row.id, micros)?,
+            version: Some(row.version),
         }),
         None => Ok(Change::Live(Task::try_from(row)?)),
     }

@@ -184,12 +184,8 @@ pub async fn counts(db: &Db, owner: OwnerId) -> Result<Vec<LabelCount>, DbError>
             .map(|row| {
                 let name: String = row.try_get("", "label")?;
                 let tasks: i64 = row.try_get("", "tasks")?;
-                let label = Label::parse(&name).map_err(|_| DbError::Corrupt {
-                    row: format!("label {name:?}"),
-                    reason: "label breaks its rules",
-                })?;
                 Ok(LabelCount {
-                    label,
+                    label: Label::from_stored(&name),
                     tasks: u64::try_from(tasks).unwrap_or(0),
                 })
             })

@@ -107,12 +107,8 @@ impl TryFrom<entity::Model> for Task {
                 .transpose()?,
             created_at: instant(row.created_at, "created_at out of range")?,
             updated_at: instant(row.updated_at, "updated_at out of range")?,
-            title: Title::parse(&row.title).map_err(|_| corrupt("title breaks its rules"))?,
-            description: row
-                .description
-                .map(|d| Description::parse(&d))
-                .transpose()
-                .map_err(|_| corrupt("description breaks its rules"))?,
+            title: Title::from_stored(row.title),
+            description: row.description.map(Description::from_stored),
             done: row.done,
             version: row.version,
             deleted_at: row
@@ -122,10 +118,26 @@ impl TryFrom<entity::Model> for Task {
             parent_id: row.parent_id,
             position: OrderKey::parse(&row.position)
                 .map_err(|_| corrupt("position breaks its rules"))?,
-            labels: Labels::from_joined(&row.labels)
-                .map_err(|_| corrupt("labels break their rules"))?,
+            labels: Labels::from_joined(&row.labels),
         })
     }
+}
+
+/// The rows that read as tasks, in their order. A row that cannot be read
+/// (real corruption: an instant or a position no release writes) is left
+/// out and logged as an error, so one row never takes a whole list, feed or
+/// count down; reading that task alone reports it.
+pub(super) fn readable<R, T>(
+    rows: impl IntoIterator<Item = R>,
+    read: impl Fn(R) -> Result<T, DbError>,
+) -> Vec<T> {
+    rows.into_iter()
+        .filter_map(|row| {
+            read(row)
+                .map_err(|err| tracing::error!(error = %err, "left out of a read"))
+                .ok()
+        })
+        .collect()
 }
 
 /// Every column of `task` except `id`, as values to write, as change
@@ -938,10 +950,7 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
                 (rows, None, has_more)
             }
         };
-        let items = rows
-            .into_iter()
-            .map(Task::try_from)
-            .collect::<Result<_, _>>()?;
+        let items = readable(rows, Task::try_from);
         Ok(Page {
             items,
             total,
@@ -1037,6 +1046,14 @@ async fn after(
             return Ok(by_id(nulls).limit(limit).all(db.reader()).await?);
         }
     };
+    // Manual order: a re-spacing rewrites siblings' keys but never their
+    // order, so the page starts right after the anchor task where it
+    // stands now; the key it had when the cursor was issued serves only
+    // when the anchor is gone or no longer among the listed siblings.
+    let key = match query.sort {
+        SortField::Position => anchored(owner, query, position.id, key),
+        _ => key,
+    };
     let Some(column) = sort_column(query.sort) else {
         return Ok(by_id(base.filter(after_id))
             .limit(limit)
@@ -1060,6 +1077,23 @@ async fn after(
         rows.extend(by_id(nulls).limit(rest).all(db.reader()).await?);
     }
     Ok(rows)
+}
+
+/// The anchor task's position now (one indexed row, in the page's own
+/// statement and snapshot), or `issued` when it has none among the siblings
+/// the query lists.
+fn anchored(owner: OwnerId, query: &ListQuery, anchor: i64, issued: Expr) -> Expr {
+    let mut now = owned(owner)
+        .select_only()
+        .column(Column::Position)
+        .filter(Column::Id.eq(anchor));
+    match query.filters.parent.map(Parent::id) {
+        None => {}
+        Some(Some(parent)) => now = now.filter(Column::ParentId.eq(parent)),
+        Some(None) => now = now.filter(Column::ParentId.is_null()),
+    }
+    let now = Expr::SubQuery(None, Box::new(now.into_query().into()));
+    Func::coalesce([now, issued]).into()
 }
 
 fn filter(owner: OwnerId, query: &ListQuery, plan: &LabelPlan) -> Select<Entity> {

@@ -82,8 +82,13 @@ impl History {
 pub enum Change {
     /// A task created or changed: it as it now is.
     Live(Task),
-    /// A task in the trash or removed for good.
-    Deleted { id: i64, deleted_at: Timestamp },
+    /// A task in the trash (`version`: its version there, which an
+    /// undelete's `If-Match` names) or removed for good (`None`).
+    Deleted {
+        id: i64,
+        deleted_at: Timestamp,
+        version: Option<i64>,
+    },
 }
 
 #[cfg(test)]

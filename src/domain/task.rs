@@ -81,6 +81,12 @@ impl Title {
         Ok(Self(trimmed.to_owned()))
     }
 
+    /// A title as it was stored, taken as it is: rules are enforced when
+    /// writing, so one tightened later never makes stored data unreadable.
+    pub fn from_stored(stored: String) -> Self {
+        Self(stored)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -101,6 +107,11 @@ impl Description {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         check_text(raw, Self::MAX_CHARS)?;
         Ok(Self(raw.to_owned()))
+    }
+
+    /// A description as it was stored, taken as it is (see `Title::from_stored`).
+    pub fn from_stored(stored: String) -> Self {
+        Self(stored)
     }
 
     pub fn as_str(&self) -> &str {
@@ -264,6 +275,23 @@ mod tests {
         ];
         for (raw, reason) in cases {
             assert_eq!(Title::parse(raw), Err(reason.into()), "title {raw:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// What a title or description is accepted as is what a later
+        /// parse of its stored form accepts, unchanged.
+        #[test]
+        fn accepted_texts_are_stored_within_their_rules(raw in crate::domain::tricky_text(210)) {
+            if let Ok(title) = Title::parse(&raw) {
+                proptest::prop_assert!(title.as_str().chars().count() <= Title::MAX_CHARS);
+                let again = Title::parse(title.as_str());
+                proptest::prop_assert_eq!(again.as_ref(), Ok(&title));
+            }
+            if let Ok(description) = Description::parse(&raw) {
+                let again = Description::parse(description.as_str());
+                proptest::prop_assert_eq!(again.as_ref(), Ok(&description));
+            }
         }
     }
 

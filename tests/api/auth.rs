@@ -344,10 +344,24 @@ async fn over_the_rate_limit_is_a_429_with_retry_after_and_ratelimit_fields() {
         .and_then(|v| v.parse().ok())
         .expect("Retry-After");
     assert!((1..=2).contains(&retry), "{retry}");
+    // `t` means the same on the 429 as on the 200 before it: seconds until
+    // the quota resets (the bucket is full), not when to retry.
+    let reset = |field: &str| -> u64 {
+        field
+            .rsplit(";t=")
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("no t in {field:?}"))
+    };
+    let limited_field = limited.header("ratelimit").unwrap_or_default();
     assert!(
-        limited
-            .header("ratelimit")
-            .is_some_and(|v| v.contains("r=0"))
+        limited_field.starts_with("\"per-key\";r=0;"),
+        "{limited_field}"
+    );
+    assert!(
+        reset(limited_field) + 1 >= reset(&remaining[2]) && reset(limited_field) >= 5,
+        "t on the 429 ({limited_field}) says when the bucket is full, as the 200's ({}) did",
+        remaining[2]
     );
     // Another key has a bucket of its own.
     let other = app.as_owner("bob").await;
@@ -463,6 +477,79 @@ async fn cors_allows_the_named_origins_only_and_never_credentials() {
     )
     .await;
     assert!(reply.header("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn with_cors_off_other_origins_are_refused_everywhere_and_the_own_origin_is_served() {
+    let app = spawn_app().await;
+    let own = app.base.trim_end_matches('/').to_owned();
+    let foreign = "https://app.example.com";
+    let id = id_of(&app.create("x").await);
+    let task = format!("/api/tasks/{id}");
+    for (method, path, with_key) in [
+        (Method::GET, "/api/tasks", true),
+        (Method::POST, "/api/tasks", true),
+        (Method::DELETE, task.as_str(), true),
+        (Method::GET, "/openapi.json", false),
+        (Method::GET, "/healthz", false),
+    ] {
+        let client = if with_key {
+            app.clone()
+        } else {
+            app.anonymous()
+        };
+        let reply = send(&client, method.clone(), path, &[("origin", foreign)]).await;
+        let problem = reply.problem(403);
+        assert_eq!(
+            problem["type"], "urn:tasks-api:problem:cross-origin-refused",
+            "{method} {path}"
+        );
+        assert!(reply.header("access-control-allow-origin").is_none());
+    }
+    // Nothing was created or deleted from the other origin.
+    assert_eq!(app.get("/api/tasks").await.json()["total"], 1);
+    // A preflight carries no credentials: refused as cross-origin, never 401.
+    let preflight = send(
+        &app.anonymous(),
+        Method::OPTIONS,
+        "/api/tasks",
+        &[
+            ("origin", foreign),
+            ("access-control-request-method", "POST"),
+            (
+                "access-control-request-headers",
+                "authorization, content-type",
+            ),
+        ],
+    )
+    .await;
+    let problem = preflight.problem(403);
+    assert_eq!(
+        problem["type"],
+        "urn:tasks-api:problem:cross-origin-refused"
+    );
+    // Swagger UI's own requests (its origin is the server's) work.
+    let created = send(
+        &app,
+        Method::POST,
+        "/api/tasks",
+        &[("origin", own.as_str())],
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let listed = send(&app, Method::GET, "/api/tasks", &[("origin", own.as_str())]).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    // And a named origin still passes CORS while the own origin needs none.
+    let open = spawn_app_with(|c| c.cors_origins = vec![foreign.into()]).await;
+    let own = open.base.trim_end_matches('/').to_owned();
+    let mine = send(
+        &open,
+        Method::GET,
+        "/api/tasks",
+        &[("origin", own.as_str())],
+    )
+    .await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
 }
 
 #[tokio::test]

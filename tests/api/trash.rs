@@ -164,3 +164,47 @@ async fn another_owners_trash_is_invisible() {
     );
     assert_eq!(undelete(&alice, id, None).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_feed_gives_a_trashed_task_the_etag_a_conditional_undelete_needs() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create("to the trash").await);
+    let gone = id_of(&app.create("for good").await);
+    let (_, token) = {
+        let page = app.get("/api/tasks/changes").await.json();
+        ((), page["next_since"].as_str().expect("since").to_owned())
+    };
+    assert_eq!(app.delete_task(id).await.status, 204);
+    assert_eq!(
+        delete(&app, &format!("/api/tasks/{gone}?purge=true"), None)
+            .await
+            .status,
+        204
+    );
+    let page = app
+        .get(&format!("/api/tasks/changes?since={token}"))
+        .await
+        .json();
+    let tombstone = |of: i64| {
+        page["changes"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == of).cloned())
+            .unwrap_or_else(|| panic!("no tombstone of {of}: {page}"))
+    };
+    let trashed = tombstone(id);
+    assert_eq!(trashed["deleted"], true);
+    let tag = trashed["etag"]
+        .as_str()
+        .expect("a trashed task's etag")
+        .to_owned();
+    assert!(
+        tombstone(gone).get("etag").is_none(),
+        "a task removed for good has no version"
+    );
+    // A stale tag is refused; the feed's tag restores it.
+    undelete(&app, id, Some(&format!("\"{id}-1\"")))
+        .await
+        .problem(412);
+    let restored = undelete(&app, id, Some(&tag)).await;
+    assert_eq!(restored.status, 200, "{}", restored.text);
+}

@@ -777,3 +777,154 @@ async fn concurrent_tree_writes_never_orphan_cycle_or_share_a_place() {
     let live = tasks.iter().filter(|t| t["deleted_at"].is_null()).count();
     assert_eq!(app.get("/api/tasks").await.json()["total"], json!(live));
 }
+
+#[tokio::test]
+async fn a_label_is_checked_as_stored_and_c1_controls_are_refused_everywhere() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create("t").await);
+    // 17 × `İ` is 17 characters as sent and 34 once lower-cased.
+    let long = "İ".repeat(17);
+    let c1 = ["a\u{0085}b", "a\u{0090}b", "a\u{009f}b", "a\u{0080}b"];
+    let mut bodies = vec![json!([long])];
+    bodies.extend(c1.iter().map(|label| json!([label])));
+    for labels in bodies {
+        let what = format!("labels {labels}");
+        let create = app
+            .post_task(&json!({ "title": "t", "labels": labels }))
+            .await;
+        assert_eq!(create.invalid_fields(), ["#/labels/0"], "create, {what}");
+        let put = app
+            .put_task(id, &json!({ "title": "t", "labels": labels }))
+            .await;
+        assert_eq!(put.invalid_fields(), ["#/labels/0"], "PUT, {what}");
+        let patch = app.patch_task(id, &json!({ "labels": labels })).await;
+        assert_eq!(patch.invalid_fields(), ["#/labels/0"], "PATCH, {what}");
+        let batch = app
+            .send_json(
+                Method::POST,
+                "/api/tasks/batch",
+                &json!({ "operations": [
+                    { "op": "create", "task": { "title": "t", "labels": labels } },
+                    { "op": "update", "id": id, "task": { "labels": labels } },
+                ] }),
+            )
+            .await;
+        assert_eq!(
+            batch.invalid_fields(),
+            [
+                "#/operations/0/task/labels/0",
+                "#/operations/1/task/labels/0"
+            ],
+            "batch, {what}"
+        );
+    }
+    // Sixteen lengthen to 32: accepted, and stored as they read.
+    let most = app
+        .create_with(json!({ "title": "t", "labels": ["İ".repeat(16)] }))
+        .await;
+    assert_eq!(
+        most["labels"][0].as_str().map(|l| l.chars().count()),
+        Some(32)
+    );
+}
+
+#[tokio::test]
+async fn a_row_stored_by_an_older_release_breaking_todays_rules_still_reads() {
+    let app = spawn_app().await;
+    let task = app
+        .create_with(json!({ "title": "old", "labels": ["x"] }))
+        .await;
+    let id = id_of(&task);
+    let other = id_of(&app.create("other").await);
+    // What the release before this one stored for 17 × `İ`: 34 characters.
+    let stored = "i\u{0307}".repeat(17);
+    let db = app.db().await;
+    {
+        use sea_orm::ConnectionTrait;
+        for sql in [
+            format!("UPDATE tasks SET labels = '{stored}' WHERE id = {id}"),
+            format!("UPDATE task_labels SET label = '{stored}' WHERE task_id = {id}"),
+        ] {
+            if let Err(err) = db.writer().execute_unprepared(&sql).await {
+                panic!("{sql}: {err}");
+            }
+        }
+    }
+    let list = app.get("/api/tasks").await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert_eq!(ids_of(&list.json()), [id, other]);
+    assert_eq!(list.json()["items"][0]["labels"], json!([stored]));
+    for path in [
+        "/api/tasks?show_deleted=true".to_owned(),
+        format!("/api/tasks/{id}"),
+        "/api/tasks/changes".to_owned(),
+        "/api/labels".to_owned(),
+    ] {
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text);
+        assert!(reply.text.contains(&stored), "{path}: {}", reply.text);
+    }
+    // It can still be changed, trashed and restored.
+    let patched = app.patch_task(id, &json!({ "done": true })).await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(patched.json()["labels"], json!([stored]));
+    let put = app
+        .put_task(id, &json!({ "title": "old", "labels": ["y"] }))
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_eq!(app.delete_task(id).await.status, 204);
+    assert_eq!(undelete(&app, id).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_position_cursor_stays_exact_when_the_siblings_are_re_spaced() {
+    let app = spawn_app().await;
+    let parent = id_of(&app.create("P").await);
+    let mut children = Vec::new();
+    for i in 0..40 {
+        let child = app
+            .create_with(json!({ "title": format!("c{i}"), "parent_id": parent }))
+            .await;
+        children.push(id_of(&child));
+    }
+    let m1 = id_of(&app.create("m1").await);
+    let m2 = id_of(&app.create("m2").await);
+    let path = format!("/api/tasks?parent_id={parent}&sort=position&per_page=10");
+    let first = app.get(&path).await.json();
+    assert_eq!(ids_of(&first), children[..10]);
+    let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
+    let c10_before = app.get_task(children[10]).await.json()["position"].clone();
+
+    // Placing again and again in one gap runs out of room there: the
+    // server re-spaces the siblings around it (their order unchanged).
+    for round in 0..240 {
+        let id = if round % 2 == 0 { m1 } else { m2 };
+        moved(
+            &app,
+            id,
+            json!({ "parent_id": parent, "after_id": children[9] }),
+        )
+        .await;
+    }
+    let c10_after = app.get_task(children[10]).await.json()["position"].clone();
+    assert_ne!(c10_before, c10_after, "the test needs a re-spacing");
+
+    let mut rest = Vec::new();
+    let mut next = Some(cursor);
+    while let Some(cursor) = next {
+        let page = app.get(&format!("{path}&cursor={cursor}")).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let page = page.json();
+        rest.extend(ids_of(&page));
+        next = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    // Exactly what now follows c9: the two moved tasks, then c10…c39.
+    let now = order_under(&app, &parent.to_string()).await;
+    let after_c9 = now
+        .iter()
+        .position(|&id| id == children[9])
+        .map(|at| now[at + 1..].to_vec())
+        .unwrap_or_default();
+    assert_eq!(rest, after_c9);
+    assert!(children[10..].iter().all(|id| rest.contains(id)));
+}

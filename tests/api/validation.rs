@@ -64,6 +64,16 @@ fn invalid_bodies() -> Vec<(&'static str, Value, Vec<&'static str>)> {
             vec!["#/due_at"],
         ),
         (
+            "due_at in the year 10000 in UTC",
+            json!({ "title": "ok", "due_at": "9999-12-31T23:59:59-23:59" }),
+            vec!["#/due_at"],
+        ),
+        (
+            "due_at in the year -1 in UTC",
+            json!({ "title": "ok", "due_at": "0000-01-01T00:00:00+23:59" }),
+            vec!["#/due_at"],
+        ),
+        (
             "due_at a number",
             json!({ "title": "ok", "due_at": 1_700_000_000 }),
             vec!["#/due_at"],
@@ -159,6 +169,36 @@ async fn invalid_list_parameters_are_400_naming_each_parameter() {
     for (query, params) in cases {
         let reply = app.get(&format!("/api/tasks?{query}")).await;
         assert_eq!(reply.invalid_fields(), params, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn every_instant_returned_is_one_the_api_accepts_back() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create("t").await);
+    for outside in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+23:59"] {
+        let patch = app.patch_task(id, &json!({ "due_at": outside })).await;
+        assert_eq!(patch.invalid_fields(), ["#/due_at"], "PATCH {outside}");
+        let encoded = outside.replace('+', "%2B");
+        for name in ["due_after", "due_before", "updated_since", "updated_before"] {
+            let reply = app.get(&format!("/api/tasks?{name}={encoded}")).await;
+            assert_eq!(reply.invalid_fields(), [name], "{name}={outside}");
+        }
+    }
+    // The extremes that are in range come back in UTC and go back as they came.
+    for (sent, utc) in [
+        ("9999-12-31T23:00:00-00:59", "9999-12-31T23:59:00.000000Z"),
+        ("0000-01-01T23:59:00+23:59", "0000-01-01T00:00:00.000000Z"),
+    ] {
+        let task = app
+            .create_with(json!({ "title": "edge", "due_at": sent }))
+            .await;
+        assert_eq!(task["due_at"], utc, "{sent}");
+        let put = app
+            .put_task(id_of(&task), &json!({ "title": "edge", "due_at": utc }))
+            .await;
+        assert_eq!(put.status, 200, "{utc}: {}", put.text);
+        assert_eq!(put.json()["due_at"], utc);
     }
 }
 

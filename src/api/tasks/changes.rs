@@ -7,7 +7,7 @@ use poem_openapi::param::Query;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{ApiTags, Task};
-use crate::api::conditional::{self, etag};
+use crate::api::conditional::{self, etag, etag_of};
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
@@ -28,8 +28,10 @@ pub struct Change {
     /// When the task was deleted (tombstones only).
     #[oai(skip_serializing_if_is_none)]
     pub deleted_at: Option<Timestamp>,
-    /// The task's strong ETag, as `GET` sends it, for a later `If-Match`
-    /// (changes only).
+    /// The task's strong ETag, as `GET` sends it, for a later `If-Match`:
+    /// on changes, and on the tombstone of a task in the trash (for a
+    /// conditional `POST /api/tasks/{id}/undelete`); left out on the
+    /// tombstone of a task removed for good.
     #[oai(skip_serializing_if_is_none)]
     pub etag: Option<String>,
     /// The task as it now is (changes only).
@@ -47,11 +49,15 @@ impl From<domain::Change> for Change {
                 etag: Some(etag(&task)),
                 task: Some(task.into()),
             },
-            domain::Change::Deleted { id, deleted_at } => Self {
+            domain::Change::Deleted {
+                id,
+                deleted_at,
+                version,
+            } => Self {
                 id,
                 deleted: true,
                 deleted_at: Some(deleted_at),
-                etag: None,
+                etag: version.map(|version| etag_of(id, version)),
                 task: None,
             },
         }

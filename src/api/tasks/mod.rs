@@ -107,7 +107,8 @@ pub struct TaskInput {
     #[oai(default)]
     done: bool,
     /// When the task is due: an RFC 3339 date-time with an offset, or `null`
-    /// (the default). Returned in UTC.
+    /// (the default). Returned in UTC, so it must fall in the years
+    /// 0000–9999 in UTC (`9999-12-31T23:59:59-01:00` does not).
     #[oai(nullable)]
     due_at: Option<Timestamp>,
     /// Up to 20 labels, each 1–32 characters (no control characters or
@@ -172,7 +173,8 @@ pub struct TaskPatch {
     description: Option<Description>,
     /// Whether the task is finished (not `null`).
     done: Option<bool>,
-    /// A new due date (RFC 3339 with an offset), or `null` to clear it.
+    /// A new due date (RFC 3339 with an offset, in the years 0000–9999 in
+    /// UTC), or `null` to clear it.
     #[oai(nullable)]
     due_at: Option<Timestamp>,
     /// The new set of labels, replacing the old (`null` or `[]`: none).
@@ -226,12 +228,7 @@ fn read_changes(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Ra
         }),
         done: member(object, "done", errors, boolean),
         due_at: member(object, "due_at", errors, |v| {
-            string(v).and_then(|text| {
-                Timestamp::parse_rfc3339(text).ok_or(
-                    "must be an RFC 3339 date-time with an offset, e.g. 2026-01-31T17:00:00Z"
-                        .into(),
-                )
-            })
+            string(v).and_then(Timestamp::parse_rfc3339)
         }),
         labels: labels_member(object, errors),
         parent_id: member(object, "parent_id", errors, |v| {

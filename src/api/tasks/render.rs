@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::paging::TaskPage;
 use super::{ChangePage, Task};
-use crate::api::conditional::etag;
+use crate::api::conditional::{etag, etag_of};
 use crate::api::payload::JsonText;
 use crate::domain;
 use crate::error::ApiError;
@@ -86,10 +86,14 @@ impl<'a> From<&'a domain::Change> for ChangeJson<'a> {
                 id: task.id,
                 task: Some(TaskJson::from(task)),
             },
-            domain::Change::Deleted { id, deleted_at } => Self {
+            domain::Change::Deleted {
+                id,
+                deleted_at,
+                version,
+            } => Self {
                 deleted: true,
                 deleted_at: Some(deleted_at.to_rfc3339()),
-                etag: None,
+                etag: version.map(|version| etag_of(*id, version)),
                 id: *id,
                 task: None,
             },
@@ -216,10 +220,13 @@ mod tests {
     fn a_feed_page_renders_as_its_object_does() {
         let mut changes: Vec<domain::Change> =
             tasks().into_iter().map(domain::Change::Live).collect();
-        changes.push(domain::Change::Deleted {
-            id: 9,
-            deleted_at: Timestamp::from_micros(5).unwrap_or_else(Timestamp::now),
-        });
+        for (id, version) in [(9, None), (10, Some(3))] {
+            changes.push(domain::Change::Deleted {
+                id,
+                deleted_at: Timestamp::from_micros(5).unwrap_or_else(Timestamp::now),
+                version,
+            });
+        }
         let object = ChangePage {
             changes: changes
                 .iter()
