@@ -111,9 +111,10 @@ pub struct TaskInput {
     /// 0000–9999 in UTC (`9999-12-31T23:59:59-01:00` does not).
     #[oai(nullable)]
     due_at: Option<Timestamp>,
-    /// Up to 20 labels, each 1–32 characters (no control characters or
-    /// commas), trimmed and matched without regard to case: stored in
-    /// lower case, duplicates merged. Default: none.
+    /// Up to 20 labels, each 1–32 characters as sent and in lower case (no
+    /// control characters, Unicode `Cc`, or commas), trimmed and matched
+    /// without regard to case: stored in lower case, duplicates merged.
+    /// Default: none.
     #[oai(validator(max_items = 20))]
     labels: Option<Vec<Label>>,
     /// On create: the task to make this one a subtask of (the new task
