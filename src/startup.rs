@@ -232,9 +232,14 @@ pub fn routes(db: Db, config: &Config, auth: Arc<Auth>) -> BoxEndpoint<'static, 
         let auth = Arc::clone(&auth);
         async move { auth.call(ep.as_ref(), req).await }
     });
-    let app = Arc::new(app.boxed());
-    let cross = edge::cors(&config.cors_origins).map(|cors| Arc::clone(&app).with(cors));
-    let app = edge::Origins::new(app, cross);
+    let app = match edge::cors(&config.cors_origins) {
+        None => edge::Origins::new(app, None::<BoxEndpoint<'static, Response>>).boxed(),
+        Some(cors) => {
+            let app = Arc::new(app);
+            let cross = Arc::clone(&app).with(cors).boxed();
+            edge::Origins::new(app, Some(cross)).boxed()
+        }
+    };
     // CORS refusals are errors of the layer outside the error mapping.
     let app = app
         .around(move |ep, req| {
