@@ -59,6 +59,7 @@ pub fn cors(origins: &[String]) -> Option<Cors> {
             "retry-after",
             "ratelimit",
             "ratelimit-policy",
+            "idempotent-replayed",
         ])
         .max_age(600);
     // An empty list in poem's `Cors` means any origin.

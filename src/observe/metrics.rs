@@ -80,6 +80,10 @@ impl Default for Metrics {
     }
 }
 
+/// Why a request was refused with 429: its key's bucket is empty, or its
+/// address failed to authenticate too often.
+pub const RATE_LIMIT_REASONS: [&str; 2] = ["key", "auth_failures"];
+
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("tasks_api");
@@ -100,6 +104,11 @@ impl Metrics {
             registry: Registry::default(),
         };
         metrics.register(&mut registry);
+        // Counters are there from the start, at 0, so a rate of them has
+        // a series to start from before the first 429.
+        for reason in RATE_LIMIT_REASONS {
+            drop(metrics.rate_limited.get_or_create(&ReasonLabels { reason }));
+        }
         Self {
             registry,
             ..metrics
@@ -212,7 +221,7 @@ impl Metrics {
         self.replays.inc();
     }
 
-    /// A 429: `reason` is `key` or `auth_failures`.
+    /// A 429: `reason` is one of `RATE_LIMIT_REASONS`.
     pub fn rate_limited(&self, reason: &'static str) {
         self.rate_limited
             .get_or_create(&ReasonLabels { reason })

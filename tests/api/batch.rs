@@ -156,6 +156,8 @@ async fn a_batch_with_an_idempotency_key_is_performed_once() {
         (again.status, again.text.clone()),
         (first.status, first.text.clone())
     );
+    assert_eq!(first.header("idempotent-replayed"), None);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(app.get("/api/tasks").await.json()["total"], 2);
     let other =
         post(json!({ "operations": [{ "op": "create", "task": { "title": "other" } }] })).await;

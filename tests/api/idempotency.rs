@@ -41,6 +41,9 @@ async fn a_retry_with_the_same_key_and_body_replays_the_first_response() {
     for header in ["location", "etag", "content-type"] {
         assert_eq!(retry.header(header), first.header(header), "{header}");
     }
+    // Only the replay says it is one (as Stripe's `Idempotent-Replayed`).
+    assert_eq!(first.header("idempotent-replayed"), None);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
     assert_eq!(app.total().await, 1);
 }
 

@@ -208,6 +208,11 @@ async fn rate_limited_requests_and_replays_are_counted() {
     })
     .await;
     let before = scrape(&app.base).await;
+    // Every counter is there before its first increment, at 0.
+    for reason in ["key", "auth_failures"] {
+        let key = format!("tasks_api_rate_limited_total{{reason=\"{reason}\"}}");
+        assert_eq!(before.get(&key), Some(&0.0), "{key}");
+    }
     for _ in 0..2 {
         let request = app
             .client

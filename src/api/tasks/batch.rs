@@ -77,7 +77,14 @@ enum BatchResponse {
     /// Every operation was performed (or, for a retried `Idempotency-Key`,
     /// the first response is repeated).
     #[oai(status = 200)]
-    Ok(JsonText<BatchResponseBody>),
+    Ok(
+        JsonText<BatchResponseBody>,
+        /// `true` when this is the stored response of an earlier request
+        /// with the same `Idempotency-Key` (nothing was performed now);
+        /// absent otherwise.
+        #[oai(header = "Idempotent-Replayed")]
+        Option<bool>,
+    ),
 }
 
 /// The status of a performed batch.
@@ -101,9 +108,13 @@ impl BatchResponse {
         })
     }
 
-    fn replay(stored: StoredResponse) -> Result<Self, ApiError> {
+    /// The response `stored`, marked as a replay when `replayed`.
+    fn replay(stored: StoredResponse, replayed: bool) -> Result<Self, ApiError> {
         match stored.status {
-            PERFORMED => Ok(Self::Ok(JsonText::new(stored.body))),
+            PERFORMED => Ok(Self::Ok(
+                JsonText::new(stored.body),
+                replayed.then_some(true),
+            )),
             status => Err(ApiError::internal(&NotABatch(status))),
         }
     }
@@ -276,9 +287,9 @@ impl BatchApi {
             .map(|op| matches!(op, BatchOp::Create(_)))
             .collect();
         let now = Timestamp::now();
-        let stored = match key {
+        let (stored, replayed) = match key {
             None => match db::tasks::batch(&db, owner.0, body.value, now).await? {
-                Ok(results) => BatchResponse::render(results, &creates)?,
+                Ok(results) => (BatchResponse::render(results, &creates)?, false),
                 Err(failure) => return Err(failed(failure).into()),
             },
             Some(key) => {
@@ -297,12 +308,13 @@ impl BatchApi {
                     })
                 });
                 match idempotency::perform_once(&db, owner.0, &key, &fingerprint, work).await? {
-                    Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
+                    Keyed::Created(stored) => (stored, false),
+                    Keyed::Replayed(stored) => (stored, true),
                     Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
                 }
             }
         };
-        Ok(RateLimited(BatchResponse::replay(stored)?))
+        Ok(RateLimited(BatchResponse::replay(stored, replayed)?))
     }
 }
 

@@ -45,6 +45,11 @@ enum CreateTaskResponse {
         /// The task's strong entity tag.
         #[oai(header = "ETag")]
         String,
+        /// `true` when this is the stored response of an earlier request
+        /// with the same `Idempotency-Key` (nothing was performed now);
+        /// absent otherwise.
+        #[oai(header = "Idempotent-Replayed")]
+        Option<bool>,
     ),
 }
 
@@ -63,11 +68,15 @@ impl CreateTaskResponse {
         })
     }
 
-    fn replay(stored: StoredResponse) -> Result<Self, ApiError> {
+    /// The response `stored`, marked as a replay when `replayed`.
+    fn replay(stored: StoredResponse, replayed: bool) -> Result<Self, ApiError> {
         match (stored.status, stored.location, stored.etag) {
-            (CREATED, Some(location), Some(etag)) => {
-                Ok(Self::Created(JsonText::new(stored.body), location, etag))
-            }
+            (CREATED, Some(location), Some(etag)) => Ok(Self::Created(
+                JsonText::new(stored.body),
+                location,
+                etag,
+                replayed.then_some(true),
+            )),
             (status, ..) => Err(ApiError::internal(&NotACreate(status))),
         }
     }
@@ -198,12 +207,12 @@ impl CollectionApi {
     ) -> Result<RateLimited<CreateTaskResponse>, Errors<CreateErrors>> {
         let key = idempotency_key.parse("Idempotency-Key", IdempotencyKey::parse)?;
         let now = Timestamp::now();
-        let stored = match key {
+        let (stored, replayed) = match key {
             None => {
                 let task = db::tasks::insert(&db, owner.0, body.value, now)
                     .await?
                     .map_err(|refusal| ApiError::refused(&refusal, None))?;
-                CreateTaskResponse::render(&task)?
+                (CreateTaskResponse::render(&task)?, false)
             }
             Some(key) => {
                 let fingerprint = body.fingerprint();
@@ -218,11 +227,12 @@ impl CollectionApi {
                     render,
                 );
                 match keyed.await? {
-                    Keyed::Created(stored) | Keyed::Replayed(stored) => stored,
+                    Keyed::Created(stored) => (stored, false),
+                    Keyed::Replayed(stored) => (stored, true),
                     Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
                 }
             }
         };
-        Ok(RateLimited(CreateTaskResponse::replay(stored)?))
+        Ok(RateLimited(CreateTaskResponse::replay(stored, replayed)?))
     }
 }
