@@ -184,8 +184,8 @@ pub struct Config {
     pub header_read_timeout_secs: u64,
 
     /// Seconds a request may take from its headers to its response, body
-    /// upload included; past that it is answered 408 (or 503 if the server
-    /// was the slow one).
+    /// upload included; past that it is answered 408 and its connection
+    /// closed, whichever side was slow.
     #[arg(long, env = "TASKS_REQUEST_TIMEOUT_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
@@ -218,7 +218,8 @@ fn at_least_one(text: &str) -> Result<f64, String> {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
-    #[value(alias = "text")]
+    // Lines for people: `text`, or `pretty` as the older name.
+    #[value(name = "text", alias = "pretty")]
     Pretty,
     Json,
 }

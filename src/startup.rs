@@ -58,14 +58,19 @@ pub enum StartError {
 impl Application {
     /// Connects to and migrates the database, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let metrics = config.metrics.then(|| Arc::new(Metrics::new()));
-        let db = Db::connect(&config.db_settings(), metrics).await?;
+        // Bound first: a refused `--auth none` must not create or migrate
+        // the database.
         let (listener, addr) = bind(&config.bind).await?;
         let settings = config.auth_settings();
+        if settings.mode == auth::Mode::None
+            && !addr.ip().is_loopback()
+            && !config.allow_unauthenticated
+        {
+            return Err(StartError::Unauthenticated(addr));
+        }
+        let metrics = config.metrics.then(|| Arc::new(Metrics::new()));
+        let db = Db::connect(&config.db_settings(), metrics).await?;
         let first_key = match settings.mode {
-            auth::Mode::None if !addr.ip().is_loopback() && !config.allow_unauthenticated => {
-                return Err(StartError::Unauthenticated(addr));
-            }
             auth::Mode::None => None,
             auth::Mode::Key => auth::store::first_key(&db).await?,
         };

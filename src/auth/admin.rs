@@ -62,21 +62,48 @@ pub async fn run(db: &Db, command: &KeysCommand) -> Result<(String, String), Key
     }
 }
 
-/// Keys as tab-separated lines under a header.
+/// Keys as a table under a header, each column padded to its widest cell
+/// (two spaces apart; the last column is not padded).
 fn table(keys: &[store::KeyInfo]) -> String {
     let when = |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), Timestamp::to_rfc3339);
-    let mut out = String::from("id\towner\tname\tprefix\tcreated\tlast_used\trevoked\n");
-    for key in keys {
-        out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            key.id,
-            key.owner,
-            key.name,
-            key.prefix,
+    let header = [
+        "id",
+        "owner",
+        "name",
+        "prefix",
+        "created",
+        "last_used",
+        "revoked",
+    ];
+    let mut rows = vec![header.map(str::to_owned)];
+    rows.extend(keys.iter().map(|key| {
+        [
+            key.id.to_string(),
+            key.owner.clone(),
+            key.name.clone(),
+            key.prefix.clone(),
             key.created_at.to_rfc3339(),
             when(key.last_used_at),
             when(key.revoked_at),
-        ));
+        ]
+    }));
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &width)| format!("{cell:<width$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
     }
     out
 }

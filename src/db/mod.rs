@@ -283,7 +283,14 @@ impl Db {
             .test_before_acquire(true)
             .sqlx_logging(false)
             .map_sqlx_postgres_opts(move |o| {
-                o.options([("statement_timeout", statement_timeout.clone())])
+                // NOTICEs are for people at a console (every start's
+                // `CREATE TABLE IF NOT EXISTS` of the migrator sent
+                // "relation … already exists, skipping" three times); the
+                // server hears warnings and errors only.
+                o.options([
+                    ("statement_timeout", statement_timeout.as_str()),
+                    ("client_min_messages", "warning"),
+                ])
             });
         options
     }

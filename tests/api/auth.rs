@@ -602,6 +602,20 @@ async fn auth_none_is_the_first_owner_and_only_on_loopback() {
     let refused = tasks_api::startup::Application::build(config.clone()).await;
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("--allow-unauthenticated"), "{message}");
+    // Refused before the database is touched: no file is created.
+    if app.db_path.is_some() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("never.db");
+        let mut elsewhere = config.clone();
+        elsewhere.database_url = format!("sqlite://{}", path.display());
+        let refused = tasks_api::startup::Application::build(elsewhere).await;
+        assert!(refused.is_err());
+        assert!(
+            !path.exists(),
+            "the refused start created {}",
+            path.display()
+        );
+    }
     config.allow_unauthenticated = true;
     assert!(tasks_api::startup::Application::build(config).await.is_ok());
 }

@@ -34,14 +34,23 @@ fn help_documents_every_option() {
         "--database-url",
         "DATABASE_URL",
         "--log-format",
-        "pretty",
-        "json",
+        "[default: text] [possible values: text, json]",
+        "answered 408 and its connection closed",
         "--sqlite-synchronous",
         "TASKS_SQLITE_SYNCHRONOUS",
         "--max-body-bytes",
         "--shutdown-timeout-secs",
     ] {
         assert!(help.contains(option), "--help lacks {option}:\n{help}");
+    }
+}
+
+#[test]
+fn both_names_of_the_text_log_format_are_accepted() {
+    for name in ["text", "pretty"] {
+        let out = run(&["--log-format", name, "openapi"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
     }
 }
 
@@ -139,7 +148,23 @@ async fn keys_made_listed_and_revoked_by_the_cli_are_honoured_by_a_running_serve
         .lines()
         .find(|l| l.contains("laptop"))
         .unwrap_or_default();
-    assert!(!line.ends_with("\t-"), "not shown as revoked: {line}");
+    assert!(!line.ends_with(" -"), "not shown as revoked: {line}");
+    // An aligned table, as the README shows it: every column starts at the
+    // same place on every line.
+    let starts = |line: &str| -> Vec<usize> {
+        let mut at = Vec::new();
+        let mut blank = true;
+        for (i, c) in line.char_indices() {
+            if c != ' ' && blank {
+                at.push(i);
+            }
+            blank = c == ' ';
+        }
+        at
+    };
+    let header = listed.lines().next().unwrap_or_default();
+    assert!(!listed.contains('\t'), "{listed}");
+    assert!(starts(line).starts_with(&starts(header)[..6]), "{listed}");
 }
 
 #[test]
@@ -151,4 +176,17 @@ fn the_first_start_of_a_new_database_shows_a_first_key_once() {
     server.kill();
     let again = process::start(&db, &["--auth", "key"]);
     assert!(!again.log_text().contains("first_api_key"));
+}
+
+#[tokio::test]
+async fn the_first_start_on_a_database_logs_no_notices() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, _) = crate::helpers::fresh_database(&dir).await;
+    let server = process::start_on(&url, &[]);
+    let log = server.log_text();
+    server.kill();
+    assert!(
+        !log.contains("already exists") && !log.contains("notice"),
+        "{log}"
+    );
 }

@@ -27,13 +27,17 @@ pub struct Server {
 
 /// Starts the binary on `db` with extra arguments; waits until it listens.
 pub fn start(db: &Path, args: &[&str]) -> Server {
-    let url = format!("sqlite://{}", db.display());
+    start_on(&format!("sqlite://{}", db.display()), args)
+}
+
+/// Starts the binary on the database at `url`; waits until it listens.
+pub fn start_on(url: &str, args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args([
             "--bind",
             "127.0.0.1:0",
             "--database-url",
-            &url,
+            url,
             "--log-format",
             "json",
         ])
