@@ -2,7 +2,7 @@
 //! `.cargo/config.toml`: cargo reads that file from the directory it runs
 //! in, so `cargo build --manifest-path …`, `cargo install --path …` or
 //! `--git` from elsewhere would silently build SQLite without the flags the
-//! measured speed depends on (README, Performance).
+//! measured speed depends on (docs/performance.md).
 
 const EXPECTED: [(&str, &str); 2] = [
     ("LIBSQLITE3_FLAGS", "SQLITE_ENABLE_QPSG"),

@@ -38,5 +38,5 @@ pub fn service() -> OpenApiService<Endpoints, ()> {
          `application/problem+json` body; validation errors name every invalid \
          field at once.",
         )
-        .license(LicenseObject::new("MIT").url("https://opensource.org/licenses/MIT"))
+        .license(LicenseObject::new("MIT OR Apache-2.0").url("https://opensource.org/licenses"))
 }

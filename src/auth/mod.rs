@@ -224,7 +224,7 @@ fn bearer_token(req: &Request) -> Result<&str, Failure> {
     Ok(token.trim())
 }
 
-/// The peer's address (behind a proxy, the proxy's: see the README).
+/// The peer's address (behind a proxy, the proxy's: see docs/security.md).
 fn client_address(req: &Request) -> IpAddr {
     req.remote_addr()
         .as_socket_addr()

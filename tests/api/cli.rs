@@ -149,7 +149,7 @@ async fn keys_made_listed_and_revoked_by_the_cli_are_honoured_by_a_running_serve
         .find(|l| l.contains("laptop"))
         .unwrap_or_default();
     assert!(!line.ends_with(" -"), "not shown as revoked: {line}");
-    // An aligned table, as the README shows it: every column starts at the
+    // An aligned table, as docs/security.md shows it: every column starts at the
     // same place on every line.
     let starts = |line: &str| -> Vec<usize> {
         let mut at = Vec::new();
