@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use super::entity::{self, Column};
-use super::tasks::{owned, readable};
+use super::rows::{owned, readable};
 use super::{Db, DbError};
 use crate::domain::{Change, FeedPosition, History, OwnerId, Task, Timestamp};
 

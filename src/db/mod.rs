@@ -7,8 +7,10 @@ pub mod group;
 pub mod labels;
 pub mod migration;
 pub mod read;
+mod rows;
 pub mod tasks;
 pub mod tree;
+mod write;
 
 use std::future::Future;
 use std::sync::Arc;

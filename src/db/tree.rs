@@ -16,7 +16,8 @@ use sea_orm::{
 use super::changes::{self, Counts, Numbers};
 use super::entity::{self, Column, Entity};
 use super::group::work;
-use super::tasks::{Expect, Outcome, Refusal, columns, owned, task_rows};
+use super::rows::{columns, owned, task_rows};
+use super::write::{Expect, Outcome, Refusal};
 use super::{Db, DbError};
 use crate::domain::task::{MAX_CHILDREN, MAX_DEPTH};
 use crate::domain::{Anchor, OrderKey, OwnerId, Placement, Task, Timestamp};

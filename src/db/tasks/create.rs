@@ -1,0 +1,254 @@
+//! Creating tasks: one at a time, the top-level creates of one owner
+//! merged (the group commit's and a batch's), and subtasks under a parent.
+
+use sea_orm::{ConnectionTrait, EntityTrait, QueryTrait};
+
+use super::super::changes::{self, Counts, Numbers};
+use super::super::entity::{Column, Entity};
+use super::super::group::work;
+use super::super::labels::{self};
+use super::super::rows::columns;
+use super::super::write::Refusal;
+use super::super::{Db, DbError, tree};
+use crate::domain::{Labels, OrderKey, OwnerId, Task, TaskDraft, Timestamp};
+
+/// Stores a new task of `owner` and returns it with its id (last among
+/// its siblings), or why its parent cannot take it. On SQLite a new
+/// top-level task joins the next group of writes, where the group's other
+/// top-level creates of its owner are stored with it (`append_all`).
+pub async fn insert(
+    db: &Db,
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+) -> Result<Result<Task, Refusal>, DbError> {
+    if draft.parent_id.flatten().is_none()
+        && let Some(group) = db.group()
+    {
+        return db
+            .timed("insert", group.append(owner, draft, now))
+            .await
+            .map(Ok);
+    }
+    let write = work(move |txn| {
+        let draft = draft.clone();
+        Box::pin(insert_in(txn, owner, draft, now))
+    });
+    db.timed("insert", db.write(write)).await
+}
+
+/// Stores a new task in `conn`, a write transaction that has not written
+/// yet (it takes the change number first). A top-level task cannot be
+/// refused, so its count is written with the reservation; a subtask's is
+/// written once its parent took it.
+pub async fn insert_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+) -> Result<Result<Task, Refusal>, DbError> {
+    let counts = Counts::added(draft.done);
+    if draft.parent_id.flatten().is_none() {
+        return only(append_all(conn, owner, &[(&draft, now)]).await?).map(Ok);
+    }
+    let mut numbers = changes::reserve(conn, owner, 1, Counts::default()).await?;
+    let places = &mut Places::default();
+    let task = insert_numbered(conn, owner, draft, now, &mut numbers, places).await?;
+    if task.is_ok() {
+        numbers.count(counts);
+        changes::settle(conn, owner, &numbers).await?;
+    }
+    Ok(task)
+}
+
+/// Stores new top-level tasks of `owner` (each a draft and its request's
+/// time) in `conn`, a write transaction that has not written for this
+/// owner yet, each last among the owner's top-level tasks, in order: one
+/// statement reserves their change numbers, adds them to the counts and
+/// reads the last key; one INSERT stores them all (and one more per task
+/// with labels). Top-level tasks cannot be refused.
+pub async fn append_all(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    new: &[(&TaskDraft, Timestamp)],
+) -> Result<Vec<Task>, DbError> {
+    let counts = new
+        .iter()
+        .map(|(draft, _)| Counts::added(draft.done))
+        .fold(Counts::default(), Counts::plus);
+    let (mut numbers, last) = changes::reserve_appending(conn, owner, new.len(), counts).await?;
+    let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
+    let drafts = new.iter().map(|(draft, now)| ((*draft).clone(), *now));
+    let (tasks, _) = appended(conn, owner, drafts, last, &mut numbers).await?;
+    store(conn, owner, tasks).await
+}
+
+/// New top-level tasks of `owner` from `drafts` (each with its request's
+/// time), in order after the one keyed `last`, each with the next of
+/// `numbers`; and the last key they take.
+pub(super) async fn appended(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    drafts: impl ExactSizeIterator<Item = (TaskDraft, Timestamp)>,
+    mut last: Option<OrderKey>,
+    numbers: &mut Numbers,
+) -> Result<(Vec<(i64, Task)>, Option<OrderKey>), DbError> {
+    let mut tasks = Vec::with_capacity(drafts.len());
+    for (draft, now) in drafts {
+        let position = next_key(last.as_ref())?;
+        last = Some(position.clone());
+        tasks.push((
+            numbers.take(conn).await?,
+            new_task(owner, draft, now, None, position),
+        ));
+    }
+    Ok((tasks, last))
+}
+
+/// A task `owner` creates from `draft` at `now`, at `position` under
+/// `parent_id` (its id is given when it is stored).
+pub(super) fn new_task(
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+    parent_id: Option<i64>,
+    position: OrderKey,
+) -> Task {
+    Task {
+        id: 0,
+        owner,
+        title: draft.title,
+        description: draft.description,
+        done: draft.done,
+        due_at: draft.due_at,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        deleted_at: None,
+        parent_id,
+        position,
+        labels: draft.labels,
+    }
+}
+
+/// The key of a task placed after the one keyed `last` (first if `None`).
+pub(super) fn next_key(last: Option<&OrderKey>) -> Result<OrderKey, DbError> {
+    OrderKey::between(last, None).ok_or(DbError::Corrupt {
+        row: "the last sibling".to_owned(),
+        reason: "no key follows its position",
+    })
+}
+
+/// Stores new tasks of `owner`, each with its change number, in one INSERT
+/// (and one more per task with labels), and returns them with their ids.
+pub(super) async fn store(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    tasks: Vec<(i64, Task)>,
+) -> Result<Vec<Task>, DbError> {
+    let rows = tasks.iter().map(|(seq, task)| columns(task, *seq));
+    // RETURNING names each row's id by its change number (the order of
+    // RETURNING rows is not promised); query_all steps it to its end.
+    let mut insert = Entity::insert_many(rows).into_query();
+    insert
+        .returning(sea_orm::sea_query::Query::returning().columns([Column::Id, Column::ChangeSeq]));
+    let mut ids = std::collections::HashMap::with_capacity(tasks.len());
+    for row in conn.query_all(&insert).await? {
+        let id: i64 = row.try_get_by_index(0)?;
+        let seq: i64 = row.try_get_by_index(1)?;
+        ids.insert(seq, id);
+    }
+    let mut stored = Vec::with_capacity(tasks.len());
+    for (seq, mut task) in tasks {
+        task.id = ids.get(&seq).copied().ok_or(DbError::Corrupt {
+            row: "an INSERT".to_owned(),
+            reason: "it returned no id for a task",
+        })?;
+        labels::replace(conn, owner, task.id, &Labels::default(), &task.labels).await?;
+        stored.push(task);
+    }
+    Ok(stored)
+}
+
+/// The one task stored.
+pub(super) fn only(stored: Vec<Task>) -> Result<Task, DbError> {
+    stored.into_iter().next().ok_or(DbError::Corrupt {
+        row: "an INSERT".to_owned(),
+        reason: "it stored no task",
+    })
+}
+
+/// The last key under each parent as far as a write transaction knows
+/// (it holds its owner's row, so no one else adds siblings): a batch of
+/// creates reads each parent's last key once.
+#[derive(Debug, Default)]
+pub(super) struct Places {
+    /// Per parent (`None`: top level): the last key (`None`: no siblings).
+    last: std::collections::HashMap<Option<i64>, Option<OrderKey>>,
+}
+
+impl Places {
+    /// The key of the last task under `parent`: as this transaction's
+    /// earlier creates left it, or else read.
+    async fn last_key(
+        &self,
+        conn: &impl ConnectionTrait,
+        owner: OwnerId,
+        parent: Option<i64>,
+    ) -> Result<Option<OrderKey>, DbError> {
+        match self.last.get(&parent) {
+            Some(known) => Ok(known.clone()),
+            None => tree::last_key(conn, owner, parent).await,
+        }
+    }
+
+    /// Stores `drafts`, consecutive top-level creates of a batch, last
+    /// among `owner`'s top-level tasks in order, in one INSERT, each taking
+    /// the next of `numbers` and counted in them. Top-level tasks cannot
+    /// be refused.
+    pub(super) async fn append(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        owner: OwnerId,
+        drafts: Vec<TaskDraft>,
+        now: Timestamp,
+        numbers: &mut Numbers,
+    ) -> Result<Vec<Task>, DbError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        for draft in &drafts {
+            numbers.count(Counts::added(draft.done));
+        }
+        let last = self.last_key(conn, owner, None).await?;
+        let drafts = drafts.into_iter().map(|draft| (draft, now));
+        let (tasks, last) = appended(conn, owner, drafts, last, numbers).await?;
+        self.last.insert(None, last);
+        store(conn, owner, tasks).await
+    }
+}
+
+/// Stores a new task on `conn`, last under its parent, taking one of
+/// `numbers` (the caller counts it); refused (writing nothing) when the
+/// parent cannot take it.
+pub(super) async fn insert_numbered(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    draft: TaskDraft,
+    now: Timestamp,
+    numbers: &mut Numbers,
+    places: &mut Places,
+) -> Result<Result<Task, Refusal>, DbError> {
+    let parent_id = draft.parent_id.flatten();
+    if let Some(parent) = parent_id
+        && let Err(refusal) = tree::check_parent(conn, owner, parent, None, 1).await?
+    {
+        return Ok(Err(refusal));
+    }
+    let last = places.last_key(conn, owner, parent_id).await?;
+    let position = next_key(last.as_ref())?;
+    places.last.insert(parent_id, Some(position.clone()));
+    let task = new_task(owner, draft, now, parent_id, position);
+    let seq = numbers.take(conn).await?;
+    Ok(Ok(only(store(conn, owner, vec![(seq, task)]).await?)?))
+}

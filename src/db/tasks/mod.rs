@@ -1,0 +1,47 @@
+//! Queries on the `tasks` table, one file per use case: `create`, `update`,
+//! `trash` (trash, undelete, purge), `batch`, and `list`; `find` here.
+
+mod batch;
+mod create;
+mod list;
+mod trash;
+mod update;
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use super::entity::Entity;
+use super::rows::one_live_statement;
+use super::{Db, DbError};
+use crate::domain::{OwnerId, Task};
+
+pub use super::write::{Expect, Outcome, Refusal};
+pub use batch::{BatchFailure, BatchOp, BatchResult, batch, batch_in};
+pub use create::{append_all, insert, insert_in};
+pub use list::{Page, list};
+pub use trash::{delete, purge_trash, undelete};
+pub use update::update;
+
+/// `owner`'s task with this id, if there is one (not in the trash).
+pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbError> {
+    db.timed("find", async {
+        let reader = db.reader();
+        let statement = one_live_statement(reader.get_database_backend(), owner, id);
+        Entity::find()
+            .from_raw_sql(statement)
+            .one(reader)
+            .await?
+            .map(Task::try_from)
+            .transpose()
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list::escape_like;
+
+    #[test]
+    fn like_metacharacters_are_escaped() {
+        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}

@@ -1,0 +1,230 @@
+//! The trash (AIP-164): trashing with the subtree, undeleting what went
+//! with it, purging for good, and the retention's purge of every owner.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, QueryTrait,
+};
+
+use super::super::changes::{self, Counts, Numbers};
+use super::super::entity::{Column, Entity};
+use super::super::group::work;
+use super::super::rows::{columns, live, owned, task_rows};
+use super::super::write::{Expect, Outcome, outcome_of, version_in};
+use super::super::{Db, DbError, tree};
+use crate::domain::{OwnerId, Task, Timestamp};
+
+/// Moves the task with this id to the trash (or, with `purge`, removes it
+/// for good, also from the trash, leaving a tombstone) if `expect` (when
+/// given) holds for it, in one conditional statement. Trashing changes the
+/// version and `updated_at`.
+pub async fn delete(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+    purge: bool,
+    now: Timestamp,
+) -> Result<Outcome<()>, DbError> {
+    let operation = if purge { "purge" } else { "trash" };
+    let write = work(move |txn| {
+        let expect = expect.clone();
+        Box::pin(async move {
+            let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
+            let expect = expect.as_ref();
+            let outcome = if purge {
+                purge_in(txn, owner, id, expect, now, &mut numbers).await?
+            } else {
+                trash_in(txn, owner, id, expect, now, &mut numbers).await?
+            };
+            if matches!(outcome, Outcome::Done(())) {
+                changes::settle(txn, owner, &numbers).await?;
+            }
+            Ok(outcome)
+        })
+    });
+    db.timed(operation, db.write(write)).await
+}
+
+/// Removes the task and its subtasks for good on `conn` (the task in one
+/// conditional statement), and leaves their tombstones: a trashed task's keeps the number (and time) of
+/// its trashing, which the feed already showed as its deletion.
+async fn purge_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<&Expect>,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<Outcome<()>, DbError> {
+    let mut delete = Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(Column::OwnerId.eq(owner.0));
+    if let Some(version) = version_in(expect) {
+        delete = delete.filter(version);
+    }
+    let statement = delete.into_query().returning_all().to_owned();
+    let removed = task_rows(&conn.query_all(&statement).await?)?;
+    let Some(row) = removed.first() else {
+        return Ok(outcome_of(0, expect));
+    };
+    tree::entomb(conn, owner, row, now, numbers).await?;
+    tree::purge_below(conn, owner, row.id, now, numbers).await?;
+    Ok(Outcome::Done(()))
+}
+
+/// Moves the task to the trash on `conn`, in one conditional statement,
+/// and its live subtasks with it.
+pub(super) async fn trash_in(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<&Expect>,
+    now: Timestamp,
+    numbers: &mut Numbers,
+) -> Result<Outcome<()>, DbError> {
+    let mut trash = Entity::update_many()
+        .col_expr(Column::ChangeSeq, Expr::value(numbers.take(conn).await?))
+        .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
+        .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::Id.eq(id))
+        .filter(Column::OwnerId.eq(owner.0))
+        .filter(Column::DeletedAt.is_null());
+    if let Some(version) = version_in(expect) {
+        trash = trash.filter(version);
+    }
+    let statement = trash.into_query().returning_col(Column::Done).to_owned();
+    let rows = conn.query_all(&statement).await?;
+    if let Some(row) = rows.first() {
+        let done: bool = row.try_get("", "done")?;
+        numbers.count(Counts::removed(done));
+        tree::trash_below(conn, owner, id, now, numbers).await?;
+    }
+    Ok(outcome_of(rows.len() as u64, expect))
+}
+
+/// Takes the task with this id out of the trash (a new version) if
+/// `expect` (when given) holds for it; `NotDeleted` if it is not there.
+pub async fn undelete(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    let write = work(move |txn| {
+        let expect = expect.clone();
+        Box::pin(undelete_in(txn, owner, id, expect, now))
+    });
+    db.timed("undelete", db.write(write)).await
+}
+
+/// The undelete on `txn` (a write transaction), with the subtasks trashed
+/// with it: nothing is written when it is missing, stale or not in the
+/// trash; a parent in the trash refuses it after the reservation.
+async fn undelete_in(
+    txn: &DatabaseTransaction,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<Expect>,
+    now: Timestamp,
+) -> Result<Outcome<Task>, DbError> {
+    let mut numbers = Numbers::later(owner, 1);
+    // Checked once without a lock (a refusal writes nothing), then again
+    // under the owner's row: on PostgreSQL another process may have
+    // restored, purged or changed the task (or its parent) in between.
+    let mut seq = None;
+    let (current, trashed_at) = loop {
+        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
+            return Ok(Outcome::Missing);
+        };
+        let current = Task::try_from(row)?;
+        if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
+            return Ok(Outcome::Stale);
+        }
+        let Some(trashed_at) = current.deleted_at else {
+            return Ok(Outcome::NotDeleted);
+        };
+        if seq.is_some() {
+            break (current, trashed_at);
+        }
+        seq = Some(numbers.take(txn).await?);
+    };
+    let seq = seq.unwrap_or_default();
+    if let Some(parent) = current.parent_id {
+        let live = live(owner).filter(Column::Id.eq(parent)).count(txn).await?;
+        if live == 0 {
+            return Ok(Outcome::ParentDeleted(parent));
+        }
+    }
+    let restored = Task {
+        deleted_at: None,
+        updated_at: now.max(current.updated_at),
+        version: current.version + 1,
+        ..current
+    };
+    // Conditional on the version read: a bug, not a race, if it fails
+    // (every write of this owner's tasks waits for its row).
+    let written = Entity::update_many()
+        .set(columns(&restored, seq))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(DbError::Contended);
+    }
+    numbers.count(Counts::added(restored.done));
+    tree::restore_below(txn, owner, id, trashed_at.as_micros(), now, &mut numbers).await?;
+    changes::settle(txn, owner, &numbers).await?;
+    Ok(Outcome::Done(restored))
+}
+
+/// How many trashed tasks one transaction of the purge removes.
+const PURGE_CHUNK: u64 = 500;
+
+/// Removes for good the tasks trashed before `cutoff`, each leaving a
+/// tombstone with the number of its trashing; returns how many.
+pub async fn purge_trash(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    let mut purged = 0;
+    loop {
+        let removed = db.timed("purge_trash", purge_chunk(db, cutoff)).await?;
+        purged += removed;
+        if removed < PURGE_CHUNK {
+            return Ok(purged);
+        }
+    }
+}
+
+/// Up to `PURGE_CHUNK` of the trashed tasks past `cutoff`, in one write
+/// transaction (short, so writers queue behind it briefly).
+async fn purge_chunk(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    let txn = db.begin_write().await?;
+    let expired = || Column::DeletedAt.lt(cutoff.as_micros());
+    let ids: Vec<i64> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(expired())
+        .limit(PURGE_CHUNK)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    // Still past the cutoff (not undeleted meanwhile): exactly the rows
+    // this statement removes get tombstones.
+    let delete = Entity::delete_many()
+        .filter(Column::Id.is_in(ids))
+        .filter(expired())
+        .into_query()
+        .returning_all()
+        .to_owned();
+    let removed = task_rows(&txn.query_all(&delete).await?)?;
+    for row in &removed {
+        let deleted_at = row.deleted_at.unwrap_or(row.updated_at);
+        let owner = OwnerId(row.owner_id);
+        changes::tombstone_in(&txn, owner, row.id, row.change_seq, deleted_at).await?;
+    }
+    txn.commit().await?;
+    Ok(removed.len() as u64)
+}
