@@ -158,14 +158,14 @@ async fn expire_periodically(db: Db, trash: Duration, feed: Duration) {
     loop {
         tick.tick().await;
         if let Some(cutoff) = ago(trash) {
-            match crate::db::tasks::purge_trash(&db, cutoff).await {
+            match crate::db::tasks::purge_trash_of_every_owner(&db, cutoff).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "emptied the trash of expired tasks"),
                 Err(err) => tracing::warn!(error = %error_chain(&err), "trash purge failed"),
             }
         }
         if let Some(cutoff) = ago(feed) {
-            match crate::db::changes::prune(&db, cutoff).await {
+            match crate::db::changes::prune_every_owners_history(&db, cutoff).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(forgotten = n, "forgot expired tombstones"),
                 Err(err) => tracing::warn!(error = %error_chain(&err), "history prune failed"),

@@ -483,7 +483,7 @@ fn change_of(row: entity::Model) -> Result<Change, DbError> {
 
 /// Forgets the tombstones of tasks deleted before `cutoff`, raising each
 /// owner's floor to the highest number forgotten; returns how many.
-pub async fn prune(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+pub async fn prune_every_owners_history(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
     db.timed("prune_history", async move {
         let txn = db.begin_write().await?;
         let delete = tombstone::Entity::delete_many()

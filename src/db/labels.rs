@@ -45,6 +45,7 @@ pub async fn replace(
     }
     if !had.is_empty() {
         Entity::delete_many()
+            .filter(Column::OwnerId.eq(owner.0))
             .filter(Column::TaskId.eq(task_id))
             .exec(conn)
             .await?;

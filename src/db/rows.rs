@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
-    Select, Statement,
+    ColumnTrait, DbBackend, DeleteMany, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    QueryTrait, Select, Statement, UpdateMany,
 };
 
 use super::DbError;
@@ -99,6 +99,23 @@ pub(super) fn task_rows(rows: &[sea_orm::QueryResult]) -> Result<Vec<entity::Mod
 /// touch another owner's task.
 pub(crate) fn owned(owner: OwnerId) -> Select<Entity> {
     Entity::find().filter(Column::OwnerId.eq(owner.0))
+}
+
+/// An UPDATE of `owner`'s tasks: every UPDATE on `tasks` starts here, so
+/// none can change another owner's task, whatever ids it is given.
+pub(super) fn owned_update(owner: OwnerId) -> UpdateMany<Entity> {
+    Entity::update_many().filter(Column::OwnerId.eq(owner.0))
+}
+
+/// A DELETE of `owner`'s tasks (see `owned_update`).
+pub(super) fn owned_delete(owner: OwnerId) -> DeleteMany<Entity> {
+    Entity::delete_many().filter(Column::OwnerId.eq(owner.0))
+}
+
+/// A DELETE of tasks of every owner: only the trash retention, which purges
+/// what every owner trashed long enough ago, is cross-owner by design.
+pub(super) fn every_owners_delete() -> DeleteMany<Entity> {
+    Entity::delete_many()
 }
 
 /// The tasks of `owner` that are not in the trash.

@@ -9,14 +9,14 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Statement, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Statement, Value,
 };
 
 use super::changes::{self, Counts, Numbers};
 use super::entity::{self, Column, Entity};
 use super::group::work;
-use super::rows::{columns, owned, task_rows};
+use super::rows::{columns, owned, owned_delete, owned_update, task_rows};
 use super::write::{Expect, Outcome, Refusal};
 use super::{Db, DbError};
 use crate::domain::task::{MAX_CHILDREN, MAX_DEPTH};
@@ -336,7 +336,7 @@ async fn move_in(
         version: current.version + 1,
         ..current.clone()
     };
-    let written = Entity::update_many()
+    let written = owned_update(owner)
         .set(columns(&next, numbers.take(conn).await?))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
@@ -456,7 +456,7 @@ async fn respace(
                 Some(k) => above[k - 1].0,
             };
             let seq = numbers.take(conn).await?;
-            Entity::update_many()
+            owned_update(owner)
                 .col_expr(Column::Position, Expr::value(key.into_inner()))
                 .col_expr(Column::Version, Expr::col(Column::Version).add(1))
                 .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
@@ -482,7 +482,7 @@ pub(super) async fn trash_below(
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
     let below = descendants(conn, owner, root, Reach::Live).await?;
-    set_trashed(conn, below, Some(now.as_micros()), now, numbers).await
+    set_trashed(conn, owner, below, Some(now.as_micros()), now, numbers).await
 }
 
 /// Restores the subtasks trashed with `owner`'s task `root` (at
@@ -496,13 +496,14 @@ pub(super) async fn restore_below(
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
     let below = descendants(conn, owner, root, Reach::TrashedAt(trashed_at)).await?;
-    set_trashed(conn, below, None, now, numbers).await
+    set_trashed(conn, owner, below, None, now, numbers).await
 }
 
 /// Moves each task of `rows` into the trash (`deleted_at` set) or out of
 /// it (`None`), each a new version and change, counted.
 async fn set_trashed(
     conn: &impl ConnectionTrait,
+    owner: OwnerId,
     rows: Vec<(entity::Model, i64)>,
     deleted_at: Option<i64>,
     now: Timestamp,
@@ -515,7 +516,7 @@ async fn set_trashed(
             None => Counts::added(row.done),
         });
         let seq = numbers.take(conn).await?;
-        Entity::update_many()
+        owned_update(owner)
             .col_expr(Column::ChangeSeq, Expr::value(seq))
             .col_expr(Column::DeletedAt, Expr::value(deleted_at))
             .col_expr(
@@ -545,13 +546,9 @@ pub(super) async fn purge_below(
         return Ok(());
     }
     let ids: Vec<i64> = below.iter().map(|(row, _)| row.id).collect();
-    let delete = sea_orm::QueryTrait::into_query(
-        Entity::delete_many()
-            .filter(Column::OwnerId.eq(owner.0))
-            .filter(Column::Id.is_in(ids)),
-    )
-    .returning_all()
-    .to_owned();
+    let delete = sea_orm::QueryTrait::into_query(owned_delete(owner).filter(Column::Id.is_in(ids)))
+        .returning_all()
+        .to_owned();
     let removed = task_rows(&conn.query_all(&delete).await?)?;
     let live = removed
         .iter()

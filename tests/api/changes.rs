@@ -206,9 +206,12 @@ async fn a_token_older_than_the_kept_history_is_410_and_a_full_sync_is_not() {
     assert_eq!(changes.iter().filter(|c| c["deleted"] == true).count(), 2);
 
     let db = app.db().await;
-    let forgotten = tasks_api::db::changes::prune(&db, tasks_api::domain::Timestamp::now())
-        .await
-        .expect("prune");
+    let forgotten = tasks_api::db::changes::prune_every_owners_history(
+        &db,
+        tasks_api::domain::Timestamp::now(),
+    )
+    .await
+    .expect("prune");
     assert_eq!(forgotten, 2);
     let gone = feed(&app, Some(&old), 100).await.problem(410);
     assert_eq!(gone["type"], "urn:tasks-api:problem:sync-token-expired");
@@ -236,9 +239,10 @@ async fn the_trash_retention_turns_a_trashed_task_into_the_same_tombstone() {
     assert_eq!(delete(&app, &format!("/api/tasks/{id}")).await, 204);
     let (before, _) = drain(&app, Some(&token), 100).await;
     let db = app.db().await;
-    let purged = tasks_api::db::tasks::purge_trash(&db, tasks_api::domain::Timestamp::now())
-        .await
-        .expect("purge");
+    let purged =
+        tasks_api::db::tasks::purge_trash_of_every_owner(&db, tasks_api::domain::Timestamp::now())
+            .await
+            .expect("purge");
     assert_eq!(purged, 1);
     let (after, _) = drain(&app, Some(&token), 100).await;
     assert_eq!(summary(&before), [(id, true)]);

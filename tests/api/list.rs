@@ -361,9 +361,10 @@ async fn kept_totals_stay_exact_through_every_kind_of_write() {
     assert_totals_exact(&app, "purges of a live and a trashed task").await;
     assert_eq!(app.delete_task(ids[0]).await.status, 204);
     let db = app.db().await;
-    let purged = tasks_api::db::tasks::purge_trash(&db, tasks_api::domain::Timestamp::now())
-        .await
-        .expect("purge");
+    let purged =
+        tasks_api::db::tasks::purge_trash_of_every_owner(&db, tasks_api::domain::Timestamp::now())
+            .await
+            .expect("purge");
     assert_eq!(purged, 2);
     assert_totals_exact(&app, "the trash retention").await;
 }

@@ -137,7 +137,7 @@ async fn the_trash_is_emptied_after_the_retention() {
     let cutoff = tasks_api::domain::Timestamp::now();
     let recent = id_of(&app.create("recent").await);
     assert_eq!(app.delete_task(recent).await.status, 204);
-    let purged = tasks_api::db::tasks::purge_trash(&app.db().await, cutoff)
+    let purged = tasks_api::db::tasks::purge_trash_of_every_owner(&app.db().await, cutoff)
         .await
         .expect("purge");
     assert_eq!(purged, 1);

@@ -18,7 +18,7 @@ pub use super::write::{Expect, Outcome, Refusal};
 pub use batch::{BatchFailure, BatchOp, BatchResult, batch, batch_in};
 pub use create::{append_all, insert, insert_in};
 pub use list::{Page, list};
-pub use trash::{delete, purge_trash, undelete};
+pub use trash::{delete, purge_trash_of_every_owner, undelete};
 pub use update::update;
 
 /// `owner`'s task with this id, if there is one (not in the trash).

@@ -10,7 +10,9 @@ use sea_orm::{
 use super::super::changes::{self, Counts, Numbers};
 use super::super::entity::{Column, Entity};
 use super::super::group::work;
-use super::super::rows::{columns, live, owned, task_rows};
+use super::super::rows::{
+    columns, every_owners_delete, live, owned, owned_delete, owned_update, task_rows,
+};
 use super::super::write::{Expect, Outcome, outcome_of, version_in};
 use super::super::{Db, DbError, tree};
 use crate::domain::{OwnerId, Task, Timestamp};
@@ -58,9 +60,7 @@ async fn purge_in(
     now: Timestamp,
     numbers: &mut Numbers,
 ) -> Result<Outcome<()>, DbError> {
-    let mut delete = Entity::delete_many()
-        .filter(Column::Id.eq(id))
-        .filter(Column::OwnerId.eq(owner.0));
+    let mut delete = owned_delete(owner).filter(Column::Id.eq(id));
     if let Some(version) = version_in(expect) {
         delete = delete.filter(version);
     }
@@ -84,13 +84,12 @@ pub(super) async fn trash_in(
     now: Timestamp,
     numbers: &mut Numbers,
 ) -> Result<Outcome<()>, DbError> {
-    let mut trash = Entity::update_many()
+    let mut trash = owned_update(owner)
         .col_expr(Column::ChangeSeq, Expr::value(numbers.take(conn).await?))
         .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
         .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .filter(Column::Id.eq(id))
-        .filter(Column::OwnerId.eq(owner.0))
         .filter(Column::DeletedAt.is_null());
     if let Some(version) = version_in(expect) {
         trash = trash.filter(version);
@@ -167,7 +166,7 @@ async fn undelete_in(
     };
     // Conditional on the version read: a bug, not a race, if it fails
     // (every write of this owner's tasks waits for its row).
-    let written = Entity::update_many()
+    let written = owned_update(owner)
         .set(columns(&restored, seq))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
@@ -187,10 +186,11 @@ const PURGE_CHUNK: u64 = 500;
 
 /// Removes for good the tasks trashed before `cutoff`, each leaving a
 /// tombstone with the number of its trashing; returns how many.
-pub async fn purge_trash(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+pub async fn purge_trash_of_every_owner(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
     let mut purged = 0;
     loop {
-        let removed = db.timed("purge_trash", purge_chunk(db, cutoff)).await?;
+        let chunk = purge_chunk_of_every_owner(db, cutoff);
+        let removed = db.timed("purge_trash", chunk).await?;
         purged += removed;
         if removed < PURGE_CHUNK {
             return Ok(purged);
@@ -200,7 +200,7 @@ pub async fn purge_trash(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
 
 /// Up to `PURGE_CHUNK` of the trashed tasks past `cutoff`, in one write
 /// transaction (short, so writers queue behind it briefly).
-async fn purge_chunk(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+async fn purge_chunk_of_every_owner(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
     let txn = db.begin_write().await?;
     let expired = || Column::DeletedAt.lt(cutoff.as_micros());
     let ids: Vec<i64> = Entity::find()
@@ -213,7 +213,7 @@ async fn purge_chunk(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
         .await?;
     // Still past the cutoff (not undeleted meanwhile): exactly the rows
     // this statement removes get tombstones.
-    let delete = Entity::delete_many()
+    let delete = every_owners_delete()
         .filter(Column::Id.is_in(ids))
         .filter(expired())
         .into_query()

@@ -1,12 +1,12 @@
 //! Replacing and merge-patching a task, conditional on the version read.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 
 use super::super::changes::{self, Counts, Numbers};
-use super::super::entity::{Column, Entity};
+use super::super::entity::Column;
 use super::super::group::work;
 use super::super::labels::{self};
-use super::super::rows::{columns, live};
+use super::super::rows::{columns, live, owned_update};
 use super::super::write::{Expect, Outcome, Refusal};
 use super::super::{Db, DbError};
 use crate::domain::{OwnerId, Task, TaskChanges, Timestamp};
@@ -91,10 +91,9 @@ pub(super) async fn update_in(
     if next.done != current.done {
         numbers.count(Counts::marked(next.done));
     }
-    let written = Entity::update_many()
+    let written = owned_update(owner)
         .set(columns(&next, numbers.take(conn).await?))
         .filter(Column::Id.eq(id))
-        .filter(Column::OwnerId.eq(owner.0))
         .filter(Column::Version.eq(current.version))
         .exec(conn)
         .await?;
