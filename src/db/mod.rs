@@ -10,7 +10,7 @@ pub mod read;
 mod rows;
 pub mod tasks;
 pub mod tree;
-mod write;
+pub(crate) mod write;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -15,9 +15,8 @@ use sea_orm::{
 
 use super::changes::{self, Counts, Numbers};
 use super::entity::{self, Column, Entity};
-use super::group::work;
 use super::rows::{columns, owned, owned_delete, owned_update, task_rows};
-use super::write::{Expect, Outcome, Refusal};
+use super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::{Db, DbError};
 use crate::domain::task::{MAX_CHILDREN, MAX_DEPTH};
 use crate::domain::{Anchor, OrderKey, OwnerId, Placement, Task, Timestamp};
@@ -246,35 +245,47 @@ pub async fn move_task(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    let write = work(move |txn| {
-        let expect = expect.clone();
-        Box::pin(async move {
-            // The owner's row first: the siblings read below stay as read.
-            let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
-            move_in(
-                txn,
-                owner,
-                id,
-                placement,
-                expect.as_ref(),
-                now,
-                &mut numbers,
-            )
-            .await
-        })
-    });
-    db.timed("move", db.write(write)).await
+    let case = Move {
+        id,
+        placement,
+        expect,
+    };
+    write::run(db, owner, now, case).await
+}
+
+/// A move of one task (with its subtree) under a parent, among siblings.
+#[derive(Clone, Debug)]
+struct Move {
+    id: i64,
+    placement: Placement,
+    expect: Option<Expect>,
+}
+
+impl UseCase for Move {
+    type Output = Outcome<Task>;
+
+    fn name(&self) -> &'static str {
+        "move"
+    }
+
+    fn reserve(&self) -> Reserve {
+        // The owner's row first: the siblings read next stay as read.
+        Reserve::Now(1)
+    }
+
+    async fn perform<'w, 't: 'w>(&'w self, w: &'w mut Write<'t>) -> Result<Outcome<Task>, DbError> {
+        move_in(w, self.id, self.placement, self.expect.as_ref()).await
+    }
 }
 
 async fn move_in(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    w: &mut Write<'_>,
     id: i64,
     placement: Placement,
     expect: Option<&Expect>,
-    now: Timestamp,
-    numbers: &mut Numbers,
 ) -> Result<Outcome<Task>, DbError> {
+    let (conn, owner, now) = (w.conn, w.owner, w.now);
+    let numbers = &mut w.numbers;
     let row = owned(owner)
         .filter(Column::Id.eq(id))
         .filter(Column::DeletedAt.is_null())

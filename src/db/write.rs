@@ -1,11 +1,175 @@
-//! The vocabulary of writes, shared by every use case: what a conditional
-//! write expects of the task's version (`Expect`), what it did (`Outcome`),
-//! and why the tree refused it (`Refusal`).
+//! The one write path. A write use case (create, update, trash, purge,
+//! undelete, move, batch) is a `UseCase`: its inputs, how it takes its
+//! owner's change numbers (`Reserve`), and one function over a `Write` (the
+//! transaction, the owner, `now` and the change numbers). `run` runs any of
+//! them the same way: timed, in the next SQLite group or a PostgreSQL
+//! transaction, reserving as the use case declares, settling the owner's
+//! counts only on success, under a savepoint of its own when it undoes its
+//! writes on failure (a batch), and trying a lost race again when the use
+//! case asks (an update without `If-Match`, on PostgreSQL). With an
+//! `Idempotency-Key`, `crate::idempotency::perform_once` runs the same
+//! `on_transaction` under the key's savepoint.
+//!
+//! Also the vocabulary every use case shares: what a conditional write
+//! expects of the task's version (`Expect`), what it did (`Outcome`), and why
+//! the tree refused it (`Refusal`).
 
-use sea_orm::ColumnTrait;
+use std::future::Future;
 
+use sea_orm::{ColumnTrait, DatabaseTransaction, TransactionTrait};
+
+use super::changes::{self, Counts, Numbers};
 use super::entity::Column;
-use crate::domain::Invalid;
+use super::group::work;
+use super::{Db, DbError};
+use crate::domain::{Invalid, OwnerId, Timestamp};
+
+/// How often a use case that asks for it is tried when another writer
+/// changed its task between its read and its write (only PostgreSQL, where
+/// the read takes no lock), before giving up with `DbError::Contended`.
+const ATTEMPTS: usize = 3;
+
+/// What a write use case works on: its transaction (or savepoint), its
+/// owner, the request's time and the owner's change numbers.
+pub(crate) struct Write<'t> {
+    pub(crate) conn: &'t DatabaseTransaction,
+    pub(crate) owner: OwnerId,
+    pub(crate) now: Timestamp,
+    pub(crate) numbers: Numbers,
+}
+
+/// How a use case takes its owner's change numbers. Whichever it is, the
+/// owner's row is the first thing it locks, so an owner's writes commit in
+/// the order of their numbers (docs/sync.md).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Reserve {
+    /// These many, before the use case runs.
+    Now(usize),
+    /// These many, on the first number taken: for a write that reads before
+    /// it decides, so that a refusal writes nothing at all.
+    OnFirstTake(usize),
+    /// The use case reserves them itself (a create of top-level tasks
+    /// reserves and reads the last key in one statement).
+    ByUseCase,
+}
+
+/// Whether a use case's result is a success (its counts are settled, its
+/// writes kept) and whether it lost a race it may try again.
+pub(crate) trait Succeeds {
+    fn succeeded(&self) -> bool;
+    fn lost_race(&self) -> bool {
+        false
+    }
+}
+
+impl<T> Succeeds for Outcome<T> {
+    fn succeeded(&self) -> bool {
+        matches!(self, Outcome::Done(_))
+    }
+    fn lost_race(&self) -> bool {
+        matches!(self, Outcome::Stale)
+    }
+}
+
+impl<T, E> Succeeds for Result<T, E> {
+    fn succeeded(&self) -> bool {
+        self.is_ok()
+    }
+}
+
+/// A write use case: its inputs and the one function that performs it.
+pub(crate) trait UseCase: Clone + Send + Sync + 'static {
+    type Output: Succeeds + Send + 'static;
+    /// Its name in the metrics (`db_query_duration_seconds{operation}`).
+    fn name(&self) -> &'static str;
+    fn reserve(&self) -> Reserve;
+    /// Whether a lost race is tried again (only when nothing was expected
+    /// of the task's version).
+    fn retries(&self) -> bool {
+        false
+    }
+    /// Whether its writes are undone when it does not succeed: it then
+    /// runs under a savepoint of its own (a batch's failing operation).
+    /// The others write nothing before they know they succeed.
+    fn undone_on_failure(&self) -> bool {
+        false
+    }
+    fn perform<'w, 't: 'w>(
+        &'w self,
+        write: &'w mut Write<'t>,
+    ) -> impl Future<Output = Result<Self::Output, DbError>> + Send + 'w;
+}
+
+/// Runs `case` for `owner` at `now` and returns its result once it has
+/// committed.
+pub(crate) async fn run<U: UseCase>(
+    db: &Db,
+    owner: OwnerId,
+    now: Timestamp,
+    case: U,
+) -> Result<U::Output, DbError> {
+    db.timed(case.name(), async move {
+        for _ in 0..ATTEMPTS {
+            let case = case.clone();
+            let retries = case.retries();
+            let job = work(move |txn| {
+                let case = case.clone();
+                Box::pin(async move { on_transaction(txn, owner, now, &case).await })
+            });
+            match db.write(job).await? {
+                lost if retries && lost.lost_race() => continue,
+                done => return Ok(done),
+            }
+        }
+        Err(DbError::Contended)
+    })
+    .await
+}
+
+/// `case` on `txn`, a write transaction that has not written for `owner`
+/// yet: its reservation, its work, and the counts settled on success.
+pub(crate) async fn on_transaction<U: UseCase>(
+    txn: &DatabaseTransaction,
+    owner: OwnerId,
+    now: Timestamp,
+    case: &U,
+) -> Result<U::Output, DbError> {
+    if !case.undone_on_failure() {
+        return performed(txn, owner, now, case).await;
+    }
+    let own = txn.begin().await?;
+    let done = performed(&own, owner, now, case).await?;
+    if done.succeeded() {
+        own.commit().await?;
+    } else {
+        own.rollback().await?;
+    }
+    Ok(done)
+}
+
+async fn performed<U: UseCase>(
+    conn: &DatabaseTransaction,
+    owner: OwnerId,
+    now: Timestamp,
+    case: &U,
+) -> Result<U::Output, DbError> {
+    let numbers = match case.reserve() {
+        Reserve::Now(count) => changes::reserve(conn, owner, count, Counts::default()).await?,
+        Reserve::OnFirstTake(count) => Numbers::later(owner, count),
+        Reserve::ByUseCase => Numbers::later(owner, 0),
+    };
+    let mut write = Write {
+        conn,
+        owner,
+        now,
+        numbers,
+    };
+    let done = case.perform(&mut write).await?;
+    if done.succeeded() {
+        changes::settle(conn, owner, &write.numbers).await?;
+    }
+    Ok(done)
+}
 
 /// What a conditional write requires of the task's current version.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,7 +9,8 @@ mod persistence;
 use std::time::Duration;
 
 pub use self::key::IdempotencyKey;
-pub use self::persistence::{Keyed, StoredResponse, Work, create_once, perform_once, work};
+pub(crate) use self::persistence::run_once;
+pub use self::persistence::{Keyed, StoredResponse, Work, perform_once, work};
 use crate::db::Db;
 use crate::domain::Timestamp;
 use crate::error::error_chain;

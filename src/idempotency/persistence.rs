@@ -8,9 +8,9 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::IdempotencyKey;
-use crate::db::tasks::Refusal;
+use crate::db::write::{self, UseCase};
 use crate::db::{self, Db, DbError};
-use crate::domain::{OwnerId, Task, TaskDraft, Timestamp};
+use crate::domain::{OwnerId, Timestamp};
 
 /// The `idempotency_keys` table.
 pub mod entity {
@@ -80,24 +80,31 @@ pub enum Keyed {
     KeyReused,
 }
 
-/// Creates a task for `owner` once per `key` of that owner: its response
-/// (made by `render`) is stored with the key.
-pub async fn create_once<E: From<DbError> + From<Refusal> + Send + 'static>(
+/// Performs the write use case `case` for `owner` once per `key` of that
+/// owner, as `db::write::run` would but under the key's savepoint: its
+/// response (made by `render` from its result, or the refusal `render`
+/// makes of it) is stored with the key.
+pub(crate) async fn run_once<U, E, R>(
     db: &Db,
     owner: OwnerId,
+    now: Timestamp,
     key: &IdempotencyKey,
     fingerprint: &str,
-    draft: TaskDraft,
-    now: Timestamp,
-    render: fn(&Task) -> Result<StoredResponse, E>,
-) -> Result<Keyed, E> {
+    case: U,
+    render: R,
+) -> Result<Keyed, E>
+where
+    U: UseCase,
+    E: From<DbError> + Send + 'static,
+    R: Fn(U::Output) -> Result<StoredResponse, E> + Send + Sync + 'static,
+{
+    let render = Arc::new(render);
     let work = work(move |txn| {
-        let draft = draft.clone();
+        let case = case.clone();
+        let render = Arc::clone(&render);
         Box::pin(async move {
-            Ok(match db::tasks::insert_in(txn, owner, draft, now).await? {
-                Ok(task) => render(&task),
-                Err(refusal) => Err(E::from(refusal)),
-            })
+            let done = write::on_transaction(txn, owner, now, &case).await?;
+            Ok(render(done))
         })
     });
     perform_once(db, owner, key, fingerprint, work).await

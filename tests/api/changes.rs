@@ -506,9 +506,11 @@ async fn a_write_waits_for_the_open_write_of_the_same_owner() {
         parent_id: None,
     };
     // The first owner made by a fresh database is the test app's.
-    let held = tasks_api::db::tasks::insert_in(&open, OwnerId(1), draft, Timestamp::now())
+    let new = [(&draft, Timestamp::now())];
+    let held = tasks_api::db::tasks::append_all(&open, OwnerId(1), &new)
         .await
         .expect("insert")
+        .pop()
         .expect("a top-level task");
     let second = {
         let app = app.clone();

@@ -297,17 +297,14 @@ impl BatchApi {
                 // other kind of request.
                 let fingerprint = format!("batch:{}", body.fingerprint());
                 let ops = body.value;
-                let work = idempotency::work(move |txn| {
-                    let (ops, creates) = (ops.clone(), creates.clone());
-                    Box::pin(async move {
-                        let done = db::tasks::batch_in(txn, owner.0, ops, now).await?;
-                        Ok(match done {
-                            Ok(results) => BatchResponse::render(results, &creates),
-                            Err(failure) => Err(failed(failure)),
-                        })
-                    })
-                });
-                match idempotency::perform_once(&db, owner.0, &key, &fingerprint, work).await? {
+                let render = move |done| match done {
+                    Ok(results) => BatchResponse::render(results, &creates),
+                    Err(failure) => Err(failed(failure)),
+                };
+                let case = db::tasks::Batch::new(ops);
+                let keyed =
+                    idempotency::run_once(&db, owner.0, now, &key, &fingerprint, case, render);
+                match keyed.await? {
                     Keyed::Created(stored) => (stored, false),
                     Keyed::Replayed(stored) => (stored, true),
                     Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),

@@ -68,6 +68,13 @@ impl CreateTaskResponse {
         })
     }
 
+    /// The 201 of a create just performed.
+    fn created(task: &domain::Task) -> Result<Self, ApiError> {
+        let body = super::render::task(task)?;
+        let location = format!("/api/tasks/{}", task.id);
+        Ok(Self::Created(body, location, etag(task), None))
+    }
+
     /// The response `stored`, marked as a replay when `replayed`.
     fn replay(stored: StoredResponse, replayed: bool) -> Result<Self, ApiError> {
         match (stored.status, stored.location, stored.etag) {
@@ -207,31 +214,23 @@ impl CollectionApi {
     ) -> Result<RateLimited<CreateTaskResponse>, Errors<CreateErrors>> {
         let key = idempotency_key.parse("Idempotency-Key", IdempotencyKey::parse)?;
         let now = Timestamp::now();
-        let (stored, replayed) = match key {
-            None => {
-                let task = db::tasks::insert(&db, owner.0, body.value, now)
-                    .await?
-                    .map_err(|refusal| ApiError::refused(&refusal, None))?;
-                (CreateTaskResponse::render(&task)?, false)
-            }
-            Some(key) => {
-                let fingerprint = body.fingerprint();
-                let render = CreateTaskResponse::render;
-                let keyed = idempotency::create_once(
-                    &db,
-                    owner.0,
-                    &key,
-                    &fingerprint,
-                    body.value,
-                    now,
-                    render,
-                );
-                match keyed.await? {
-                    Keyed::Created(stored) => (stored, false),
-                    Keyed::Replayed(stored) => (stored, true),
-                    Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
-                }
-            }
+        let Some(key) = key else {
+            let task = db::tasks::insert(&db, owner.0, body.value, now)
+                .await?
+                .map_err(|refusal| ApiError::refused(&refusal, None))?;
+            return Ok(RateLimited(CreateTaskResponse::created(&task)?));
+        };
+        let fingerprint = body.fingerprint();
+        let case = db::tasks::Create::new(body.value);
+        let render = |done: Result<domain::Task, db::tasks::Refusal>| match done {
+            Ok(task) => CreateTaskResponse::render(&task),
+            Err(refusal) => Err(ApiError::refused(&refusal, None)),
+        };
+        let keyed = idempotency::run_once(&db, owner.0, now, &key, &fingerprint, case, render);
+        let (stored, replayed) = match keyed.await? {
+            Keyed::Created(stored) => (stored, false),
+            Keyed::Replayed(stored) => (stored, true),
+            Keyed::KeyReused => return Err(ApiError::idempotency_key_reused().into()),
         };
         Ok(RateLimited(CreateTaskResponse::replay(stored, replayed)?))
     }

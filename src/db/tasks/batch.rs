@@ -1,11 +1,8 @@
 //! Atomic batches: the operations in order on one transaction, all or
 //! nothing.
 
-use sea_orm::{ConnectionTrait, TransactionTrait};
-
-use super::super::changes::{self, Counts};
-use super::super::group::work;
-use super::super::write::{Expect, Outcome, Refusal};
+use super::super::changes::Counts;
+use super::super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError};
 use super::create::{Places, insert_numbered};
 use super::trash::trash_in;
@@ -53,36 +50,49 @@ pub async fn batch(
     ops: Vec<BatchOp>,
     now: Timestamp,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
-    let write = work(move |txn| {
-        let ops = ops.clone();
-        Box::pin(async move {
-            // A savepoint of its own: a failing operation undoes the
-            // batch's writes, and only those (on SQLite, in a group).
-            let own = txn.begin().await?;
-            let results = batch_in(&own, owner, ops, now).await?;
-            if results.is_ok() {
-                own.commit().await?;
-            } else {
-                own.rollback().await?;
-            }
-            Ok(results)
-        })
-    });
-    db.timed("batch", db.write(write)).await
+    write::run(db, owner, now, Batch::new(ops)).await
 }
 
-/// The operations on `conn` (a write transaction that has not written
-/// yet), in order, stopping at the first that fails; the caller commits or
-/// rolls back.
-pub async fn batch_in(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+/// A batch: its operations in order, under a savepoint of its own, so a
+/// failing one undoes the batch's writes and only those (on SQLite, in a
+/// group).
+#[derive(Clone, Debug)]
+pub struct Batch {
     ops: Vec<BatchOp>,
-    now: Timestamp,
+}
+
+impl Batch {
+    pub fn new(ops: Vec<BatchOp>) -> Self {
+        Self { ops }
+    }
+}
+
+impl UseCase for Batch {
+    type Output = Result<Vec<BatchResult>, BatchFailure>;
+
+    fn name(&self) -> &'static str {
+        "batch"
+    }
+
+    fn reserve(&self) -> Reserve {
+        Reserve::Now(self.ops.len())
+    }
+
+    fn undone_on_failure(&self) -> bool {
+        true
+    }
+
+    async fn perform<'w, 't: 'w>(&'w self, w: &'w mut Write<'t>) -> Result<Self::Output, DbError> {
+        batch_in(w, self.ops.clone()).await
+    }
+}
+
+/// The operations in order, stopping at the first that fails.
+async fn batch_in(
+    w: &mut Write<'_>,
+    ops: Vec<BatchOp>,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
     let mut results = Vec::with_capacity(ops.len());
-    let mut numbers = changes::reserve(conn, owner, ops.len(), Counts::default()).await?;
-    let numbers = &mut numbers;
     let places = &mut Places::default();
     // Consecutive top-level creates wait here and are stored together
     // before the next operation of another kind (and at the end), so the
@@ -97,19 +107,18 @@ pub async fn batch_in(
             op => op,
         };
         let appended = std::mem::take(&mut appending);
-        let stored = places.append(conn, owner, appended, now, numbers).await?;
+        let stored = places.append(w, appended).await?;
         results.extend(stored.into_iter().map(Some));
         let (id, expected, outcome) = match op {
             BatchOp::Create(draft) => {
                 let done = draft.done;
-                let outcome =
-                    match insert_numbered(conn, owner, draft, now, numbers, places).await? {
-                        Ok(task) => {
-                            numbers.count(Counts::added(done));
-                            Outcome::Done(Some(task))
-                        }
-                        Err(refusal) => Outcome::Refused(refusal),
-                    };
+                let outcome = match insert_numbered(w, draft, places).await? {
+                    Ok(task) => {
+                        w.numbers.count(Counts::added(done));
+                        Outcome::Done(Some(task))
+                    }
+                    Err(refusal) => Outcome::Refused(refusal),
+                };
                 (0, false, outcome)
             }
             BatchOp::Update {
@@ -117,12 +126,11 @@ pub async fn batch_in(
                 changes,
                 expect,
             } => {
-                let outcome =
-                    update_in(conn, owner, id, changes, expect.as_ref(), now, numbers).await?;
+                let outcome = update_in(w, id, changes, expect.as_ref()).await?;
                 (id, expect.is_some(), outcome.map(Some))
             }
             BatchOp::Delete { id, expect } => {
-                let outcome = trash_in(conn, owner, id, expect.as_ref(), now, numbers).await?;
+                let outcome = trash_in(w, id, expect.as_ref()).await?;
                 (id, expect.is_some(), outcome.map(|()| None))
             }
         };
@@ -144,8 +152,7 @@ pub async fn batch_in(
             }
         }
     }
-    let stored = places.append(conn, owner, appending, now, numbers).await?;
+    let stored = places.append(w, appending).await?;
     results.extend(stored.into_iter().map(Some));
-    changes::settle(conn, owner, numbers).await?;
     Ok(Ok(results))
 }

@@ -5,10 +5,9 @@ use sea_orm::{ConnectionTrait, EntityTrait, QueryTrait};
 
 use super::super::changes::{self, Counts, Numbers};
 use super::super::entity::{Column, Entity};
-use super::super::group::work;
 use super::super::labels::{self};
 use super::super::rows::columns;
-use super::super::write::Refusal;
+use super::super::write::{self, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError, tree};
 use crate::domain::{Labels, OrderKey, OwnerId, Task, TaskDraft, Timestamp};
 
@@ -30,35 +29,57 @@ pub async fn insert(
             .await
             .map(Ok);
     }
-    let write = work(move |txn| {
-        let draft = draft.clone();
-        Box::pin(insert_in(txn, owner, draft, now))
-    });
-    db.timed("insert", db.write(write)).await
+    write::run(db, owner, now, Create { draft }).await
 }
 
-/// Stores a new task in `conn`, a write transaction that has not written
-/// yet (it takes the change number first). A top-level task cannot be
-/// refused, so its count is written with the reservation; a subtask's is
-/// written once its parent took it.
-pub async fn insert_in(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+/// A create of one task. A top-level task cannot be refused, so its count
+/// is written with its reservation; a subtask's once its parent took it.
+#[derive(Clone, Debug)]
+pub struct Create {
     draft: TaskDraft,
-    now: Timestamp,
-) -> Result<Result<Task, Refusal>, DbError> {
-    let counts = Counts::added(draft.done);
-    if draft.parent_id.flatten().is_none() {
-        return only(append_all(conn, owner, &[(&draft, now)]).await?).map(Ok);
+}
+
+impl Create {
+    pub fn new(draft: TaskDraft) -> Self {
+        Self { draft }
     }
-    let mut numbers = changes::reserve(conn, owner, 1, Counts::default()).await?;
-    let places = &mut Places::default();
-    let task = insert_numbered(conn, owner, draft, now, &mut numbers, places).await?;
-    if task.is_ok() {
-        numbers.count(counts);
-        changes::settle(conn, owner, &numbers).await?;
+
+    fn top_level(&self) -> bool {
+        self.draft.parent_id.flatten().is_none()
     }
-    Ok(task)
+}
+
+impl UseCase for Create {
+    type Output = Result<Task, Refusal>;
+
+    fn name(&self) -> &'static str {
+        "insert"
+    }
+
+    fn reserve(&self) -> Reserve {
+        if self.top_level() {
+            // One statement reserves, counts and reads the last key.
+            Reserve::ByUseCase
+        } else {
+            Reserve::Now(1)
+        }
+    }
+
+    async fn perform<'w, 't: 'w>(
+        &'w self,
+        w: &'w mut Write<'t>,
+    ) -> Result<Result<Task, Refusal>, DbError> {
+        let draft = &self.draft;
+        if self.top_level() {
+            let new = [(draft, w.now)];
+            return only(append_all(w.conn, w.owner, &new).await?).map(Ok);
+        }
+        let task = insert_numbered(w, draft.clone(), &mut Places::default()).await?;
+        if task.is_ok() {
+            w.numbers.count(Counts::added(draft.done));
+        }
+        Ok(task)
+    }
 }
 
 /// Stores new top-level tasks of `owner` (each a draft and its request's
@@ -203,42 +224,38 @@ impl Places {
     }
 
     /// Stores `drafts`, consecutive top-level creates of a batch, last
-    /// among `owner`'s top-level tasks in order, in one INSERT, each taking
-    /// the next of `numbers` and counted in them. Top-level tasks cannot
-    /// be refused.
+    /// among the owner's top-level tasks in order, in one INSERT, each
+    /// taking the next of the write's numbers and counted in them.
+    /// Top-level tasks cannot be refused.
     pub(super) async fn append(
         &mut self,
-        conn: &impl ConnectionTrait,
-        owner: OwnerId,
+        w: &mut Write<'_>,
         drafts: Vec<TaskDraft>,
-        now: Timestamp,
-        numbers: &mut Numbers,
     ) -> Result<Vec<Task>, DbError> {
         if drafts.is_empty() {
             return Ok(Vec::new());
         }
         for draft in &drafts {
-            numbers.count(Counts::added(draft.done));
+            w.numbers.count(Counts::added(draft.done));
         }
+        let (conn, owner, now) = (w.conn, w.owner, w.now);
         let last = self.last_key(conn, owner, None).await?;
         let drafts = drafts.into_iter().map(|draft| (draft, now));
-        let (tasks, last) = appended(conn, owner, drafts, last, numbers).await?;
+        let (tasks, last) = appended(conn, owner, drafts, last, &mut w.numbers).await?;
         self.last.insert(None, last);
         store(conn, owner, tasks).await
     }
 }
 
-/// Stores a new task on `conn`, last under its parent, taking one of
-/// `numbers` (the caller counts it); refused (writing nothing) when the
+/// Stores a new task, last under its parent, taking one of the write's
+/// numbers (the caller counts it); refused (writing nothing) when the
 /// parent cannot take it.
 pub(super) async fn insert_numbered(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    w: &mut Write<'_>,
     draft: TaskDraft,
-    now: Timestamp,
-    numbers: &mut Numbers,
     places: &mut Places,
 ) -> Result<Result<Task, Refusal>, DbError> {
+    let (conn, owner, now) = (w.conn, w.owner, w.now);
     let parent_id = draft.parent_id.flatten();
     if let Some(parent) = parent_id
         && let Err(refusal) = tree::check_parent(conn, owner, parent, None, 1).await?
@@ -249,6 +266,6 @@ pub(super) async fn insert_numbered(
     let position = next_key(last.as_ref())?;
     places.last.insert(parent_id, Some(position.clone()));
     let task = new_task(owner, draft, now, parent_id, position);
-    let seq = numbers.take(conn).await?;
+    let seq = w.numbers.take(conn).await?;
     Ok(Ok(only(store(conn, owner, vec![(seq, task)]).await?)?))
 }

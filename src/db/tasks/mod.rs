@@ -15,8 +15,8 @@ use super::{Db, DbError};
 use crate::domain::{OwnerId, Task};
 
 pub use super::write::{Expect, Outcome, Refusal};
-pub use batch::{BatchFailure, BatchOp, BatchResult, batch, batch_in};
-pub use create::{append_all, insert, insert_in};
+pub use batch::{Batch, BatchFailure, BatchOp, BatchResult, batch};
+pub use create::{Create, append_all, insert};
 pub use list::{Page, list};
 pub use trash::{delete, purge_trash_of_every_owner, undelete};
 pub use update::update;

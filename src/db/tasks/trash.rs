@@ -3,17 +3,15 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
 };
 
-use super::super::changes::{self, Counts, Numbers};
+use super::super::changes::{self, Counts};
 use super::super::entity::{Column, Entity};
-use super::super::group::work;
 use super::super::rows::{
     columns, every_owners_delete, live, owned, owned_delete, owned_update, task_rows,
 };
-use super::super::write::{Expect, Outcome, outcome_of, version_in};
+use super::super::write::{self, Expect, Outcome, Reserve, UseCase, Write, outcome_of, version_in};
 use super::super::{Db, DbError, tree};
 use crate::domain::{OwnerId, Task, Timestamp};
 
@@ -29,37 +27,48 @@ pub async fn delete(
     purge: bool,
     now: Timestamp,
 ) -> Result<Outcome<()>, DbError> {
-    let operation = if purge { "purge" } else { "trash" };
-    let write = work(move |txn| {
-        let expect = expect.clone();
-        Box::pin(async move {
-            let mut numbers = changes::reserve(txn, owner, 1, Counts::default()).await?;
-            let expect = expect.as_ref();
-            let outcome = if purge {
-                purge_in(txn, owner, id, expect, now, &mut numbers).await?
-            } else {
-                trash_in(txn, owner, id, expect, now, &mut numbers).await?
-            };
-            if matches!(outcome, Outcome::Done(())) {
-                changes::settle(txn, owner, &numbers).await?;
-            }
-            Ok(outcome)
-        })
-    });
-    db.timed(operation, db.write(write)).await
+    write::run(db, owner, now, Delete { id, expect, purge }).await
 }
 
-/// Removes the task and its subtasks for good on `conn` (the task in one
-/// conditional statement), and leaves their tombstones: a trashed task's keeps the number (and time) of
-/// its trashing, which the feed already showed as its deletion.
+/// A trash (or, with `purge`, a purge) of one task and its subtree.
+#[derive(Clone, Debug)]
+struct Delete {
+    id: i64,
+    expect: Option<Expect>,
+    purge: bool,
+}
+
+impl UseCase for Delete {
+    type Output = Outcome<()>;
+
+    fn name(&self) -> &'static str {
+        if self.purge { "purge" } else { "trash" }
+    }
+
+    fn reserve(&self) -> Reserve {
+        Reserve::Now(1)
+    }
+
+    async fn perform<'w, 't: 'w>(&'w self, w: &'w mut Write<'t>) -> Result<Outcome<()>, DbError> {
+        let expect = self.expect.as_ref();
+        if self.purge {
+            purge_in(w, self.id, expect).await
+        } else {
+            trash_in(w, self.id, expect).await
+        }
+    }
+}
+
+/// Removes the task and its subtasks for good (the task in one conditional
+/// statement), and leaves their tombstones: a trashed task's keeps the
+/// number (and time) of its trashing, which the feed already showed as its
+/// deletion.
 async fn purge_in(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    w: &mut Write<'_>,
     id: i64,
     expect: Option<&Expect>,
-    now: Timestamp,
-    numbers: &mut Numbers,
 ) -> Result<Outcome<()>, DbError> {
+    let (conn, owner, now) = (w.conn, w.owner, w.now);
     let mut delete = owned_delete(owner).filter(Column::Id.eq(id));
     if let Some(version) = version_in(expect) {
         delete = delete.filter(version);
@@ -69,23 +78,21 @@ async fn purge_in(
     let Some(row) = removed.first() else {
         return Ok(outcome_of(0, expect));
     };
-    tree::entomb(conn, owner, row, now, numbers).await?;
-    tree::purge_below(conn, owner, row.id, now, numbers).await?;
+    tree::entomb(conn, owner, row, now, &mut w.numbers).await?;
+    tree::purge_below(conn, owner, row.id, now, &mut w.numbers).await?;
     Ok(Outcome::Done(()))
 }
 
-/// Moves the task to the trash on `conn`, in one conditional statement,
-/// and its live subtasks with it.
+/// Moves the task to the trash, in one conditional statement, and its live
+/// subtasks with it.
 pub(super) async fn trash_in(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    w: &mut Write<'_>,
     id: i64,
     expect: Option<&Expect>,
-    now: Timestamp,
-    numbers: &mut Numbers,
 ) -> Result<Outcome<()>, DbError> {
+    let (conn, owner, now) = (w.conn, w.owner, w.now);
     let mut trash = owned_update(owner)
-        .col_expr(Column::ChangeSeq, Expr::value(numbers.take(conn).await?))
+        .col_expr(Column::ChangeSeq, Expr::value(w.numbers.take(conn).await?))
         .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
         .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -98,8 +105,8 @@ pub(super) async fn trash_in(
     let rows = conn.query_all(&statement).await?;
     if let Some(row) = rows.first() {
         let done: bool = row.try_get("", "done")?;
-        numbers.count(Counts::removed(done));
-        tree::trash_below(conn, owner, id, now, numbers).await?;
+        w.numbers.count(Counts::removed(done));
+        tree::trash_below(conn, owner, id, now, &mut w.numbers).await?;
     }
     Ok(outcome_of(rows.len() as u64, expect))
 }
@@ -113,24 +120,41 @@ pub async fn undelete(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    let write = work(move |txn| {
-        let expect = expect.clone();
-        Box::pin(undelete_in(txn, owner, id, expect, now))
-    });
-    db.timed("undelete", db.write(write)).await
+    write::run(db, owner, now, Undelete { id, expect }).await
 }
 
-/// The undelete on `txn` (a write transaction), with the subtasks trashed
-/// with it: nothing is written when it is missing, stale or not in the
-/// trash; a parent in the trash refuses it after the reservation.
-async fn undelete_in(
-    txn: &DatabaseTransaction,
-    owner: OwnerId,
+/// An undelete of one task, with what was trashed with it.
+#[derive(Clone, Debug)]
+struct Undelete {
     id: i64,
     expect: Option<Expect>,
-    now: Timestamp,
+}
+
+impl UseCase for Undelete {
+    type Output = Outcome<Task>;
+
+    fn name(&self) -> &'static str {
+        "undelete"
+    }
+
+    fn reserve(&self) -> Reserve {
+        Reserve::OnFirstTake(1)
+    }
+
+    async fn perform<'w, 't: 'w>(&'w self, w: &'w mut Write<'t>) -> Result<Outcome<Task>, DbError> {
+        undelete_in(w, self.id, self.expect.as_ref()).await
+    }
+}
+
+/// The undelete, with the subtasks trashed with it: nothing is written
+/// when it is missing, stale or not in the trash; a parent in the trash
+/// refuses it after the reservation.
+async fn undelete_in(
+    w: &mut Write<'_>,
+    id: i64,
+    expect: Option<&Expect>,
 ) -> Result<Outcome<Task>, DbError> {
-    let mut numbers = Numbers::later(owner, 1);
+    let (txn, owner, now) = (w.conn, w.owner, w.now);
     // Checked once without a lock (a refusal writes nothing), then again
     // under the owner's row: on PostgreSQL another process may have
     // restored, purged or changed the task (or its parent) in between.
@@ -140,7 +164,7 @@ async fn undelete_in(
             return Ok(Outcome::Missing);
         };
         let current = Task::try_from(row)?;
-        if expect.as_ref().is_some_and(|e| !e.allows(current.version)) {
+        if expect.is_some_and(|e| !e.allows(current.version)) {
             return Ok(Outcome::Stale);
         }
         let Some(trashed_at) = current.deleted_at else {
@@ -149,7 +173,7 @@ async fn undelete_in(
         if seq.is_some() {
             break (current, trashed_at);
         }
-        seq = Some(numbers.take(txn).await?);
+        seq = Some(w.numbers.take(txn).await?);
     };
     let seq = seq.unwrap_or_default();
     if let Some(parent) = current.parent_id {
@@ -175,9 +199,9 @@ async fn undelete_in(
     if written.rows_affected != 1 {
         return Err(DbError::Contended);
     }
-    numbers.count(Counts::added(restored.done));
-    tree::restore_below(txn, owner, id, trashed_at.as_micros(), now, &mut numbers).await?;
-    changes::settle(txn, owner, &numbers).await?;
+    w.numbers.count(Counts::added(restored.done));
+    let trashed_at = trashed_at.as_micros();
+    tree::restore_below(txn, owner, id, trashed_at, now, &mut w.numbers).await?;
     Ok(Outcome::Done(restored))
 }
 

@@ -1,20 +1,14 @@
 //! Replacing and merge-patching a task, conditional on the version read.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
-use super::super::changes::{self, Counts, Numbers};
+use super::super::changes::Counts;
 use super::super::entity::Column;
-use super::super::group::work;
-use super::super::labels::{self};
+use super::super::labels;
 use super::super::rows::{columns, live, owned_update};
-use super::super::write::{Expect, Outcome, Refusal};
+use super::super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError};
 use crate::domain::{OwnerId, Task, TaskChanges, Timestamp};
-
-/// How often an unconditional update is tried when another writer changes
-/// the task between its read and its write (only PostgreSQL, where the read
-/// takes no lock), before giving up with `DbError::Contended`.
-const UPDATE_ATTEMPTS: usize = 3;
 
 /// Applies `changes` to the task with this id, if `expect` (when given)
 /// holds for it. The write is conditional on the version that was read, so
@@ -29,45 +23,51 @@ pub async fn update(
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    db.timed("update", async move {
-        let unconditional = expect.is_none();
-        for _ in 0..UPDATE_ATTEMPTS {
-            let (changes, expect) = (changes.clone(), expect.clone());
-            let write = work(move |txn| {
-                let (changes, expect) = (changes.clone(), expect.clone());
-                Box::pin(async move {
-                    let mut numbers = Numbers::later(owner, 1);
-                    let outcome =
-                        update_in(txn, owner, id, changes, expect.as_ref(), now, &mut numbers)
-                            .await?;
-                    if matches!(outcome, Outcome::Done(_)) {
-                        changes::settle(txn, owner, &numbers).await?;
-                    }
-                    Ok(outcome)
-                })
-            });
-            match db.write(write).await? {
-                // Without If-Match, a lost race (PostgreSQL) is tried again.
-                Outcome::Stale if unconditional => continue,
-                outcome => return Ok(outcome),
-            }
-        }
-        Err(DbError::Contended)
-    })
-    .await
+    let case = Update {
+        id,
+        changes,
+        expect,
+    };
+    write::run(db, owner, now, case).await
 }
 
-/// The update on `conn` (a write transaction), conditional on the version
-/// read; `Stale` also when another writer won the race.
+/// An update of one task.
+#[derive(Clone, Debug)]
+pub(super) struct Update {
+    pub(super) id: i64,
+    pub(super) changes: TaskChanges,
+    pub(super) expect: Option<Expect>,
+}
+
+impl UseCase for Update {
+    type Output = Outcome<Task>;
+
+    fn name(&self) -> &'static str {
+        "update"
+    }
+
+    fn reserve(&self) -> Reserve {
+        Reserve::OnFirstTake(1)
+    }
+
+    fn retries(&self) -> bool {
+        self.expect.is_none()
+    }
+
+    async fn perform<'w, 't: 'w>(&'w self, w: &'w mut Write<'t>) -> Result<Outcome<Task>, DbError> {
+        update_in(w, self.id, self.changes.clone(), self.expect.as_ref()).await
+    }
+}
+
+/// The update, conditional on the version read; `Stale` also when another
+/// writer won the race.
 pub(super) async fn update_in(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    w: &mut Write<'_>,
     id: i64,
     changes: TaskChanges,
     expect: Option<&Expect>,
-    now: Timestamp,
-    numbers: &mut Numbers,
 ) -> Result<Outcome<Task>, DbError> {
+    let (conn, owner) = (w.conn, w.owner);
     let current = match live(owner).filter(Column::Id.eq(id)).one(conn).await? {
         Some(row) => Task::try_from(row)?,
         None => return Ok(Outcome::Missing),
@@ -84,15 +84,15 @@ pub(super) async fn update_in(
         };
         return Ok(Outcome::Refused(Refusal::new("parent_id", reason)));
     }
-    let next = current.with_changes(changes, now);
+    let next = current.with_changes(changes, w.now);
     if next == current {
         return Ok(Outcome::Done(current));
     }
     if next.done != current.done {
-        numbers.count(Counts::marked(next.done));
+        w.numbers.count(Counts::marked(next.done));
     }
     let written = owned_update(owner)
-        .set(columns(&next, numbers.take(conn).await?))
+        .set(columns(&next, w.numbers.take(conn).await?))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
         .exec(conn)
