@@ -9,14 +9,15 @@
 //! rollback. When a write of the group fails, the group is rolled back and
 //! each write runs again on its own, so one failure fails no other.
 
+use std::any::{Any, TypeId};
+
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 use std::sync::Arc;
 
-use super::{DbError, tasks};
-use crate::domain::{OwnerId, Task, TaskDraft, Timestamp};
+use super::DbError;
 use crate::observe::metrics::Metrics;
 
 /// Most writes one transaction takes.
@@ -27,44 +28,99 @@ const MAX_GROUP: usize = 64;
 pub type Work<T> =
     Box<dyn for<'t> FnMut(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T, DbError>> + Send>;
 
+/// Writes of one kind that the writer stores together when several wait in
+/// one group, without knowing what they are: the kind says how to store all
+/// its waiting writes that share a key at once (a create of a top-level
+/// task: those of one owner take one reservation and one INSERT; see
+/// `tasks::create::Append`). They are stored after the group's other
+/// writes, key by key, each in the order they came.
+pub(crate) trait Merge: Send + Sync + 'static {
+    type Output: Send + 'static;
+    /// Writes with the same key are stored together.
+    fn key(&self) -> i64;
+    /// Stores `all` (of one key, in the order they came) on `txn`: one
+    /// result each, in order.
+    fn store_all<'a>(
+        txn: &'a DatabaseTransaction,
+        all: Vec<&'a Self>,
+    ) -> BoxFuture<'a, Result<Vec<Self::Output>, DbError>>
+    where
+        Self: Sized;
+}
+
 /// A write in the queue, with its result.
-trait Job: Send {
+trait Job: Send + Any {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> BoxFuture<'t, Result<(), DbError>>;
     /// Answers the caller: the result, if the transaction committed.
     fn finish(self: Box<Self>, committed: Result<(), DbError>);
-    /// A create of a top-level task, which the group stores together with
-    /// the other ones of its owner.
-    fn appending(&mut self) -> Option<&mut Appending> {
+    /// A write stored with the others of its kind and key: the kind, the
+    /// key, and how the kind stores them.
+    fn merged(&self) -> Option<(TypeId, i64, StoreKind)> {
         None
     }
+    fn as_any(&mut self) -> &mut (dyn Any + Send);
 }
 
-/// A new top-level task in the queue, and then the task stored.
-struct Appending {
-    owner: OwnerId,
-    draft: TaskDraft,
-    now: Timestamp,
-    stored: Option<Task>,
-    reply: oneshot::Sender<Result<Task, DbError>>,
+/// Stores the waiting writes of one kind and key (all of them `Merged<M>`
+/// of one `M`).
+type StoreKind = for<'a> fn(
+    &'a DatabaseTransaction,
+    Vec<&'a mut (dyn Any + Send)>,
+) -> BoxFuture<'a, Result<(), DbError>>;
+
+/// A write of a kind that is stored with the others of its key.
+struct Merged<M: Merge> {
+    item: M,
+    stored: Option<M::Output>,
+    reply: oneshot::Sender<Result<M::Output, DbError>>,
 }
 
-impl Job for Appending {
+impl<M: Merge> Job for Merged<M> {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> BoxFuture<'t, Result<(), DbError>> {
+        // Alone (its group failed): a kind of one.
         Box::pin(async move {
-            let new = [(&self.draft, self.now)];
-            self.stored = tasks::append_all(txn, self.owner, &new).await?.pop();
+            self.stored = M::store_all(txn, vec![&self.item]).await?.pop();
             Ok(())
         })
     }
 
     fn finish(self: Box<Self>, committed: Result<(), DbError>) {
-        let Appending { stored, reply, .. } = *self;
+        let Merged { stored, reply, .. } = *self;
         let _ = reply.send(committed.and_then(|()| stored.ok_or_else(no_result)));
     }
 
-    fn appending(&mut self) -> Option<&mut Appending> {
-        Some(self)
+    fn merged(&self) -> Option<(TypeId, i64, StoreKind)> {
+        Some((TypeId::of::<M>(), self.item.key(), store_kind::<M>))
     }
+
+    fn as_any(&mut self) -> &mut (dyn Any + Send) {
+        self
+    }
+}
+
+/// `StoreKind` of `M`: the items to `M::store_all`, the results back to
+/// each write.
+fn store_kind<'a, M: Merge>(
+    txn: &'a DatabaseTransaction,
+    jobs: Vec<&'a mut (dyn Any + Send)>,
+) -> BoxFuture<'a, Result<(), DbError>> {
+    Box::pin(async move {
+        let mut jobs: Vec<&mut Merged<M>> = jobs
+            .into_iter()
+            .filter_map(|job| job.downcast_mut::<Merged<M>>())
+            .collect();
+        let stored = {
+            let items: Vec<&M> = jobs.iter().map(|job| &job.item).collect();
+            M::store_all(txn, items).await?
+        };
+        if stored.len() != jobs.len() {
+            return Err(no_result());
+        }
+        for (job, output) in jobs.iter_mut().zip(stored) {
+            job.stored = Some(output);
+        }
+        Ok(())
+    })
 }
 
 fn no_result() -> DbError {
@@ -77,7 +133,7 @@ struct Pending<T> {
     reply: oneshot::Sender<Result<T, DbError>>,
 }
 
-impl<T: Send> Job for Pending<T> {
+impl<T: Send + 'static> Job for Pending<T> {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> BoxFuture<'t, Result<(), DbError>> {
         Box::pin(async move {
             self.result = Some((self.work)(txn).await?);
@@ -90,6 +146,10 @@ impl<T: Send> Job for Pending<T> {
         let answer = committed.and_then(|()| result.ok_or_else(no_result));
         // The caller may have gone (its request timed out): nothing to tell.
         let _ = reply.send(answer);
+    }
+
+    fn as_any(&mut self) -> &mut (dyn Any + Send) {
+        self
     }
 }
 
@@ -121,19 +181,13 @@ impl Writer {
         answer.await.map_err(|_| stopped())?
     }
 
-    /// Stores a new top-level task of `owner` in the next group and
-    /// returns it once the group has committed.
-    pub async fn append(
-        &self,
-        owner: OwnerId,
-        draft: TaskDraft,
-        now: Timestamp,
-    ) -> Result<Task, DbError> {
+    /// Stores `item` in the next group, with the other writes of its kind
+    /// and key waiting there, and returns its result once the group has
+    /// committed.
+    pub(crate) async fn merged<M: Merge>(&self, item: M) -> Result<M::Output, DbError> {
         let (reply, answer) = oneshot::channel();
-        let job = Box::new(Appending {
-            owner,
-            draft,
-            now,
+        let job = Box::new(Merged {
+            item,
             stored: None,
             reply,
         });
@@ -179,25 +233,27 @@ async fn serve(write: Connection, mut jobs: mpsc::UnboundedReceiver<Box<dyn Job>
     }
 }
 
-/// Runs `group` in one write transaction and commits it. The top-level
-/// creates of each owner are stored together, after the other writes: one
-/// reservation and one INSERT for all of them.
+/// Runs `group` in one write transaction and commits it: the plain writes
+/// in the order they came, then the merged ones, kind by kind and key by
+/// key, each key's together.
 async fn run_together(write: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), DbError> {
     let txn = super::begin_immediate(&write.write, write.metrics.as_deref()).await?;
+    let mut merged = Vec::new();
     for job in group.iter_mut() {
-        if job.appending().is_none() {
-            job.run(&txn).await?;
+        match job.merged() {
+            None => job.run(&txn).await?,
+            Some((kind, key, store)) => merged.push(((kind, key), store, job)),
         }
     }
-    let mut appends: Vec<_> = group.iter_mut().filter_map(|job| job.appending()).collect();
-    // In the order they came, owner by owner.
-    appends.sort_by_key(|append| append.owner.0);
-    for owners in appends.chunk_by_mut(|a, b| a.owner == b.owner) {
-        let new: Vec<_> = owners.iter().map(|a| (&a.draft, a.now)).collect();
-        let stored = tasks::append_all(&txn, owners[0].owner, &new).await?;
-        for (append, task) in owners.iter_mut().zip(stored) {
-            append.stored = Some(task);
+    // Stable: each key's writes stay in the order they came.
+    merged.sort_by_key(|(kind_and_key, ..)| *kind_and_key);
+    let mut rest = merged.into_iter().peekable();
+    while let Some((kind_and_key, store, job)) = rest.next() {
+        let mut same: Vec<&mut (dyn Any + Send)> = vec![job.as_any()];
+        while let Some((_, _, job)) = rest.next_if(|(next, ..)| *next == kind_and_key) {
+            same.push(job.as_any());
         }
+        store(&txn, same).await?;
     }
     txn.commit().await?;
     Ok(())
