@@ -8,7 +8,7 @@ request at a time against the release binary on SQLite, as a client would
 send them: DELETE of each of 100 of the first owner's top-level tasks (each
 with one subtask), then POST .../undelete of each, then DELETE ?purge=true
 of each. Prints the median and the slowest of each, in ms (the unit test
-`db::tree::tests::the_subtree_statement_reads_only_the_subtree` holds the
+`db::subtree::tests::the_subtree_statement_reads_only_the_subtree` holds the
 plan SQLite makes of the subtree statement these writes run). A write that
 costs what the task's own subtree costs stays level from left to right.
 Not a test: nothing here asserts a timing.

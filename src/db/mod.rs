@@ -8,6 +8,7 @@ pub mod labels;
 pub mod migration;
 pub mod read;
 mod rows;
+mod subtree;
 pub mod tasks;
 pub mod tree;
 pub(crate) mod write;

@@ -12,7 +12,7 @@ use super::super::rows::{
     columns, every_owners_delete, live, owned, owned_delete, owned_update, task_rows,
 };
 use super::super::write::{self, Expect, Outcome, Reserve, UseCase, Write, outcome_of, version_in};
-use super::super::{Db, DbError, tree};
+use super::super::{Db, DbError, subtree};
 use crate::domain::{OwnerId, Task, Timestamp};
 
 /// Moves the task with this id to the trash (or, with `purge`, removes it
@@ -78,8 +78,8 @@ async fn purge_in(
     let Some(row) = removed.first() else {
         return Ok(outcome_of(0, expect));
     };
-    tree::entomb(conn, owner, row, now, &mut w.numbers).await?;
-    tree::purge_below(conn, owner, row.id, now, &mut w.numbers).await?;
+    subtree::entomb(conn, owner, row, now, &mut w.numbers).await?;
+    subtree::purge_below(conn, owner, row.id, now, &mut w.numbers).await?;
     Ok(Outcome::Done(()))
 }
 
@@ -106,7 +106,7 @@ pub(super) async fn trash_in(
     if let Some(row) = rows.first() {
         let done: bool = row.try_get("", "done")?;
         w.numbers.count(Counts::removed(done));
-        tree::trash_below(conn, owner, id, now, &mut w.numbers).await?;
+        subtree::trash_below(conn, owner, id, now, &mut w.numbers).await?;
     }
     Ok(outcome_of(rows.len() as u64, expect))
 }
@@ -201,7 +201,7 @@ async fn undelete_in(
     }
     w.numbers.count(Counts::added(restored.done));
     let trashed_at = trashed_at.as_micros();
-    tree::restore_below(txn, owner, id, trashed_at, now, &mut w.numbers).await?;
+    subtree::restore_below(txn, owner, id, trashed_at, now, &mut w.numbers).await?;
     Ok(Outcome::Done(restored))
 }
 
