@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
 /// What every key starts with, so secret scanners can recognise a leaked one.
-pub const KEY_PREFIX: &str = "tsk_";
+pub(super) const KEY_PREFIX: &str = "tsk_";
 /// Random bytes in a key.
 const SECRET_BYTES: usize = 24;
 /// Characters of the key kept in the clear: `tsk_` and 8 of the secret.
@@ -59,7 +59,7 @@ impl KeyHash {
 }
 
 /// A newly made key: the secret (shown once) and what is stored of it.
-pub struct NewKey {
+pub(super) struct NewKey {
     pub secret: String,
     pub prefix: String,
     pub hash: KeyHash,
@@ -71,7 +71,7 @@ pub struct NewKey {
 pub struct RandomError(getrandom::Error);
 
 impl NewKey {
-    pub fn generate() -> Result<Self, RandomError> {
+    pub(super) fn generate() -> Result<Self, RandomError> {
         let mut bytes = [0u8; SECRET_BYTES];
         getrandom::fill(&mut bytes).map_err(RandomError)?;
         let secret = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));

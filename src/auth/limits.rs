@@ -10,7 +10,7 @@ use std::time::Instant;
 
 /// A rate and a burst: `per_sec` tokens are added each second, up to `burst`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Policy {
+pub(super) struct Policy {
     pub name: &'static str,
     pub per_sec: f64,
     pub burst: f64,
@@ -19,7 +19,7 @@ pub struct Policy {
 impl Policy {
     /// `RateLimit-Policy`: the quota (`q`) is the burst, over the window
     /// (`w`, seconds) in which an empty bucket fills up again.
-    pub fn header(&self) -> String {
+    pub(super) fn header(&self) -> String {
         format!(
             "\"{}\";q={};w={}",
             self.name,
@@ -35,7 +35,7 @@ impl Policy {
 
 /// What a request may do.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Decision {
+pub(super) enum Decision {
     /// Go ahead; `remaining` whole tokens are left, and the bucket is full
     /// again in `reset` seconds.
     Allowed { remaining: u64, reset: u64 },
@@ -49,7 +49,7 @@ impl Decision {
     /// tokens left, `t` seconds until the quota resets, which for a token
     /// bucket is when it is full again — on every response alike, a 429
     /// included (when a request may be retried is `Retry-After`'s).
-    pub fn header(&self, policy: &Policy) -> String {
+    pub(super) fn header(&self, policy: &Policy) -> String {
         let (remaining, reset) = match *self {
             Decision::Allowed { remaining, reset } => (remaining, reset),
             Decision::Limited { reset, .. } => (0, reset),
@@ -69,13 +69,13 @@ struct Bucket {
 const MAX_BUCKETS: usize = 100_000;
 
 /// One bucket per `K`.
-pub struct Buckets<K> {
+pub(super) struct Buckets<K> {
     pub policy: Policy,
     buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 impl<K: Eq + Hash + Clone> Buckets<K> {
-    pub fn new(policy: Policy) -> Self {
+    pub(super) fn new(policy: Policy) -> Self {
         Self {
             policy,
             buckets: Mutex::new(HashMap::new()),
@@ -83,7 +83,7 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
     }
 
     /// Takes a token from `key`'s bucket if it has one.
-    pub fn take(&self, key: &K) -> Decision {
+    pub(super) fn take(&self, key: &K) -> Decision {
         self.with_bucket(key, |bucket, policy| {
             if bucket.tokens >= 1.0 {
                 bucket.tokens -= 1.0;
@@ -101,14 +101,14 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
     }
 
     /// Whether `key`'s bucket is empty now (taking nothing).
-    pub fn is_empty(&self, key: &K) -> Option<u64> {
+    pub(super) fn is_empty(&self, key: &K) -> Option<u64> {
         self.with_bucket(key, |bucket, policy| {
             (bucket.tokens < 1.0).then(|| policy.seconds_until(bucket.tokens, 1.0).max(1))
         })
     }
 
     /// Gives back a token taken for a request that turned out cheap.
-    pub fn refund(&self, key: &K) {
+    pub(super) fn refund(&self, key: &K) {
         self.with_bucket(key, |bucket, policy| {
             bucket.tokens = (bucket.tokens + 1.0).min(policy.burst);
         });

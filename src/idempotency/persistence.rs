@@ -13,7 +13,7 @@ use crate::db::{self, Db, DbError};
 use crate::domain::{OwnerId, Timestamp};
 
 /// The `idempotency_keys` table.
-pub mod entity {
+pub(super) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A performed `POST` and its response, kept for replays of its key.
@@ -227,7 +227,7 @@ async fn attempt<E>(
 }
 
 /// Forgets keys stored before `cutoff`; returns how many.
-pub async fn purge(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+pub(super) async fn purge(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
     let result = entity::Entity::delete_many()
         .filter(entity::Column::CreatedAt.lt(cutoff.as_micros()))
         .exec(db.writer())

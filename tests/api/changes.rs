@@ -20,7 +20,11 @@ async fn feed(app: &TestApp, since: Option<&str>, per_page: u32) -> Reply {
 }
 
 /// Every page from `since` until the feed has no more: (changes, token).
-pub async fn drain(app: &TestApp, since: Option<&str>, per_page: u32) -> (Vec<Value>, String) {
+pub(crate) async fn drain(
+    app: &TestApp,
+    since: Option<&str>,
+    per_page: u32,
+) -> (Vec<Value>, String) {
     let mut since = since.map(str::to_owned);
     let mut changes = Vec::new();
     loop {

@@ -11,7 +11,7 @@ use tempfile::TempDir;
 
 /// A server and a client that speaks to it as one owner (with its key).
 #[derive(Clone)]
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub base: String,
     /// Sends this owner's key on every request.
     pub client: Client,
@@ -28,7 +28,7 @@ pub struct TestApp {
 }
 
 /// A client that sends `key` as a bearer token on every request.
-pub fn client_with_key(key: &str) -> Client {
+pub(crate) fn client_with_key(key: &str) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     let value = format!("Bearer {key}").parse().expect("header value");
     headers.insert(reqwest::header::AUTHORIZATION, value);
@@ -40,14 +40,14 @@ pub fn client_with_key(key: &str) -> Client {
 
 /// The PostgreSQL server to run the suite against (`postgres://user@host:port`),
 /// or `None` for SQLite: `TEST_DATABASE_URL`.
-pub fn postgres() -> Option<String> {
+pub(crate) fn postgres() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|url| url.starts_with("postgres"))
 }
 
 /// A fresh, empty database: a new SQLite file, or a new PostgreSQL database.
-pub async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
+pub(crate) async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     match postgres() {
@@ -81,19 +81,19 @@ pub async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf
 }
 
 /// A server on a random port with a fresh database of its own.
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 /// Like `spawn_app`, with the configuration adjusted by `adjust`.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+pub(crate) async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, path) = fresh_database(&dir).await;
     start(dir, url, path, adjust).await
 }
 
 /// A second server on the database of another.
-pub async fn spawn_app_on(other: &TestApp) -> TestApp {
+pub(crate) async fn spawn_app_on(other: &TestApp) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     start(
         dir,
@@ -105,7 +105,7 @@ pub async fn spawn_app_on(other: &TestApp) -> TestApp {
 }
 
 /// A server on the database at `url` (in `dir`), as it is.
-pub async fn spawn_app_at(
+pub(crate) async fn spawn_app_at(
     dir: TempDir,
     url: String,
     db_path: Option<std::path::PathBuf>,
@@ -156,14 +156,14 @@ async fn start(
 
 impl TestApp {
     /// The database, as the server's configuration connects to it.
-    pub async fn db(&self) -> Db {
+    pub(crate) async fn db(&self) -> Db {
         Db::connect(&self.config.db_settings(), None)
             .await
             .expect("connect")
     }
 
     /// A new key for the owner named `owner` (created if new).
-    pub async fn make_key(&self, owner: &str) -> String {
+    pub(crate) async fn make_key(&self, owner: &str) -> String {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("test key {}", NEXT.fetch_add(1, Ordering::Relaxed));
@@ -174,13 +174,13 @@ impl TestApp {
 
     /// The same server, spoken to as the owner named `owner` (a new one,
     /// unless it exists).
-    pub async fn as_owner(&self, owner: &str) -> TestApp {
+    pub(crate) async fn as_owner(&self, owner: &str) -> TestApp {
         let key = self.make_key(owner).await;
         self.with_key(&key)
     }
 
     /// The same server, spoken to with `key` (valid or not).
-    pub fn with_key(&self, key: &str) -> TestApp {
+    pub(crate) fn with_key(&self, key: &str) -> TestApp {
         TestApp {
             client: client_with_key(key),
             key: key.to_owned(),
@@ -189,7 +189,7 @@ impl TestApp {
     }
 
     /// The same server, spoken to with no key at all.
-    pub fn anonymous(&self) -> TestApp {
+    pub(crate) fn anonymous(&self) -> TestApp {
         TestApp {
             client: Client::new(),
             key: String::new(),
@@ -199,14 +199,14 @@ impl TestApp {
 }
 
 /// A response with its body read: status, headers and JSON (if any).
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub text: String,
 }
 
 impl Reply {
-    pub async fn from(resp: Response) -> Self {
+    pub(crate) async fn from(resp: Response) -> Self {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
@@ -217,18 +217,18 @@ impl Reply {
         }
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.text)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// Asserts this is a problem+json response with `status`, and returns
     /// the problem.
-    pub fn problem(&self, status: u16) -> Value {
+    pub(crate) fn problem(&self, status: u16) -> Value {
         assert_eq!(self.status.as_u16(), status, "status; body: {}", self.text);
         assert_eq!(
             self.header("content-type"),
@@ -246,7 +246,7 @@ impl Reply {
 
     /// The `errors` of a 400 validation problem as (name, detail) pairs,
     /// where name is `#/field` for body members or the parameter name.
-    pub fn field_errors(&self) -> Vec<(String, String)> {
+    pub(crate) fn field_errors(&self) -> Vec<(String, String)> {
         let body = self.problem(400);
         body["errors"]
             .as_array()
@@ -264,17 +264,17 @@ impl Reply {
     }
 
     /// Names of the invalid fields.
-    pub fn invalid_fields(&self) -> Vec<String> {
+    pub(crate) fn invalid_fields(&self) -> Vec<String> {
         self.field_errors().into_iter().map(|(n, _)| n).collect()
     }
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
-    pub async fn request(
+    pub(crate) async fn request(
         &self,
         method: Method,
         path: &str,
@@ -291,11 +291,11 @@ impl TestApp {
         Reply::from(req.send().await.expect("request sent")).await
     }
 
-    pub async fn get(&self, path: &str) -> Reply {
+    pub(crate) async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None, None).await
     }
 
-    pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Reply {
+    pub(crate) async fn send_json(&self, method: Method, path: &str, body: &Value) -> Reply {
         self.request(
             method,
             path,
@@ -305,16 +305,16 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_task(&self, body: &Value) -> Reply {
+    pub(crate) async fn post_task(&self, body: &Value) -> Reply {
         self.send_json(Method::POST, "/api/tasks", body).await
     }
 
-    pub async fn put_task(&self, id: i64, body: &Value) -> Reply {
+    pub(crate) async fn put_task(&self, id: i64, body: &Value) -> Reply {
         self.send_json(Method::PUT, &format!("/api/tasks/{id}"), body)
             .await
     }
 
-    pub async fn patch_task(&self, id: i64, body: &Value) -> Reply {
+    pub(crate) async fn patch_task(&self, id: i64, body: &Value) -> Reply {
         self.request(
             Method::PATCH,
             &format!("/api/tasks/{id}"),
@@ -324,35 +324,35 @@ impl TestApp {
         .await
     }
 
-    pub async fn delete_task(&self, id: i64) -> Reply {
+    pub(crate) async fn delete_task(&self, id: i64) -> Reply {
         self.request(Method::DELETE, &format!("/api/tasks/{id}"), None, None)
             .await
     }
 
-    pub async fn get_task(&self, id: i64) -> Reply {
+    pub(crate) async fn get_task(&self, id: i64) -> Reply {
         self.get(&format!("/api/tasks/{id}")).await
     }
 
     /// Creates a task with this title and returns its body.
-    pub async fn create(&self, title: &str) -> Value {
+    pub(crate) async fn create(&self, title: &str) -> Value {
         self.create_with(json!({ "title": title })).await
     }
 
-    pub async fn create_with(&self, body: Value) -> Value {
+    pub(crate) async fn create_with(&self, body: Value) -> Value {
         let reply = self.post_task(&body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         reply.json()
     }
 
     /// Titles of the items of a list response.
-    pub async fn titles(&self, query: &str) -> Vec<String> {
+    pub(crate) async fn titles(&self, query: &str) -> Vec<String> {
         let reply = self.get(&format!("/api/tasks?{query}")).await;
         assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.text);
         titles_of(&reply.json())
     }
 }
 
-pub fn titles_of(page: &Value) -> Vec<String> {
+pub(crate) fn titles_of(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
         .expect("items")
@@ -362,7 +362,7 @@ pub fn titles_of(page: &Value) -> Vec<String> {
 }
 
 /// Ids of the items of a list response, in order.
-pub fn ids_of(page: &Value) -> Vec<i64> {
+pub(crate) fn ids_of(page: &Value) -> Vec<i64> {
     page["items"]
         .as_array()
         .expect("items")
@@ -371,13 +371,13 @@ pub fn ids_of(page: &Value) -> Vec<i64> {
         .collect()
 }
 
-pub fn id_of(task: &Value) -> i64 {
+pub(crate) fn id_of(task: &Value) -> i64 {
     task["id"].as_i64().expect("id")
 }
 
 impl TestApp {
     /// PUT a valid body to a raw path (for malformed ids).
-    pub async fn put_task_raw(&self, path: &str) -> Reply {
+    pub(crate) async fn put_task_raw(&self, path: &str) -> Reply {
         self.send_json(Method::PUT, path, &json!({ "title": "x" }))
             .await
     }

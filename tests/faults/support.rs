@@ -7,9 +7,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[path = "../support/process.rs"]
 mod process;
-pub use process::*;
+pub(crate) use process::*;
 
-pub fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -18,7 +18,7 @@ pub fn client() -> reqwest::Client {
 
 /// Writes `request` on a new connection and reads until the server closes
 /// it or `wait` passes; returns what came back.
-pub async fn raw(addr: &str, request: &[u8], wait: Duration) -> String {
+pub(crate) async fn raw(addr: &str, request: &[u8], wait: Duration) -> String {
     let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
         return String::new();
     };
@@ -36,12 +36,12 @@ pub async fn raw(addr: &str, request: &[u8], wait: Duration) -> String {
 }
 
 /// The status code of a raw HTTP/1.1 response, if any.
-pub fn status_of(response: &str) -> Option<u16> {
+pub(crate) fn status_of(response: &str) -> Option<u16> {
     response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
 }
 
 /// GET `url` and its JSON body.
-pub async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
+pub(crate) async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
     http.get(url)
         .send()
         .await
@@ -52,7 +52,7 @@ pub async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
 }
 
 /// POST `body` as JSON to `url` and the JSON answer.
-pub async fn post_json(
+pub(crate) async fn post_json(
     http: &reqwest::Client,
     url: &str,
     body: &serde_json::Value,

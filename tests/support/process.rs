@@ -12,13 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_tasks-api");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_tasks-api");
 
 /// How long the binary may take to say it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A running `tasks-api` process with its log.
-pub struct Server {
+pub(crate) struct Server {
     pub child: Child,
     pub port: u16,
     pub log: Arc<Mutex<Vec<String>>>,
@@ -26,12 +26,12 @@ pub struct Server {
 }
 
 /// Starts the binary on `db` with extra arguments; waits until it listens.
-pub fn start(db: &Path, args: &[&str]) -> Server {
+pub(crate) fn start(db: &Path, args: &[&str]) -> Server {
     start_on(&format!("sqlite://{}", db.display()), args)
 }
 
 /// Starts the binary on the database at `url`; waits until it listens.
-pub fn start_on(url: &str, args: &[&str]) -> Server {
+pub(crate) fn start_on(url: &str, args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args([
             "--bind",
@@ -84,15 +84,15 @@ pub fn start_on(url: &str, args: &[&str]) -> Server {
 }
 
 impl Server {
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    pub fn addr(&self) -> String {
+    pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([format!("-{signal}"), self.child.id().to_string()])
             .status()
@@ -100,18 +100,18 @@ impl Server {
         assert!(status.success());
     }
 
-    pub fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 
-    pub fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         self.log.lock().expect("log").join("\n")
     }
 
     /// Waits for the process to exit; returns its status and every line it
     /// logged.
-    pub fn wait(mut self) -> (ExitStatus, Vec<String>) {
+    pub(crate) fn wait(mut self) -> (ExitStatus, Vec<String>) {
         let status = self.child.wait().expect("wait");
         if let Some(reader) = self.reader.take() {
             reader.join().expect("log reader");
@@ -128,7 +128,7 @@ impl Drop for Server {
     }
 }
 
-pub fn temp_db() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn temp_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("tasks.db");
     (dir, db)

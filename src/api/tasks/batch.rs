@@ -18,12 +18,12 @@ use crate::error::{ApiError, BatchErrors, Errors, FieldError};
 use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
 
 /// Most operations in one batch.
-pub const MAX_OPERATIONS: usize = 100;
+pub(super) const MAX_OPERATIONS: usize = 100;
 
 /// What an operation does.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "lowercase")]
-pub enum BatchOpKind {
+pub(super) enum BatchOpKind {
     Create,
     Update,
     Delete,
@@ -36,7 +36,7 @@ pub enum BatchOpKind {
 // Members that refer to other schemas carry no doc comment: poem-openapi
 // would wrap the reference in an `allOf`, which code generators reject.
 #[derive(Object)]
-pub struct BatchOperation {
+pub(super) struct BatchOperation {
     op: BatchOpKind,
     /// The task's id: for `update` and `delete`.
     id: Option<i64>,
@@ -48,7 +48,7 @@ pub struct BatchOperation {
 
 /// A batch: 1–100 operations, performed in order, all or nothing.
 #[derive(Object)]
-pub struct BatchRequest {
+pub(super) struct BatchRequest {
     #[oai(validator(min_items = 1, max_items = 100))]
     operations: Vec<BatchOperation>,
 }
@@ -57,7 +57,7 @@ pub struct BatchRequest {
 /// answered (201 created, 200 updated, 204 deleted) and, but for a delete,
 /// the `task` as it now is and its `etag`.
 #[derive(Object)]
-pub struct BatchItemResult {
+pub(super) struct BatchItemResult {
     status: u16,
     #[oai(skip_serializing_if_is_none)]
     task: Option<Task>,
@@ -68,7 +68,7 @@ pub struct BatchItemResult {
 
 /// The results, in the order of the operations.
 #[derive(Object)]
-pub struct BatchResponseBody {
+pub(super) struct BatchResponseBody {
     results: Vec<BatchItemResult>,
 }
 

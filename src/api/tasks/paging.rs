@@ -107,7 +107,7 @@ pub struct TaskPage {
 }
 
 /// The list parameters as sent, each parsed leniently.
-pub struct ListParams {
+pub(super) struct ListParams {
     pub page: Lenient<i64>,
     pub per_page: Lenient<i64>,
     pub filters: FilterParams,
@@ -116,7 +116,7 @@ pub struct ListParams {
 }
 
 /// The filter parameters as sent.
-pub struct FilterParams {
+pub(super) struct FilterParams {
     pub done: Option<Lenient<bool>>,
     pub q: Option<Lenient<SearchParam>>,
     pub updated_since: Option<Lenient<Timestamp>>,
@@ -195,7 +195,7 @@ impl FilterParams {
 }
 
 /// A valid list request: what to read, and the `sort` it was asked in.
-pub struct ListRequest {
+pub(super) struct ListRequest {
     pub query: ListQuery,
     sort: Sort,
 }
@@ -207,7 +207,7 @@ const OTHER_LIST: &str =
 
 impl ListParams {
     /// The request, or a 400 naming every invalid parameter.
-    pub fn validate(self, req: &Request) -> Result<ListRequest, ApiError> {
+    pub(super) fn validate(self, req: &Request) -> Result<ListRequest, ApiError> {
         let mut errors = Vec::new();
         let e = &mut errors;
         let page = self
@@ -278,7 +278,7 @@ struct UnnamedSort(Sort);
 impl ListRequest {
     /// The response body and `Link` header for `page`, the result of
     /// reading `self.query`.
-    pub fn respond(
+    pub(super) fn respond(
         &self,
         req: &Request,
         page: Page,

@@ -114,12 +114,12 @@ fn text<T: Serialize>(value: &T) -> Result<String, ApiError> {
 }
 
 /// The body of a response that is one task.
-pub fn task(task: &domain::Task) -> Result<JsonText<Task>, ApiError> {
+pub(super) fn task(task: &domain::Task) -> Result<JsonText<Task>, ApiError> {
     text(&TaskJson::from(task)).map(JsonText::new)
 }
 
 /// The body of a page of the change feed.
-pub fn feed(
+pub(super) fn feed(
     changes: &[domain::Change],
     next_since: &str,
     has_more: bool,
@@ -133,7 +133,7 @@ pub fn feed(
 }
 
 /// What a page of tasks says besides its tasks.
-pub struct PageInfo {
+pub(super) struct PageInfo {
     pub next_cursor: Option<String>,
     pub page: Option<u64>,
     pub per_page: u64,
@@ -142,7 +142,10 @@ pub struct PageInfo {
 }
 
 /// The body of a page of tasks.
-pub fn page(items: &[domain::Task], info: &PageInfo) -> Result<JsonText<TaskPage>, ApiError> {
+pub(super) fn page(
+    items: &[domain::Task],
+    info: &PageInfo,
+) -> Result<JsonText<TaskPage>, ApiError> {
     let body = PageJson {
         items: items.iter().map(TaskJson::from).collect(),
         next_cursor: info.next_cursor.as_deref(),

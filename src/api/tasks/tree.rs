@@ -19,7 +19,7 @@ use crate::error::{Errors, FieldError, LabelErrors, MoveErrors};
 /// Where to move a task. Members left out: the same parent, last among
 /// its siblings.
 #[derive(Object)]
-pub struct TaskMove {
+pub(super) struct TaskMove {
     /// The new parent: a task id, or `null` for the top level. Left out:
     /// the parent the task has. It must be the owner's task, not in the
     /// trash, not the task itself or one of its subtasks, with fewer than
@@ -92,7 +92,7 @@ enum MoveTaskResponse {
 
 /// One of the owner's labels.
 #[derive(Object, Debug, Clone, PartialEq)]
-pub struct LabelCount {
+pub(super) struct LabelCount {
     /// The label, in lower case.
     pub name: Label,
     /// How many of the owner's tasks (not in the trash) carry it.
@@ -101,7 +101,7 @@ pub struct LabelCount {
 
 /// The owner's labels.
 #[derive(Object, Debug, Clone, PartialEq)]
-pub struct LabelList {
+pub(super) struct LabelList {
     /// Every label a task of the owner (not in the trash) carries, by name.
     pub labels: Vec<LabelCount>,
 }

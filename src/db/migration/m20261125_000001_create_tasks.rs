@@ -3,10 +3,10 @@
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[derive(DeriveIden)]
-pub enum Tasks {
+pub(super) enum Tasks {
     Table,
     Id,
     Title,

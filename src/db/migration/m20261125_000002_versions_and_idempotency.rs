@@ -6,10 +6,10 @@ use sea_orm_migration::prelude::*;
 use super::m20261125_000001_create_tasks::Tasks;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[derive(DeriveIden)]
-pub enum IdempotencyKeys {
+pub(super) enum IdempotencyKeys {
     Table,
     Key,
     RequestHash,

@@ -9,10 +9,10 @@ use super::m20261125_000001_create_tasks::Tasks;
 use super::m20261125_000002_versions_and_idempotency::IdempotencyKeys;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[derive(DeriveIden)]
-pub enum Owners {
+pub(super) enum Owners {
     Table,
     Id,
     Name,
@@ -20,7 +20,7 @@ pub enum Owners {
 }
 
 #[derive(DeriveIden)]
-pub enum ApiKeys {
+pub(super) enum ApiKeys {
     Table,
     Id,
     OwnerId,

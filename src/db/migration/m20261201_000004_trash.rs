@@ -7,7 +7,7 @@ use sea_orm_migration::prelude::*;
 use super::m20261125_000001_create_tasks::Tasks;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[derive(DeriveIden)]
 enum Trash {

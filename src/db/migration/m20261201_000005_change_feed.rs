@@ -11,7 +11,7 @@ use super::m20261125_000001_create_tasks::Tasks;
 use super::m20261201_000003_owners_and_keys::Owners;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[derive(DeriveIden)]
 enum Feed {

@@ -8,7 +8,7 @@ use sea_orm_migration::prelude::*;
 use super::m20261201_000003_owners_and_keys::Owners;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[derive(DeriveIden)]
 enum Counts {
