@@ -94,7 +94,9 @@ mod otlp {
 
     /// A layer that exports spans in batches to `endpoint` (OTLP/HTTP with
     /// protobuf; `/v1/traces` is added when missing).
-    pub fn layer<S>(endpoint: &str) -> Result<(impl Layer<S>, SdkTracerProvider), TelemetryError>
+    pub(super) fn layer<S>(
+        endpoint: &str,
+    ) -> Result<(impl Layer<S>, SdkTracerProvider), TelemetryError>
     where
         S: tracing::Subscriber + for<'span> LookupSpan<'span>,
     {
