@@ -41,8 +41,8 @@ async fn main() -> ExitCode {
     let app = match Application::build(cli.config).await {
         Ok(app) => app,
         Err(err) => {
-            tracing::error!(error = %tasks_api::error::error_chain(&err), "failed to start");
-            eprintln!("tasks-api: {}", tasks_api::error::error_chain(&err));
+            tracing::error!(error = %tasks_api::telemetry::error_chain(&err), "failed to start");
+            eprintln!("tasks-api: {}", tasks_api::telemetry::error_chain(&err));
             return ExitCode::FAILURE;
         }
     };
@@ -96,7 +96,10 @@ async fn keys(config: &Config, command: &KeysCommand) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("tasks-api: {}", tasks_api::error::error_chain(err.as_ref()));
+            eprintln!(
+                "tasks-api: {}",
+                tasks_api::telemetry::error_chain(err.as_ref())
+            );
             ExitCode::FAILURE
         }
     }

@@ -16,9 +16,9 @@ use crate::auth::{self, Auth, store::KeyError};
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::domain::Timestamp;
-use crate::error::error_chain;
 use crate::error::framework::{self, RouteTable};
 use crate::observe::{self, Observe, metrics::Metrics};
+use crate::telemetry::error_chain;
 use crate::{edge, idempotency, server};
 
 /// A connected, migrated, listening server that has not started serving.

@@ -81,6 +81,22 @@ pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> Result<Telemetry,
     Ok(telemetry)
 }
 
+/// `error: cause: cause of cause …`, for logs.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        // Error types often repeat their source in their own message.
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(feature = "otlp")]
 mod otlp {
     use opentelemetry::trace::TracerProvider as _;

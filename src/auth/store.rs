@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use super::key::{KeyHash, NewKey, PresentedKey, RandomError};
 use crate::db::{Db, DbError};
 use crate::domain::{OwnerId, Timestamp};
-use crate::error::error_chain;
+use crate::telemetry::error_chain;
 
 /// The `owners` and `api_keys` tables.
 pub mod entity {

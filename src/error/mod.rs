@@ -17,6 +17,7 @@ use poem_openapi::registry::{MetaResponses, Registry};
 pub use self::problem::{FieldError, Problem, ProblemBody};
 use crate::db::DbError;
 use crate::db::tasks::Refusal;
+use crate::telemetry::error_chain;
 
 /// Seconds a client is asked to wait after a 503.
 const RETRY_AFTER_SECONDS: u32 = 1;
@@ -472,20 +473,4 @@ impl From<DbError> for ApiError {
             DbError::Corrupt { .. } | DbError::Other(_) => Self::internal(&err),
         }
     }
-}
-
-/// `error: cause: cause of cause …`, for logs.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        // Error types often repeat their source in their own message.
-        if !text.ends_with(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
 }

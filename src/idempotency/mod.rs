@@ -13,7 +13,7 @@ pub(crate) use self::persistence::run_once;
 pub use self::persistence::{Keyed, StoredResponse, Work, perform_once, work};
 use crate::db::Db;
 use crate::domain::Timestamp;
-use crate::error::error_chain;
+use crate::telemetry::error_chain;
 
 /// How long a key is kept (at least): a retry within it is recognised.
 pub const KEY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
