@@ -198,7 +198,7 @@ fn metrics_endpoint(db: Db) -> impl Endpoint<Output = Response> {
     poem::get(poem::endpoint::make_sync(move |_| match db.metrics() {
         Some(metrics) => Response::builder()
             .content_type(observe::metrics::CONTENT_TYPE)
-            .body(metrics.render(&db)),
+            .body(metrics.render(&db.pool_sizes())),
         None => Response::builder().status(StatusCode::NOT_FOUND).finish(),
     }))
 }

@@ -15,7 +15,6 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
-use crate::db::Db;
 
 /// The media type of the exposition.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -228,9 +227,10 @@ impl Metrics {
             .inc();
     }
 
-    /// The exposition, with the gauges read now.
-    pub fn render(&self, db: &Db) -> String {
-        for (pool, size, idle) in db.pool_sizes() {
+    /// The exposition, with the gauges read now; `pools` is each
+    /// connection pool's (name, size, idle connections).
+    pub fn render(&self, pools: &[(&'static str, u32, u32)]) -> String {
+        for &(pool, size, idle) in pools {
             let set = |state, n: u32| {
                 self.pool
                     .get_or_create(&PoolLabels { pool, state })
