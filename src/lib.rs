@@ -9,6 +9,7 @@ pub mod domain;
 pub mod edge;
 pub mod error;
 pub mod idempotency;
+mod jobs;
 pub mod observe;
 pub mod server;
 pub mod startup;

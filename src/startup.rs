@@ -15,11 +15,9 @@ use crate::api::{self, body::BodyLimit};
 use crate::auth::{self, Auth, store::KeyError};
 use crate::config::Config;
 use crate::db::{Db, DbError};
-use crate::domain::Timestamp;
 use crate::error::framework::{self, RouteTable};
 use crate::observe::{self, Observe, metrics::Metrics};
-use crate::telemetry::error_chain;
-use crate::{edge, idempotency, server};
+use crate::{edge, jobs, server};
 
 /// A connected, migrated, listening server that has not started serving.
 pub struct Application {
@@ -123,8 +121,7 @@ impl Application {
     /// Serves until `stop` completes, then stops accepting, lets requests in
     /// flight finish (up to the shutdown timeout), and returns.
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
-        let purge = tokio::spawn(idempotency::purge_periodically(self.db.clone()));
-        let trash = tokio::spawn(expire_periodically(
+        let jobs = tokio::spawn(jobs::run_periodically(
             self.db,
             self.config.trash_retention(),
             self.config.feed_retention(),
@@ -140,44 +137,9 @@ impl Application {
             server::serve(self.listener, self.app, limits, stop.clone()),
             metrics
         );
-        purge.abort();
-        trash.abort();
+        jobs.abort();
         Ok(())
     }
-}
-
-/// How often the trash is emptied of tasks past the retention, and the
-/// feed's history of tombstones past its own.
-const TRASH_PURGE_INTERVAL: Duration = Duration::from_secs(10 * 60);
-
-/// Removes for good, every so often, the tasks trashed longer ago than
-/// `trash`, then forgets the tombstones of tasks deleted longer ago than
-/// `feed`.
-async fn expire_periodically(db: Db, trash: Duration, feed: Duration) {
-    let mut tick = tokio::time::interval(TRASH_PURGE_INTERVAL);
-    loop {
-        tick.tick().await;
-        if let Some(cutoff) = ago(trash) {
-            match crate::db::tasks::purge_trash_of_every_owner(&db, cutoff).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(purged = n, "emptied the trash of expired tasks"),
-                Err(err) => tracing::warn!(error = %error_chain(&err), "trash purge failed"),
-            }
-        }
-        if let Some(cutoff) = ago(feed) {
-            match crate::db::changes::prune_every_owners_history(&db, cutoff).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(forgotten = n, "forgot expired tombstones"),
-                Err(err) => tracing::warn!(error = %error_chain(&err), "history prune failed"),
-            }
-        }
-    }
-}
-
-/// The instant `span` before now, if there is one.
-fn ago(span: Duration) -> Option<Timestamp> {
-    let micros = i64::try_from(span.as_micros()).unwrap_or(i64::MAX);
-    Timestamp::from_micros(Timestamp::now().as_micros().saturating_sub(micros))
 }
 
 /// A listener on `addr`, and the address it got (port 0 picks one).

@@ -227,7 +227,7 @@ async fn attempt<E>(
 }
 
 /// Forgets keys stored before `cutoff`; returns how many.
-pub(super) async fn purge(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+pub(crate) async fn purge(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
     let result = entity::Entity::delete_many()
         .filter(entity::Column::CreatedAt.lt(cutoff.as_micros()))
         .exec(db.writer())
