@@ -6,6 +6,7 @@ pub mod entity;
 pub mod group;
 pub mod labels;
 pub mod migration;
+mod numbers;
 pub mod read;
 mod rows;
 mod subtree;

@@ -6,8 +6,9 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, Statement, Value};
 
 use super::DbError;
-use super::changes::{self, Counts, Numbers};
+use super::changes;
 use super::entity::{self, Column};
+use super::numbers::{Counts, Numbers};
 use super::rows::{owned_delete, owned_update, task_rows};
 use crate::domain::{OwnerId, Timestamp};
 

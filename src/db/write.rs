@@ -18,9 +18,9 @@ use std::future::Future;
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, TransactionTrait};
 
-use super::changes::{self, Counts, Numbers};
 use super::entity::Column;
 use super::group::work;
+use super::numbers::{self, Counts, Numbers};
 use super::{Db, DbError};
 use crate::domain::{Invalid, OwnerId, Timestamp};
 
@@ -154,7 +154,7 @@ async fn performed<U: UseCase>(
     case: &U,
 ) -> Result<U::Output, DbError> {
     let numbers = match case.reserve() {
-        Reserve::Now(count) => changes::reserve(conn, owner, count, Counts::default()).await?,
+        Reserve::Now(count) => numbers::reserve(conn, owner, count, Counts::default()).await?,
         Reserve::OnFirstTake(count) => Numbers::later(owner, count),
         Reserve::ByUseCase => Numbers::later(owner, 0),
     };
@@ -166,7 +166,7 @@ async fn performed<U: UseCase>(
     };
     let done = case.perform(&mut write).await?;
     if done.succeeded() {
-        changes::settle(conn, owner, &write.numbers).await?;
+        numbers::settle(conn, owner, &write.numbers).await?;
     }
     Ok(done)
 }

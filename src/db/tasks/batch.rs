@@ -1,7 +1,7 @@
 //! Atomic batches: the operations in order on one transaction, all or
 //! nothing.
 
-use super::super::changes::Counts;
+use super::super::numbers::Counts;
 use super::super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError};
 use super::create::{Places, insert_numbered};

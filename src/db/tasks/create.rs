@@ -4,10 +4,10 @@
 use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryTrait};
 
-use super::super::changes::{self, Counts, Numbers};
 use super::super::entity::{Column, Entity};
 use super::super::group::Merge;
 use super::super::labels::{self};
+use super::super::numbers::{self, Counts, Numbers};
 use super::super::rows::columns;
 use super::super::write::{self, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError, tree};
@@ -130,7 +130,7 @@ pub async fn append_all(
         .iter()
         .map(|(draft, _)| Counts::added(draft.done))
         .fold(Counts::default(), Counts::plus);
-    let (mut numbers, last) = changes::reserve_appending(conn, owner, new.len(), counts).await?;
+    let (mut numbers, last) = numbers::reserve_appending(conn, owner, new.len(), counts).await?;
     let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
     let drafts = new.iter().map(|(draft, now)| ((*draft).clone(), *now));
     let (tasks, _) = appended(conn, owner, drafts, last, &mut numbers).await?;

@@ -6,9 +6,9 @@ use sea_orm::{
     Select,
 };
 
-use super::super::changes::{self};
 use super::super::entity::{self, Column, Entity};
 use super::super::labels::{self, LabelPlan};
+use super::super::numbers;
 use super::super::rows::{live, owned, readable, task_rows};
 use super::super::{Db, DbError};
 use crate::domain::{
@@ -70,7 +70,7 @@ async fn counted_page(
 ) -> Result<(Vec<entity::Model>, u64), DbError> {
     let filtered = filter(owner, query, plan);
     let total = match query.filters.counted() {
-        Some(done) => changes::live_count(owner, done),
+        Some(done) => numbers::live_count(owner, done),
         None => {
             let count = filter(owner, query, &LabelPlan::counting())
                 .select_only()

@@ -6,8 +6,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
 };
 
-use super::super::changes::{self, Counts};
+use super::super::changes;
 use super::super::entity::{Column, Entity};
+use super::super::numbers::Counts;
 use super::super::rows::{
     columns, every_owners_delete, live, owned, owned_delete, owned_update, task_rows,
 };

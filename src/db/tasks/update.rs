@@ -2,9 +2,9 @@
 
 use sea_orm::{ColumnTrait, QueryFilter};
 
-use super::super::changes::Counts;
 use super::super::entity::Column;
 use super::super::labels;
+use super::super::numbers::Counts;
 use super::super::rows::{columns, live, owned_update};
 use super::super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError};
