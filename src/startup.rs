@@ -11,11 +11,12 @@ use poem::http::{StatusCode, header};
 use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, Response, Route};
 
+use crate::api::routes::RouteTable;
 use crate::api::{self, body::BodyLimit};
 use crate::auth::{self, Auth, store::KeyError};
 use crate::config::Config;
 use crate::db::{Db, DbError};
-use crate::error::framework::{self, RouteTable};
+use crate::error::framework;
 use crate::observe::{self, Observe, metrics::Metrics};
 use crate::{edge, jobs, server};
 

@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod health;
 pub mod params;
 pub mod payload;
+pub mod routes;
 pub mod tasks;
 pub mod types;
 

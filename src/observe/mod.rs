@@ -18,8 +18,8 @@ use poem_openapi::types::Type;
 use tracing::Instrument;
 
 use self::metrics::{HttpLabels, Metrics};
+use crate::api::routes::RouteTable;
 use crate::domain::OwnerId;
-use crate::error::framework::RouteTable;
 
 /// The request id header, in requests and responses.
 pub const REQUEST_ID: &str = "x-request-id";
