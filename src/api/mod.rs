@@ -4,6 +4,7 @@
 pub mod body;
 pub mod conditional;
 pub mod cursor;
+pub mod headers;
 pub mod health;
 pub mod params;
 pub mod payload;

@@ -14,8 +14,7 @@ use std::time::Duration;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, RequestBody, Response};
-use poem_openapi::registry::{MetaHeader, MetaResponses, MetaSecurityScheme, Registry};
-use poem_openapi::types::Type;
+use poem_openapi::registry::{MetaResponses, MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions};
 
 use self::key::PresentedKey;
@@ -318,34 +317,6 @@ impl<'a> ApiExtractor<'a> for Owner {
     }
 }
 
-/// Documents the rate-limit fields on every response of an authenticated
-/// operation (all but the 401, which comes before the key is known).
-pub fn document_rate_limit(meta: &mut MetaResponses) {
-    let fields = [
-        (
-            "RateLimit-Policy",
-            "The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests \
-             at once, refilled over `w` seconds.",
-        ),
-        (
-            "RateLimit",
-            "What is left of the key's quota: `r` requests now, full again in `t` \
-             seconds. A 304 costs nothing.",
-        ),
-    ];
-    for response in meta.responses.iter_mut().filter(|r| r.status != Some(401)) {
-        for (name, description) in fields {
-            response.headers.push(MetaHeader {
-                name: name.to_owned(),
-                description: Some(description.to_owned()),
-                required: false,
-                deprecated: false,
-                schema: String::schema_ref(),
-            });
-        }
-    }
-}
-
 /// An authenticated operation's success response: `T`, documented with the
 /// rate-limit fields the authentication layer adds.
 pub struct RateLimited<T>(pub T);
@@ -353,8 +324,7 @@ pub struct RateLimited<T>(pub T);
 impl<T: ApiResponse> ApiResponse for RateLimited<T> {
     fn meta() -> MetaResponses {
         let mut meta = T::meta();
-        document_rate_limit(&mut meta);
-        crate::observe::document_request_id(&mut meta);
+        crate::api::headers::document(&mut meta, true);
         meta
     }
 

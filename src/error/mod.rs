@@ -391,10 +391,7 @@ impl<S: ErrorSet> ApiResponse for Errors<S> {
         let mut meta = ApiError::meta();
         meta.responses
             .retain(|r| r.status.is_some_and(|status| S::STATUSES.contains(&status)));
-        if S::STATUSES.contains(&401) {
-            crate::auth::document_rate_limit(&mut meta);
-        }
-        crate::observe::document_request_id(&mut meta);
+        crate::api::headers::document(&mut meta, S::STATUSES.contains(&401));
         meta
     }
 

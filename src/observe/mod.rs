@@ -13,8 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use poem_openapi::ApiResponse;
-use poem_openapi::registry::{MetaHeader, MetaResponses, Registry};
-use poem_openapi::types::Type;
+use poem_openapi::registry::{MetaResponses, Registry};
 use tracing::Instrument;
 
 use self::metrics::{HttpLabels, Metrics};
@@ -181,31 +180,13 @@ fn body_size(resp: &mut Response) -> Option<u64> {
     size
 }
 
-/// Documents `X-Request-Id` on every response in `meta`.
-pub fn document_request_id(meta: &mut MetaResponses) {
-    for response in &mut meta.responses {
-        response.headers.push(MetaHeader {
-            name: "X-Request-Id".to_owned(),
-            description: Some(
-                "The request's id: the client's own when it sent a sane one (1–128 \
-                 visible ASCII characters), else a new one. Also in problem bodies and \
-                 in the server's log lines."
-                    .to_owned(),
-            ),
-            required: true,
-            deprecated: false,
-            schema: String::schema_ref(),
-        });
-    }
-}
-
 /// A response `T`, documented with the `X-Request-Id` every response carries.
 pub struct Traced<T>(pub T);
 
 impl<T: ApiResponse> ApiResponse for Traced<T> {
     fn meta() -> MetaResponses {
         let mut meta = T::meta();
-        document_request_id(&mut meta);
+        crate::api::headers::document(&mut meta, false);
         meta
     }
 
