@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 mod jobs;
 pub mod observe;
+pub mod payload;
 pub mod server;
 pub mod startup;
 pub mod telemetry;

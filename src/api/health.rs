@@ -5,10 +5,10 @@ use std::time::Duration;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::payload::Json;
 use crate::db::Db;
 use crate::error::{ApiError, Errors, ReadyErrors};
 use crate::observe::Traced;
+use crate::payload::Json;
 
 /// How long readiness may wait for the database's write lock.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);

@@ -7,7 +7,6 @@ pub mod cursor;
 pub mod headers;
 pub mod health;
 pub mod params;
-pub mod payload;
 pub mod routes;
 pub mod tasks;
 pub mod types;

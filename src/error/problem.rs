@@ -8,7 +8,7 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use serde::Serialize;
 
-use crate::api::payload::{JSON, Json, JsonText};
+use crate::payload::{JSON, Json, JsonText};
 
 /// An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
 #[derive(Object, Debug, Clone, PartialEq)]

@@ -9,13 +9,13 @@ use super::{ApiTags, Task, TaskInput, TaskPatch};
 use crate::api::body::{JsonBody, JsonInput};
 use crate::api::conditional::{etag, expect_value};
 use crate::api::params::RawHeader;
-use crate::api::payload::{JSON, JsonText, to_json_text};
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{BatchFailure, BatchOp, BatchResult};
 use crate::db::{self, Db};
 use crate::domain::{self, Timestamp};
 use crate::error::{ApiError, BatchErrors, Errors, FieldError};
 use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
+use crate::payload::{JSON, JsonText, to_json_text};
 
 /// Most operations in one batch.
 pub(super) const MAX_OPERATIONS: usize = 100;

@@ -9,13 +9,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::{ApiTags, Task};
 use crate::api::conditional::{self, etag, etag_of};
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
 use crate::db::changes::Feed;
 use crate::db::{self, Db};
 use crate::domain::changes::{FEED_DEFAULT_PER_PAGE, check_feed_per_page};
 use crate::domain::{self, FeedPosition, History, OwnerId, Timestamp};
 use crate::error::{ApiError, Errors, FeedErrors, FieldError};
+use crate::payload::JsonText;
 
 /// One entry of the change feed: a task as it now is, or a tombstone.
 #[derive(Object, Debug, Clone, PartialEq)]

@@ -10,13 +10,13 @@ use super::{ApiTags, Task, TaskInput};
 use crate::api::body::JsonBody;
 use crate::api::conditional::etag;
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::JsonText;
 use crate::api::types::{ParentParam, SearchParam};
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{self, Label, ListQuery, Timestamp};
 use crate::error::{ApiError, CreateErrors, Errors, ListErrors};
 use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
+use crate::payload::JsonText;
 
 #[derive(ApiResponse)]
 enum ListTasksResponse {

@@ -9,12 +9,12 @@ use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
 use crate::db::{self, Db};
 use crate::domain::{self, TaskChanges, Timestamp};
 use crate::error::{ApiError, DeleteErrors, Errors, ReadErrors, WriteErrors};
+use crate::payload::JsonText;
 
 #[derive(ApiResponse)]
 enum GetTaskResponse {

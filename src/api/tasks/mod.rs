@@ -23,9 +23,9 @@ pub use self::trash::TrashApi;
 pub use self::tree::TreeApi;
 use super::body::{Field, JsonInput, Member, boolean, member, string};
 use super::params::Lenient;
-use super::payload::JSON;
 use crate::domain::{self, Description, Label, Labels, TaskChanges, TaskDraft, Timestamp, Title};
 use crate::error::{ApiError, FieldError};
+use crate::payload::JSON;
 
 #[derive(Tags)]
 enum ApiTags {

@@ -10,7 +10,6 @@ use super::Task;
 use super::render::PageInfo;
 use crate::api::cursor::Cursor;
 use crate::api::params::Lenient;
-use crate::api::payload::JsonText;
 use crate::api::types::{ParentParam, SearchParam};
 use crate::db::tasks::Page;
 use crate::domain::list::SearchText;
@@ -18,6 +17,7 @@ use crate::domain::{
     Filters, Label, Labels, ListQuery, Parent, SortField, SortOrder, Timestamp, Window,
 };
 use crate::error::{ApiError, FieldError};
+use crate::payload::JsonText;
 
 /// The order of a list: a field, with a leading `-` for descending. Ties are
 /// broken by `id` in the same direction; tasks with no `due_at` come last in

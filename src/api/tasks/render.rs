@@ -10,9 +10,9 @@ use serde::Serialize;
 use super::paging::TaskPage;
 use super::{ChangePage, Task};
 use crate::api::conditional::{etag, etag_of};
-use crate::api::payload::JsonText;
 use crate::domain;
 use crate::error::ApiError;
+use crate::payload::JsonText;
 
 /// A task as the `Task` object renders it.
 #[derive(Serialize)]

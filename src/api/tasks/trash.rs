@@ -8,11 +8,11 @@ use super::item::answered;
 use super::{ApiTags, Task, task_id};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::JsonText;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::Timestamp;
 use crate::error::{Errors, UndeleteErrors};
+use crate::payload::JsonText;
 
 #[derive(ApiResponse)]
 enum UndeleteTaskResponse {

@@ -10,11 +10,11 @@ use super::{ApiTags, Task, task_id};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
-use crate::api::payload::{JSON, Json, JsonText};
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{Anchor, Label, Placement, Timestamp};
 use crate::error::{Errors, FieldError, LabelErrors, MoveErrors};
+use crate::payload::{JSON, Json, JsonText};
 
 /// Where to move a task. Members left out: the same parent, last among
 /// its siblings.
