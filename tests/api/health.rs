@@ -72,6 +72,27 @@ async fn a_postgres_database_refusing_connections_gives_503_with_retry_after_the
         )))
         .await
         .expect("refuse connections");
+    // A connection the pool was opening as the database closed may have
+    // missed the first round (a backend starting up has no datname yet):
+    // terminate until none is left.
+    for _ in 0..50 {
+        let left: i64 = sea_orm::sqlx::query_scalar(sea_orm::sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"
+        )))
+        .fetch_one(&mut admin)
+        .await
+        .expect("count backends");
+        if left == 0 {
+            break;
+        }
+        admin
+            .execute(sql(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )))
+            .await
+            .expect("terminate");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     for reply in [
         app.get("/api/tasks").await,
