@@ -342,6 +342,22 @@ impl Db {
         begin_immediate(&self.write, self.metrics.as_deref()).await
     }
 
+    /// A fresh, migrated SQLite file in `dir` with one read connection, for
+    /// the unit tests that need the server's own SQLite.
+    #[cfg(test)]
+    pub(crate) async fn connect_test_file(dir: &tempfile::TempDir) -> Self {
+        let settings = Settings {
+            url: format!("sqlite://{}", dir.path().join("t.db").display()),
+            durability: Durability::Normal,
+            busy_timeout: Duration::from_secs(1),
+            read_connections: 1,
+            max_connections: 1,
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
+        };
+        Self::connect(&settings, None).await.expect("connect")
+    }
+
     /// Succeeds when the database can take a write now: it takes the write
     /// lock and gives it back (in WAL mode a read says nothing about writes).
     pub async fn check_writable(&self, within: Duration) -> Result<(), DbError> {

@@ -353,19 +353,10 @@ impl ConnectionTrait for Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Db, Durability, Settings};
+    use crate::db::Db;
 
     async fn db(dir: &tempfile::TempDir) -> Db {
-        let settings = Settings {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            durability: Durability::Normal,
-            busy_timeout: Duration::from_secs(1),
-            read_connections: 1,
-            max_connections: 1,
-            connect_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(5),
-        };
-        let db = Db::connect(&settings, None).await.expect("connect");
+        let db = Db::connect_test_file(dir).await;
         db.writer()
             .execute_unprepared("CREATE TABLE scratch (x INTEGER)")
             .await

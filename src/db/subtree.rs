@@ -221,26 +221,16 @@ pub(super) async fn entomb(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use super::*;
-    use crate::db::{Db, Durability, Settings};
+    use crate::db::Db;
 
     /// SQLite's plan of the subtree statement, as the server's own SQLite
     /// makes it (the bundled build, planning without the values).
     #[tokio::test]
     async fn the_subtree_statement_reads_only_the_subtree() {
         let dir = tempfile::tempdir().expect("dir");
-        let settings = Settings {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            durability: Durability::Normal,
-            busy_timeout: Duration::from_secs(1),
-            read_connections: 1,
-            max_connections: 1,
-            connect_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(5),
-        };
-        let db = Db::connect(&settings, None).await.expect("connect");
+        let db = Db::connect_test_file(&dir).await;
         for reach in [Reach::Live, Reach::TrashedAt(5), Reach::All] {
             let statement = subtree_statement(DbBackend::Sqlite, OwnerId(1), 7, reach);
             let explain = Statement::from_sql_and_values(
