@@ -15,11 +15,24 @@ fn main() {
 
     let text = std::fs::read_to_string(&src).expect("read openapi.yaml");
     let mut spec: serde_json::Value = serde_yaml::from_str(&text).expect("openapi.yaml is YAML");
-    rewrite::for_progenitor(&mut spec);
+    let replacements = rewrite::for_progenitor(&mut spec);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(spec).expect("a valid OpenAPI 3.0 document");
 
-    let mut generator = progenitor::Generator::default();
+    // Builder style: `client.list_tasks().per_page(5).send()`, so a new
+    // query parameter does not change the shape of existing calls.
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged);
+    for replacement in replacements {
+        settings.with_replacement(
+            replacement.schema,
+            replacement.rust_type,
+            std::iter::empty(),
+        );
+    }
+    let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)
         .expect("progenitor generates a client from openapi.yaml");

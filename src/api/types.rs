@@ -1,7 +1,7 @@
 //! How domain values appear in the contract: each type's schema comes from
 //! the rules the domain type enforces, so the limits are written once.
 
-use poem_openapi::registry::MetaSchema;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{
     ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
 };
@@ -199,5 +199,137 @@ impl ParseFromParameter for SearchParam {
 impl ToJSON for SearchParam {
     fn to_json(&self) -> Option<Value> {
         Some(Value::String(self.0.clone()))
+    }
+}
+
+/// A member that is always sent, `null` when there is no value: required
+/// and nullable in the schema, so clients type it `T | null`, never
+/// optional (poem-openapi makes every `Option` member optional).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nullable<T>(pub Option<T>);
+
+impl<T: Type> Type for Nullable<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = T::RawValueType;
+    type RawElementValueType = T::RawElementValueType;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("nullable_{}", T::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        self.0.as_ref().and_then(Type::as_raw_value)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        match &self.0 {
+            Some(value) => value.raw_element_iter(),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+}
+
+impl<T> Default for Nullable<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<T: ToJSON> ToJSON for Nullable<T> {
+    fn to_json(&self) -> Option<Value> {
+        self.0.to_json()
+    }
+}
+
+impl<T: ParseFromJSON> ParseFromJSON for Nullable<T> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        Option::<T>::parse_from_json(value)
+            .map(Self)
+            .map_err(ParseError::propagate)
+    }
+}
+
+/// The boolean `B` and no other: the member that tells the variants of a
+/// union apart (`deleted` in a feed change), so clients narrow on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Literal<const B: bool>;
+
+impl<const B: bool> Type for Literal<B> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("boolean_{B}").into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            enum_items: vec![Value::Bool(B)],
+            ..MetaSchema::new("boolean")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<const B: bool> ToJSON for Literal<B> {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::Bool(B))
+    }
+}
+
+impl<const B: bool> ParseFromJSON for Literal<B> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::Bool(b)) if b == B => Ok(Self),
+            other => Err(ParseError::expected_type(other.unwrap_or(Value::Null))),
+        }
+    }
+}
+
+/// A member that may be left out or sent as `null`, and nothing else: an
+/// id member that one variant of a union rules out (`before_id` when
+/// moving after a sibling). Never constructed: only its schema is used.
+pub enum NoId {}
+
+inline_type!(
+    NoId,
+    "null",
+    MetaSchema {
+        format: Some("int64"),
+        nullable: true,
+        enum_items: vec![Value::Null],
+        ..MetaSchema::new("integer")
+    }
+);
+
+impl ToJSON for NoId {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::Null)
+    }
+}
+
+impl ParseFromJSON for NoId {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        Err(ParseError::expected_type(value.unwrap_or(Value::Null)))
     }
 }

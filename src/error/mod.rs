@@ -127,7 +127,7 @@ impl ApiError {
             "Invalid request",
             detail,
         );
-        body.0.errors = errors;
+        body.0.errors = Some(errors);
         Self::BadRequest(body)
     }
 
@@ -231,6 +231,7 @@ impl ApiError {
             let pointer = format!("#/operations/{index}");
             body.0
                 .errors
+                .get_or_insert_with(Vec::new)
                 .push(FieldError::at(pointer, body.0.detail.clone()));
             body.0.detail = format!(
                 "operation {index} failed, so none was done: {}",

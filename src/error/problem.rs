@@ -23,9 +23,11 @@ pub struct Problem {
     pub status: u16,
     /// A human-readable explanation of this occurrence of the problem.
     pub detail: String,
-    /// For validation failures: every invalid field, each named once.
-    #[oai(default, skip_serializing_if_is_empty)]
-    pub errors: Vec<FieldError>,
+    /// Every invalid field, each named once: on a validation failure
+    /// (`validation-error`, and the failed operation of a batch); left out
+    /// on every other problem.
+    #[oai(skip_serializing_if_is_none)]
+    pub errors: Option<Vec<FieldError>>,
     /// The id of the request this answers (its `X-Request-Id`): quote it
     /// when reporting a problem; the server's log lines carry it too.
     #[oai(skip_serializing_if_is_none)]
@@ -40,7 +42,7 @@ impl Problem {
             title: title.to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
-            errors: Vec::new(),
+            errors: None,
             request_id: crate::observe::current_request_id(),
         }
     }
@@ -148,7 +150,7 @@ impl<'a> From<&'a Problem> for ProblemJson<'a> {
     fn from(problem: &'a Problem) -> Self {
         Self {
             detail: &problem.detail,
-            errors: &problem.errors,
+            errors: problem.errors.as_deref().unwrap_or_default(),
             request_id: problem.request_id.as_deref(),
             status: problem.status,
             title: &problem.title,
@@ -199,11 +201,11 @@ mod tests {
             "3 fields are invalid: ü\n",
         );
         full.request_id = Some("abc-1".to_owned());
-        full.errors = vec![
+        full.errors = Some(vec![
             FieldError::body("title", "must not be empty"),
             FieldError::parameter("per_page", "must be at most 100"),
             FieldError::at("#/operations/3/task/title".to_owned(), "too long"),
-        ];
+        ]);
         vec![bare, full]
     }
 

@@ -1,7 +1,6 @@
 //! The server driven through the Rust client progenitor generates from
-//! `openapi.yaml` (the `tasks-api-client` crate): what a Rust user gets.
-
-use std::num::NonZeroU64;
+//! `openapi.yaml` (the `tasks-api-client` crate, builder style): what a
+//! Rust user gets.
 
 use tasks_api_client::Error;
 use tasks_api_client::types::{Problem, TaskInput, TaskPatch};
@@ -33,31 +32,19 @@ async fn generated_client_runs_the_checkpoint_scenario() {
     let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
     for i in 1..=12 {
         let created = client
-            .create_task(None, &input(&format!("Task {i}")))
+            .create_task()
+            .body(input(&format!("Task {i}")))
+            .send()
             .await
             .expect("201");
         assert_eq!(created.status(), 201);
         assert_eq!(created.title.as_str(), format!("Task {i}"));
     }
     let page = client
-        // cursor, done, due_after, due_before, label, page, parent_id,
-        // per_page, q, show_deleted, sort, updated_before, updated_since
-        // (progenitor orders the query parameters by name).
-        .list_tasks(
-            None,
-            None,
-            None,
-            None,
-            None,
-            NonZeroU64::new(2),
-            None,
-            NonZeroU64::new(5),
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        .list_tasks()
+        .page(2u64)
+        .per_page(5u64)
+        .send()
         .await
         .expect("200")
         .into_inner();
@@ -75,13 +62,17 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
     let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
 
     let created = client
-        .create_task(None, &input("Write SDK docs"))
+        .create_task()
+        .body(input("Write SDK docs"))
+        .send()
         .await
         .expect("201");
     let etag = created.headers()["etag"].to_str().expect("etag").to_owned();
     let task = created.into_inner();
     let fetched = client
-        .get_task(task.id, None)
+        .get_task()
+        .id(task.id)
+        .send()
         .await
         .expect("200")
         .into_inner();
@@ -91,14 +82,14 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
     );
 
     let replaced = client
-        .replace_task(
-            task.id,
-            Some(&etag),
-            &TaskInput {
-                done: true,
-                ..input("Rewritten")
-            },
-        )
+        .replace_task()
+        .id(task.id)
+        .if_match(&etag)
+        .body(TaskInput {
+            done: true,
+            ..input("Rewritten")
+        })
+        .send()
         .await
         .expect("200")
         .into_inner();
@@ -109,7 +100,11 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
 
     let stale = problem(
         client
-            .replace_task(task.id, Some(&etag), &input("late"))
+            .replace_task()
+            .id(task.id)
+            .if_match(&etag)
+            .body(input("late"))
+            .send()
             .await,
     );
     assert_eq!(stale.status, 412);
@@ -117,48 +112,30 @@ async fn generated_client_does_full_crud_and_reads_problems_as_typed_values() {
 
     let patch = TaskPatch {
         title: Some("Patched".try_into().expect("title")),
-        description: None,
-        done: None,
-        due_at: None,
-        labels: None,
-        parent_id: None,
+        ..TaskPatch::default()
     };
     let patched = client
-        .update_task(task.id, None, &patch)
+        .update_task()
+        .id(task.id)
+        .body(patch)
+        .send()
         .await
         .expect("200")
         .into_inner();
     assert_eq!((patched.title.as_str(), patched.done), ("Patched", true));
 
-    let deleted = client.delete_task(task.id, None, None).await.expect("204");
+    let deleted = client.delete_task().id(task.id).send().await.expect("204");
     assert_eq!(deleted.status(), 204);
 
-    let missing = problem(client.get_task(task.id, None).await);
+    let missing = problem(client.get_task().id(task.id).send().await);
     assert_eq!(missing.status, 404);
     assert_eq!(missing.type_, "urn:tasks-api:problem:task-not-found");
 
-    let invalid = problem(
-        client
-            .list_tasks(
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                NonZeroU64::new(500),
-                None,
-                None,
-                None,
-                None,
-                None,
-            )
-            .await,
-    );
+    let invalid = problem(client.list_tasks().per_page(500u64).send().await);
     assert_eq!(invalid.status, 400);
     assert_eq!(invalid.errors.len(), 1);
     assert_eq!(invalid.errors[0].parameter.as_deref(), Some("per_page"));
+    assert!(missing.errors.is_empty());
 }
 
 #[tokio::test]
@@ -177,66 +154,182 @@ async fn generated_client_validates_titles_the_way_the_server_does() {
 #[tokio::test]
 async fn generated_client_keeps_a_replica_through_the_change_feed() {
     use std::collections::BTreeMap;
-    use tasks_api_client::types::{ChangePage, ListChangesSince, Task};
+    use tasks_api_client::types::{Change, ChangePage, Task};
 
     let app = spawn_app().await;
     let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
     let mut ids = Vec::new();
     for i in 1..=5 {
         let created = client
-            .create_task(None, &input(&format!("Task {i}")))
+            .create_task()
+            .body(input(&format!("Task {i}")))
+            .send()
             .await
             .expect("201");
         ids.push(created.id);
     }
     let mut replica = BTreeMap::new();
+    // The feed's entries are typed by kind: a changed task carries the
+    // task, a tombstone its deletion time.
     fn apply(replica: &mut BTreeMap<i64, Task>, page: &ChangePage) {
         for change in &page.changes {
-            match (&change.task, change.deleted) {
-                (Some(task), false) => replica.insert(change.id, task.clone()),
-                _ => replica.remove(&change.id),
+            match change {
+                Change::ChangedTask(changed) => replica.insert(changed.id, changed.task.clone()),
+                Change::Tombstone(gone) => replica.remove(&gone.id),
             };
         }
     }
-    let mut since: Option<ListChangesSince> = None;
+    let mut since: Option<String> = None;
     loop {
-        let page = client
-            .list_changes(NonZeroU64::new(2), since.as_ref(), None)
-            .await
-            .expect("200");
+        let mut request = client.list_changes().per_page(2u64);
+        if let Some(token) = &since {
+            request = request.since(token.as_str());
+        }
+        let page = request.send().await.expect("200");
         apply(&mut replica, &page);
-        since = Some(page.next_since.parse().expect("token"));
+        since = Some(page.next_since.clone());
         if !page.has_more {
             break;
         }
     }
     assert_eq!(replica.keys().copied().collect::<Vec<_>>(), ids);
 
-    client.delete_task(ids[0], None, None).await.expect("204");
+    client.delete_task().id(ids[0]).send().await.expect("204");
+    let token = since.expect("a token");
     let page = client
-        .list_changes(None, since.as_ref(), None)
+        .list_changes()
+        .since(token.as_str())
+        .send()
         .await
         .expect("200");
     apply(&mut replica, &page);
-    assert_eq!(page.changes.len(), 1);
-    assert!(page.changes[0].deleted && page.changes[0].deleted_at.is_some());
+    let [Change::Tombstone(gone)] = page.changes.as_slice() else {
+        panic!("one tombstone expected, got {:?}", page.changes)
+    };
+    assert_eq!(gone.id, ids[0]);
+    assert!(
+        gone.etag.is_some(),
+        "a trashed task's tombstone has its etag"
+    );
     assert_eq!(replica.keys().copied().collect::<Vec<_>>(), ids[1..]);
 
-    let expired = problem(
-        client
-            .list_changes(None, Some(&"AQ".parse().expect("text")), None)
-            .await,
-    );
+    let expired = problem(client.list_changes().since("AQ").send().await);
     assert_eq!(expired.status, 400);
 }
 
 #[tokio::test]
+async fn generated_client_clears_nullable_members_with_a_merge_patch() {
+    let app = spawn_app().await;
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
+    let due = chrono::DateTime::parse_from_rfc3339("2027-01-02T03:04:05Z")
+        .expect("an instant")
+        .to_utc();
+    let task = client
+        .create_task()
+        .body(TaskInput {
+            description: Some("notes".try_into().expect("a description")),
+            due_at: Some(due),
+            ..input("Clear me")
+        })
+        .send()
+        .await
+        .expect("201")
+        .into_inner();
+    assert_eq!(task.due_at, Some(due));
+
+    // `None` leaves a member out; `Some(None)` sends `null`, which clears.
+    let kept = client
+        .update_task()
+        .id(task.id)
+        .body(TaskPatch {
+            done: Some(true),
+            ..TaskPatch::default()
+        })
+        .send()
+        .await
+        .expect("200");
+    assert_eq!(
+        kept.description.as_deref().map(|d| d.as_str()),
+        Some("notes")
+    );
+    assert_eq!(kept.due_at, Some(due));
+    let cleared = client
+        .update_task()
+        .id(task.id)
+        .body(TaskPatch {
+            description: Some(None),
+            due_at: Some(None),
+            ..TaskPatch::default()
+        })
+        .send()
+        .await
+        .expect("200");
+    assert_eq!((cleared.description.as_ref(), cleared.due_at), (None, None));
+    assert!(cleared.done);
+}
+
+#[tokio::test]
+async fn generated_client_sends_a_batch_built_from_the_operation_types() {
+    use tasks_api_client::types::{
+        BatchOperation, BatchOperationBatchCreate, BatchOperationBatchCreateOp,
+        BatchOperationBatchDelete, BatchOperationBatchDeleteOp, BatchOperationBatchUpdate,
+        BatchOperationBatchUpdateOp, BatchRequest,
+    };
+    let app = spawn_app().await;
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
+    let first = client
+        .create_task()
+        .body(input("first"))
+        .send()
+        .await
+        .expect("201");
+    let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
+    let operations: Vec<BatchOperation> = vec![
+        BatchOperationBatchCreate {
+            op: BatchOperationBatchCreateOp::Create,
+            task: input("second"),
+        }
+        .into(),
+        BatchOperationBatchUpdate {
+            op: BatchOperationBatchUpdateOp::Update,
+            id: first.id,
+            if_match: Some(etag),
+            task: TaskPatch {
+                done: Some(true),
+                ..TaskPatch::default()
+            },
+        }
+        .into(),
+        BatchOperationBatchDelete {
+            op: BatchOperationBatchDeleteOp::Delete,
+            id: first.id,
+            if_match: None,
+        }
+        .into(),
+    ];
+    let done = client
+        .batch_tasks()
+        .body(BatchRequest { operations })
+        .send()
+        .await
+        .expect("200")
+        .into_inner();
+    let statuses: Vec<u16> = done.results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [201, 200, 204]);
+    let created = done.results[0].task.as_ref().expect("the created task");
+    assert_eq!(created.title.as_str(), "second");
+    assert!(done.results[1].task.as_ref().is_some_and(|t| t.done));
+}
+
+#[tokio::test]
 async fn generated_client_nests_moves_and_labels_tasks() {
-    use tasks_api_client::types::{Sort, TaskMove};
+    use tasks_api_client::types::{MoveBefore, Sort};
     let app = spawn_app().await;
     let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
     let parent = client
-        .create_task(None, &input("parent"))
+        .create_task()
+        .body(input("parent"))
+        .send()
         .await
         .expect("201")
         .into_inner();
@@ -246,7 +339,9 @@ async fn generated_client_nests_moves_and_labels_tasks() {
         body.parent_id = Some(parent.id);
         body.labels = vec!["Errand".try_into().expect("a valid label")];
         let child = client
-            .create_task(None, &body)
+            .create_task()
+            .body(body)
+            .send()
             .await
             .expect("201")
             .into_inner();
@@ -254,43 +349,31 @@ async fn generated_client_nests_moves_and_labels_tasks() {
         assert_eq!(child.labels[0].as_str(), "errand");
         children.push(child);
     }
+    // A move is one of three shapes; `MoveBefore` has no `after_id` to set.
     let moved = client
-        .move_task(
-            children[1].id,
-            None,
-            &TaskMove {
-                parent_id: Some(parent.id),
-                after_id: None,
-                before_id: Some(children[0].id),
-            },
-        )
+        .move_task()
+        .id(children[1].id)
+        .body(MoveBefore {
+            parent_id: Some(parent.id),
+            after_id: (),
+            before_id: children[0].id,
+        })
+        .send()
         .await
         .expect("200")
         .into_inner();
     assert!(moved.position < children[0].position);
-    let parent_id = parent.id.to_string().parse().expect("a parent filter");
     let ordered = client
-        .list_tasks(
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            Some(&parent_id),
-            None,
-            None,
-            None,
-            Some(Sort::Position),
-            None,
-            None,
-        )
+        .list_tasks()
+        .parent_id(parent.id.to_string())
+        .sort(Sort::Position)
+        .send()
         .await
         .expect("200")
         .into_inner();
     let titles: Vec<&str> = ordered.items.iter().map(|t| t.title.as_str()).collect();
     assert_eq!(titles, ["two", "one"]);
-    let labels = client.list_labels().await.expect("200").into_inner();
+    let labels = client.list_labels().send().await.expect("200").into_inner();
     assert_eq!(labels.labels.len(), 1);
     assert_eq!(
         (labels.labels[0].name.as_str(), labels.labels[0].tasks),

@@ -43,7 +43,8 @@ mod tests {
                 "204": { "description": "" }
             }
         }}}});
-        super::rewrite::for_progenitor(&mut spec);
+        let replaced = super::rewrite::for_progenitor(&mut spec);
+        assert!(replaced.is_empty());
         let op = &spec["paths"]["/x"]["patch"];
         assert_eq!(
             op["requestBody"]["content"],

@@ -2,7 +2,7 @@
 //! transaction, all or nothing (Google AIP-233's spirit, for mixed writes).
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
 use super::{ApiTags, Task, TaskInput, TaskPatch};
@@ -21,29 +21,52 @@ use crate::payload::{JSON, JsonText, to_json_text};
 pub(super) const MAX_OPERATIONS: usize = 100;
 
 /// What an operation does.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "lowercase")]
-pub(super) enum BatchOpKind {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BatchOpKind {
     Create,
     Update,
     Delete,
 }
 
-/// One operation of a batch. `op` is `create` (as `POST /api/tasks`, with
-/// `task` holding the new task, `title` required), `update` (as `PATCH
-/// /api/tasks/{id}`, with `id` and `task` holding the merge patch) or
-/// `delete` (to the trash, with `id`).
+/// One operation of a batch, by its `op`: `create`, `update` or `delete`.
+#[derive(Union)]
+#[oai(discriminator_name = "op", one_of)]
+pub(super) enum BatchOperation {
+    #[oai(mapping = "create")]
+    Create(BatchCreate),
+    #[oai(mapping = "update")]
+    Update(BatchUpdate),
+    #[oai(mapping = "delete")]
+    Delete(BatchDelete),
+}
+
+/// `create`: as `POST /api/tasks`, with `task` the new task.
 // Members that refer to other schemas carry no doc comment: poem-openapi
 // would wrap the reference in an `allOf`, which code generators reject.
 #[derive(Object)]
-pub(super) struct BatchOperation {
-    op: BatchOpKind,
-    /// The task's id: for `update` and `delete`.
-    id: Option<i64>,
-    /// As the `If-Match` header, for `update` and `delete`: the operation
-    /// (and so the batch) fails unless the task still has this ETag.
+pub(super) struct BatchCreate {
+    task: TaskInput,
+}
+
+/// `update`: as `PATCH /api/tasks/{id}`, with `task` the merge patch.
+#[derive(Object)]
+pub(super) struct BatchUpdate {
+    /// The task's id.
+    id: i64,
+    /// As the `If-Match` header: the operation (and so the batch) fails
+    /// unless the task still has this ETag.
     if_match: Option<String>,
-    task: Option<TaskPatch>,
+    task: TaskPatch,
+}
+
+/// `delete`: as `DELETE /api/tasks/{id}`, to the trash.
+#[derive(Object)]
+pub(super) struct BatchDelete {
+    /// The task's id.
+    id: i64,
+    /// As the `If-Match` header: the operation (and so the batch) fails
+    /// unless the task still has this ETag.
+    if_match: Option<String>,
 }
 
 /// A batch: 1–100 operations, performed in order, all or nothing.

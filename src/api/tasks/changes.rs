@@ -4,11 +4,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use poem::web::Data;
 use poem_openapi::param::Query;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 
 use super::{ApiTags, Task};
 use crate::api::conditional::{self, etag, etag_of};
 use crate::api::params::{Lenient, RawHeader};
+use crate::api::types::Literal;
 use crate::auth::{Owner, RateLimited};
 use crate::db::changes::Feed;
 use crate::db::{self, Db};
@@ -17,49 +18,63 @@ use crate::domain::{self, FeedPosition, History, OwnerId, Timestamp};
 use crate::error::{ApiError, Errors, FeedErrors, FieldError};
 use crate::payload::JsonText;
 
-/// One entry of the change feed: a task as it now is, or a tombstone.
+/// One entry of the change feed, told apart by `deleted`: a task as it
+/// now is (`false`), or a tombstone (`true`).
+#[derive(Union, Debug, Clone, PartialEq)]
+#[oai(one_of)]
+pub enum Change {
+    Changed(ChangedTask),
+    Deleted(Tombstone),
+}
+
+/// A task that was created or changed: its current state.
 #[derive(Object, Debug, Clone, PartialEq)]
-pub struct Change {
+pub struct ChangedTask {
     /// The task's id.
     pub id: i64,
-    /// `true`: the task was deleted (moved to the trash or removed for
-    /// good): drop it. `false`: `task` is its current state.
-    pub deleted: bool,
-    /// When the task was deleted (tombstones only).
-    #[oai(skip_serializing_if_is_none)]
-    pub deleted_at: Option<Timestamp>,
-    /// The task's strong ETag, as `GET` sends it, for a later `If-Match`:
-    /// on changes, and on the tombstone of a task in the trash (for a
-    /// conditional `POST /api/tasks/{id}/undelete`); left out on the
-    /// tombstone of a task removed for good.
+    /// `false`: `task` is the task's current state.
+    pub deleted: Literal<false>,
+    /// The task's strong ETag, as `GET` sends it, for a later `If-Match`.
+    pub etag: String,
+    pub task: Task,
+}
+
+/// A task that was deleted (moved to the trash or removed for good): drop
+/// it.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct Tombstone {
+    /// The task's id.
+    pub id: i64,
+    /// `true`: the task was deleted.
+    pub deleted: Literal<true>,
+    /// When the task was deleted.
+    pub deleted_at: Timestamp,
+    /// The task's strong ETag while it is in the trash (for a conditional
+    /// `POST /api/tasks/{id}/undelete`); left out once it is removed for
+    /// good.
     #[oai(skip_serializing_if_is_none)]
     pub etag: Option<String>,
-    /// The task as it now is (changes only).
-    #[oai(skip_serializing_if_is_none)]
-    pub task: Option<Task>,
 }
 
 impl From<domain::Change> for Change {
     fn from(change: domain::Change) -> Self {
         match change {
-            domain::Change::Live(task) => Self {
+            domain::Change::Live(task) => Self::Changed(ChangedTask {
                 id: task.id,
-                deleted: false,
-                deleted_at: None,
-                etag: Some(etag(&task)),
-                task: Some(task.into()),
-            },
+                deleted: Literal,
+                etag: etag(&task),
+                task: task.into(),
+            }),
             domain::Change::Deleted {
                 id,
                 deleted_at,
                 version,
-            } => Self {
+            } => Self::Deleted(Tombstone {
                 id,
-                deleted: true,
-                deleted_at: Some(deleted_at),
+                deleted: Literal,
+                deleted_at,
                 etag: version.map(|version| etag_of(id, version)),
-                task: None,
-            },
+            }),
         }
     }
 }

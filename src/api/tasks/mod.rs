@@ -23,6 +23,7 @@ pub use self::trash::TrashApi;
 pub use self::tree::TreeApi;
 use super::body::{Field, JsonInput, Member, boolean, member, string};
 use super::params::Lenient;
+use super::types::Nullable;
 use crate::domain::{self, Description, Label, Labels, TaskChanges, TaskDraft, Timestamp, Title};
 use crate::error::{ApiError, FieldError};
 use crate::payload::JSON;
@@ -43,13 +44,13 @@ pub struct Task {
     pub title: Title,
     /// Longer notes, or `null`.
     #[oai(nullable)]
-    pub description: Option<Description>,
+    pub description: Nullable<Description>,
     /// Whether the task is finished. A parent's `done` is its own: marking
     /// it leaves its subtasks as they are.
     pub done: bool,
     /// When the task is due (UTC), or `null`.
     #[oai(nullable)]
-    pub due_at: Option<Timestamp>,
+    pub due_at: Nullable<Timestamp>,
     /// When the task was created (UTC, set by the server).
     #[oai(read_only)]
     pub created_at: Timestamp,
@@ -59,11 +60,11 @@ pub struct Task {
     /// When the task was moved to the trash, or `null` (only trashed tasks,
     /// listed with `show_deleted=true`, have one).
     #[oai(read_only, nullable)]
-    pub deleted_at: Option<Timestamp>,
+    pub deleted_at: Nullable<Timestamp>,
     /// The task this one is a subtask of, or `null` for a top-level task.
     /// Set on create; `POST /api/tasks/{id}/move` changes it.
     #[oai(nullable)]
-    pub parent_id: Option<i64>,
+    pub parent_id: Nullable<i64>,
     /// The task's place among its siblings (the tasks with the same
     /// parent): an opaque string that sorts in that order, byte by byte.
     /// `sort=position` lists in this order; `POST /api/tasks/{id}/move`
@@ -80,13 +81,13 @@ impl From<domain::Task> for Task {
         Self {
             id: task.id,
             title: task.title,
-            description: task.description,
+            description: Nullable(task.description),
             done: task.done,
-            due_at: task.due_at,
+            due_at: Nullable(task.due_at),
             created_at: task.created_at,
             updated_at: task.updated_at,
-            deleted_at: task.deleted_at,
-            parent_id: task.parent_id,
+            deleted_at: Nullable(task.deleted_at),
+            parent_id: Nullable(task.parent_id),
             position: task.position.into_inner(),
             labels: task.labels.iter().cloned().collect(),
         }

@@ -10,7 +10,7 @@ use super::Task;
 use super::render::PageInfo;
 use crate::api::cursor::Cursor;
 use crate::api::params::Lenient;
-use crate::api::types::{ParentParam, SearchParam};
+use crate::api::types::{Nullable, ParentParam, SearchParam};
 use crate::db::tasks::Page;
 use crate::domain::list::SearchText;
 use crate::domain::{
@@ -93,7 +93,7 @@ pub struct TaskPage {
     /// Pass as `cursor` (with the same `sort` and filters) for the tasks
     /// after this page; `null` on the last page. Opaque.
     #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Nullable<String>,
     /// This page's number (page mode only).
     #[oai(skip_serializing_if_is_none)]
     pub page: Option<u64>,

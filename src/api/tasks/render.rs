@@ -261,7 +261,7 @@ mod tests {
             let object = TaskPage {
                 items: tasks().into_iter().map(Task::from).collect(),
                 per_page: info.per_page,
-                next_cursor: info.next_cursor.clone(),
+                next_cursor: crate::api::types::Nullable(info.next_cursor.clone()),
                 page: info.page,
                 total: info.total,
                 total_pages: info.total_pages,

@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::param::Path;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
 use super::item::answered;
@@ -10,29 +10,72 @@ use super::{ApiTags, Task, task_id};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
+use crate::api::types::NoId;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{Anchor, Label, Placement, Timestamp};
 use crate::error::{Errors, FieldError, LabelErrors, MoveErrors};
 use crate::payload::{JSON, Json, JsonText};
 
-/// Where to move a task. Members left out: the same parent, last among
-/// its siblings.
+/// Where to move a task: right after a sibling (`after_id`), right
+/// before one (`before_id`), or, with neither, last among its siblings.
+/// `after_id` and `before_id` together are refused: exactly one of the
+/// three shapes matches a body. `parent_id` is the new parent, a task id
+/// or `null` for the top level; left out, the task keeps its parent. It
+/// must be the owner's task, not in the trash, not the task itself or one
+/// of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
+/// must stay within 5 levels.
+#[derive(Union)]
+#[oai(one_of)]
+pub(super) enum TaskMove {
+    After(MoveAfter),
+    Before(MoveBefore),
+    Last(MoveLast),
+}
+
+/// Right after a sibling.
 #[derive(Object)]
-pub(super) struct TaskMove {
-    /// The new parent: a task id, or `null` for the top level. Left out:
-    /// the parent the task has. It must be the owner's task, not in the
-    /// trash, not the task itself or one of its subtasks, with fewer than
-    /// 1,000 subtasks, and the moved subtree must stay within 5 levels.
+pub(super) struct MoveAfter {
+    /// The new parent: a task id, or `null` for the top level; left out:
+    /// the task's parent.
     #[oai(nullable)]
     parent_id: Option<i64>,
     /// Place the task right after this sibling (a task under the new
-    /// parent). Not with `before_id`.
+    /// parent).
+    after_id: i64,
+    /// Not with `after_id`: left out or `null`.
     #[oai(nullable)]
-    after_id: Option<i64>,
-    /// Place the task right before this sibling. Not with `after_id`.
+    before_id: Option<NoId>,
+}
+
+/// Right before a sibling.
+#[derive(Object)]
+pub(super) struct MoveBefore {
+    /// The new parent: a task id, or `null` for the top level; left out:
+    /// the task's parent.
     #[oai(nullable)]
-    before_id: Option<i64>,
+    parent_id: Option<i64>,
+    /// Not with `before_id`: left out or `null`.
+    #[oai(nullable)]
+    after_id: Option<NoId>,
+    /// Place the task right before this sibling (a task under the new
+    /// parent).
+    before_id: i64,
+}
+
+/// Last among the siblings.
+#[derive(Object)]
+pub(super) struct MoveLast {
+    /// The new parent: a task id, or `null` for the top level; left out:
+    /// the task's parent.
+    #[oai(nullable)]
+    parent_id: Option<i64>,
+    /// Left out or `null`.
+    #[oai(nullable)]
+    after_id: Option<NoId>,
+    /// Left out or `null`.
+    #[oai(nullable)]
+    before_id: Option<NoId>,
 }
 
 fn id_member(object: &Map<String, Value>, name: &str, errors: &mut Vec<FieldError>) -> Field<i64> {
