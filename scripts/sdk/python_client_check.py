@@ -20,19 +20,23 @@ from tasks_api_client.api.tasks import (
     update_task,
 )
 from tasks_api_client.models import (
-    BatchOperation,
-    BatchOpKind,
+    BatchOperationBatchCreate,
+    BatchOperationBatchCreateOp,
+    BatchOperationBatchDelete,
+    BatchOperationBatchDeleteOp,
     BatchRequest,
     BatchResponseBody,
+    ChangedTask,
     ChangePage,
     LabelList,
+    MoveBefore,
     Problem,
     Sort,
     Task,
     TaskInput,
     TaskPage,
-    TaskMove,
     TaskPatch,
+    Tombstone,
 )
 
 
@@ -82,7 +86,7 @@ def main(base_url: str, api_key: str) -> None:
 
     invalid = create_task.sync(client=client, body=TaskInput(title="   "))
     assert isinstance(invalid, Problem), invalid
-    assert invalid.status == 400
+    assert invalid.status == 400 and not isinstance(missing.errors, list), missing
     assert [e.pointer for e in invalid.errors] == ["#/title"], invalid.errors
     print("400 as a typed Problem:", invalid.errors[0].to_dict())
 
@@ -107,9 +111,10 @@ def sync_through_the_feed(client: AuthenticatedClient) -> None:
             page = list_changes.sync(client=client, since=since, per_page=5)
             assert isinstance(page, ChangePage), page
             for change in page.changes:
-                if change.deleted:
+                if isinstance(change, Tombstone):
                     replica.pop(change.id, None)
                 else:
+                    assert isinstance(change, ChangedTask), change
                     replica[change.id] = change.task
             since = page.next_since
             if not page.has_more:
@@ -122,8 +127,10 @@ def sync_through_the_feed(client: AuthenticatedClient) -> None:
         client=client,
         body=BatchRequest(
             operations=[
-                BatchOperation(op=BatchOpKind.CREATE, task=TaskPatch(title="from a batch")),
-                BatchOperation(op=BatchOpKind.DELETE, id=victim),
+                BatchOperationBatchCreate(
+                    op=BatchOperationBatchCreateOp.CREATE, task=TaskInput(title="from a batch")
+                ),
+                BatchOperationBatchDelete(op=BatchOperationBatchDeleteOp.DELETE, id=victim),
             ]
         ),
     )
@@ -154,7 +161,7 @@ def organise(client: AuthenticatedClient) -> None:
         )
         assert isinstance(step, Task) and step.parent_id == parent.id, step
         steps.append(step)
-    moved = move_task.sync(client=client, id=steps[2].id, body=TaskMove(before_id=steps[0].id))
+    moved = move_task.sync(client=client, id=steps[2].id, body=MoveBefore(before_id=steps[0].id))
     assert isinstance(moved, Task) and moved.position < steps[0].position, moved
     ordered = list_tasks.sync(client=client, parent_id=str(parent.id), sort=Sort.POSITION)
     assert isinstance(ordered, TaskPage), ordered

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class BatchOperationBatchUpdateOp(StrEnum):
+    UPDATE = "update"
+
+    def __str__(self) -> str:
+        return str(self.value)

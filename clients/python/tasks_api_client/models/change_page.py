@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.changed_task import ChangedTask
+  from ..models.tombstone import Tombstone
+
+
+
+
+
+T = TypeVar("T", bound="ChangePage")
+
+
+
+@_attrs_define
+class ChangePage:
+    """ One page of the change feed.
+
+        Attributes:
+            changes (list[ChangedTask | Tombstone]): In the order they were committed; each task at most once per page,
+                as it was when the page was read.
+            next_since (str): Send as `since` to continue exactly after this page, or, when
+                `has_more` is `false`, to ask later for what has changed since.
+            has_more (bool): Whether more changes follow already: ask again at once with
+                `next_since`.
+     """
+
+    changes: list[ChangedTask | Tombstone]
+    next_since: str
+    has_more: bool
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.changed_task import ChangedTask # noqa: PLC0415
+        from ..models.tombstone import Tombstone # noqa: PLC0415
+        changes = []
+        for changes_item_data in self.changes:
+            changes_item: dict[str, Any]
+            if isinstance(changes_item_data, ChangedTask):
+                changes_item = changes_item_data.to_dict()
+            else:
+                changes_item = changes_item_data.to_dict()
+
+            changes.append(changes_item)
+
+
+
+        next_since = self.next_since
+
+        has_more = self.has_more
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "changes": changes,
+            "next_since": next_since,
+            "has_more": has_more,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.changed_task import ChangedTask # noqa: PLC0415
+        from ..models.tombstone import Tombstone # noqa: PLC0415
+        d = dict(src_dict)
+        changes = []
+        _changes = d.pop("changes")
+        for changes_item_data in (_changes):
+            def _parse_changes_item(data: object) -> ChangedTask | Tombstone:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_change_type_0 = ChangedTask.from_dict(data)
+
+
+
+                    return componentsschemas_change_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_change_type_1 = Tombstone.from_dict(data)
+
+
+
+                return componentsschemas_change_type_1
+
+            changes_item = _parse_changes_item(changes_item_data)
+
+            changes.append(changes_item)
+
+
+        next_since = d.pop("next_since")
+
+        has_more = d.pop("has_more")
+
+        change_page = cls(
+            changes=changes,
+            next_since=next_since,
+            has_more=has_more,
+        )
+
+
+        change_page.additional_properties = d
+        return change_page
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
