@@ -21,9 +21,18 @@ enum ApiTags {
 
 /// The state of the service.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
+#[oai(example)]
 pub struct Health {
     /// Always `ok` in a 200 response.
     pub status: String,
+}
+
+impl poem_openapi::types::Example for Health {
+    fn example() -> Self {
+        Self {
+            status: "ok".to_owned(),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

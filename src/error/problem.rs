@@ -5,6 +5,7 @@ use poem::{IntoResponse, Response};
 use poem_openapi::Object;
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Example;
 use poem_openapi::types::Type;
 use serde::Serialize;
 
@@ -12,6 +13,7 @@ use crate::payload::{JSON, Json, JsonText};
 
 /// An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub struct Problem {
     /// A URI that identifies the kind of problem; stable, suitable for matching
     /// in code (for example `urn:tasks-api:problem:validation-error`).
@@ -44,6 +46,23 @@ impl Problem {
             detail: detail.into(),
             errors: None,
             request_id: crate::observe::current_request_id(),
+        }
+    }
+}
+
+/// A validation failure, the one kind of problem with `errors`.
+impl Example for Problem {
+    fn example() -> Self {
+        Self {
+            kind: "urn:tasks-api:problem:validation-error".to_owned(),
+            title: "Invalid request".to_owned(),
+            status: 400,
+            detail: "2 fields are invalid".to_owned(),
+            errors: Some(vec![
+                FieldError::body("title", "must not be blank"),
+                FieldError::parameter("per_page", "must be at most 100"),
+            ]),
+            request_id: Some("01JF2V8K3W9Q4XH7M5RZC6NBTD".to_owned()),
         }
     }
 }

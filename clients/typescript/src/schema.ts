@@ -329,6 +329,37 @@ export interface components {
         /**
          * BatchRequest
          * @description A batch: 1–100 operations, performed in order, all or nothing.
+         * @example {
+         *       "operations": [
+         *         {
+         *           "op": "create",
+         *           "task": {
+         *             "description": "Window seat; leave before 10:00.",
+         *             "done": false,
+         *             "due_at": "2027-01-29T09:00:00.000000Z",
+         *             "labels": [
+         *               "travel"
+         *             ],
+         *             "parent_id": null,
+         *             "title": "Book flights"
+         *           }
+         *         },
+         *         {
+         *           "id": 42,
+         *           "if_match": "\"42-3\"",
+         *           "op": "update",
+         *           "task": {
+         *             "description": null,
+         *             "done": true,
+         *             "due_at": "2027-01-30T09:00:00.000000Z"
+         *           }
+         *         },
+         *         {
+         *           "id": 43,
+         *           "op": "delete"
+         *         }
+         *       ]
+         *     }
          */
         BatchRequest: {
             operations: components["schemas"]["BatchOperation"][];
@@ -336,6 +367,51 @@ export interface components {
         /**
          * BatchResponseBody
          * @description The results, in the order of the operations.
+         * @example {
+         *       "results": [
+         *         {
+         *           "etag": "\"44-1\"",
+         *           "status": 201,
+         *           "task": {
+         *             "created_at": "2027-01-15T09:00:00.000000Z",
+         *             "deleted_at": null,
+         *             "description": "Window seat; leave before 10:00.",
+         *             "done": false,
+         *             "due_at": "2027-01-29T09:00:00.000000Z",
+         *             "id": 44,
+         *             "labels": [
+         *               "travel"
+         *             ],
+         *             "parent_id": 7,
+         *             "position": "a3",
+         *             "title": "Book flights",
+         *             "updated_at": "2027-01-15T11:00:00.000000Z"
+         *           }
+         *         },
+         *         {
+         *           "etag": "\"42-4\"",
+         *           "status": 200,
+         *           "task": {
+         *             "created_at": "2027-01-15T09:00:00.000000Z",
+         *             "deleted_at": null,
+         *             "description": "Window seat; leave before 10:00.",
+         *             "done": true,
+         *             "due_at": "2027-01-29T09:00:00.000000Z",
+         *             "id": 42,
+         *             "labels": [
+         *               "travel"
+         *             ],
+         *             "parent_id": 7,
+         *             "position": "a3",
+         *             "title": "Book flights",
+         *             "updated_at": "2027-01-15T11:00:00.000000Z"
+         *           }
+         *         },
+         *         {
+         *           "status": 204
+         *         }
+         *       ]
+         *     }
          */
         BatchResponseBody: {
             results: components["schemas"]["BatchItemResult"][];
@@ -365,6 +441,38 @@ export interface components {
         /**
          * ChangePage
          * @description One page of the change feed.
+         * @example {
+         *       "changes": [
+         *         {
+         *           "deleted": false,
+         *           "etag": "\"42-3\"",
+         *           "id": 42,
+         *           "task": {
+         *             "created_at": "2027-01-15T09:00:00.000000Z",
+         *             "deleted_at": null,
+         *             "description": "Window seat; leave before 10:00.",
+         *             "done": false,
+         *             "due_at": "2027-01-29T09:00:00.000000Z",
+         *             "id": 42,
+         *             "labels": [
+         *               "travel"
+         *             ],
+         *             "parent_id": 7,
+         *             "position": "a3",
+         *             "title": "Book flights",
+         *             "updated_at": "2027-01-15T11:00:00.000000Z"
+         *           }
+         *         },
+         *         {
+         *           "deleted": true,
+         *           "deleted_at": "2027-01-15T12:00:00.000000Z",
+         *           "etag": "\"43-2\"",
+         *           "id": 43
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_since": "AQAAAAAAAAAq"
+         *     }
          */
         ChangePage: {
             /**
@@ -386,6 +494,26 @@ export interface components {
         /**
          * ChangedTask
          * @description A task that was created or changed: its current state.
+         * @example {
+         *       "deleted": false,
+         *       "etag": "\"42-3\"",
+         *       "id": 42,
+         *       "task": {
+         *         "created_at": "2027-01-15T09:00:00.000000Z",
+         *         "deleted_at": null,
+         *         "description": "Window seat; leave before 10:00.",
+         *         "done": false,
+         *         "due_at": "2027-01-29T09:00:00.000000Z",
+         *         "id": 42,
+         *         "labels": [
+         *           "travel"
+         *         ],
+         *         "parent_id": 7,
+         *         "position": "a3",
+         *         "title": "Book flights",
+         *         "updated_at": "2027-01-15T11:00:00.000000Z"
+         *       }
+         *     }
          */
         ChangedTask: {
             /**
@@ -420,6 +548,9 @@ export interface components {
         /**
          * Health
          * @description The state of the service.
+         * @example {
+         *       "status": "ok"
+         *     }
          */
         Health: {
             /** @description Always `ok` in a 200 response. */
@@ -441,6 +572,18 @@ export interface components {
         /**
          * LabelList
          * @description The owner's labels.
+         * @example {
+         *       "labels": [
+         *         {
+         *           "name": "errand",
+         *           "tasks": 3
+         *         },
+         *         {
+         *           "name": "travel",
+         *           "tasks": 12
+         *         }
+         *       ]
+         *     }
          */
         LabelList: {
             /** @description Every label a task of the owner (not in the trash) carries, by name. */
@@ -449,6 +592,11 @@ export interface components {
         /**
          * MoveAfter
          * @description Right after a sibling.
+         * @example {
+         *       "after_id": 43,
+         *       "before_id": null,
+         *       "parent_id": 7
+         *     }
          */
         MoveAfter: {
             /**
@@ -473,6 +621,11 @@ export interface components {
         /**
          * MoveBefore
          * @description Right before a sibling.
+         * @example {
+         *       "after_id": null,
+         *       "before_id": 43,
+         *       "parent_id": 7
+         *     }
          */
         MoveBefore: {
             /**
@@ -497,6 +650,11 @@ export interface components {
         /**
          * MoveLast
          * @description Last among the siblings.
+         * @example {
+         *       "after_id": null,
+         *       "before_id": null,
+         *       "parent_id": null
+         *     }
          */
         MoveLast: {
             /**
@@ -521,6 +679,23 @@ export interface components {
         /**
          * Problem
          * @description An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
+         * @example {
+         *       "detail": "2 fields are invalid",
+         *       "errors": [
+         *         {
+         *           "detail": "must not be blank",
+         *           "pointer": "#/title"
+         *         },
+         *         {
+         *           "detail": "must be at most 100",
+         *           "parameter": "per_page"
+         *         }
+         *       ],
+         *       "request_id": "01JF2V8K3W9Q4XH7M5RZC6NBTD",
+         *       "status": 400,
+         *       "title": "Invalid request",
+         *       "type": "urn:tasks-api:problem:validation-error"
+         *     }
          */
         Problem: {
             /**
@@ -559,6 +734,21 @@ export interface components {
         /**
          * Task
          * @description A task.
+         * @example {
+         *       "created_at": "2027-01-15T09:00:00.000000Z",
+         *       "deleted_at": null,
+         *       "description": "Window seat; leave before 10:00.",
+         *       "done": false,
+         *       "due_at": "2027-01-29T09:00:00.000000Z",
+         *       "id": 42,
+         *       "labels": [
+         *         "travel"
+         *       ],
+         *       "parent_id": 7,
+         *       "position": "a3",
+         *       "title": "Book flights",
+         *       "updated_at": "2027-01-15T11:00:00.000000Z"
+         *     }
          */
         Task: {
             /**
@@ -616,6 +806,16 @@ export interface components {
          * TaskInput
          * @description The fields a client sets when it creates or replaces a task. Read-only
          *     and unknown members are ignored.
+         * @example {
+         *       "description": "Window seat; leave before 10:00.",
+         *       "done": false,
+         *       "due_at": "2027-01-29T09:00:00.000000Z",
+         *       "labels": [
+         *         "travel"
+         *       ],
+         *       "parent_id": null,
+         *       "title": "Book flights"
+         *     }
          */
         TaskInput: {
             /**
@@ -668,6 +868,27 @@ export interface components {
         /**
          * TaskPage
          * @description One page of tasks.
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2027-01-15T09:00:00.000000Z",
+         *           "deleted_at": null,
+         *           "description": "Window seat; leave before 10:00.",
+         *           "done": false,
+         *           "due_at": "2027-01-29T09:00:00.000000Z",
+         *           "id": 42,
+         *           "labels": [
+         *             "travel"
+         *           ],
+         *           "parent_id": 7,
+         *           "position": "a3",
+         *           "title": "Book flights",
+         *           "updated_at": "2027-01-15T11:00:00.000000Z"
+         *         }
+         *       ],
+         *       "next_cursor": "eyJrIjoiYTMiLCJpZCI6NDJ9",
+         *       "per_page": 20
+         *     }
          */
         TaskPage: {
             /** @description The tasks on this page, in the requested order. */
@@ -704,6 +925,11 @@ export interface components {
          * @description A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
          *     are; `null` clears `description` or `due_at`. Read-only and unknown
          *     members are ignored.
+         * @example {
+         *       "description": null,
+         *       "done": true,
+         *       "due_at": "2027-01-30T09:00:00.000000Z"
+         *     }
          */
         TaskPatch: {
             /**
@@ -734,6 +960,12 @@ export interface components {
          * Tombstone
          * @description A task that was deleted (moved to the trash or removed for good): drop
          *     it.
+         * @example {
+         *       "deleted": true,
+         *       "deleted_at": "2027-01-15T12:00:00.000000Z",
+         *       "etag": "\"43-2\"",
+         *       "id": 43
+         *     }
          */
         Tombstone: {
             /**

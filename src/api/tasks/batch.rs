@@ -2,10 +2,11 @@
 //! transaction, all or nothing (Google AIP-233's spirit, for mixed writes).
 
 use poem::web::Data;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
-use super::{ApiTags, Task, TaskInput, TaskPatch};
+use super::{ApiTags, Task, TaskInput, TaskPatch, examples};
 use crate::api::body::{JsonBody, JsonInput};
 use crate::api::conditional::{etag, expect_value};
 use crate::api::params::RawHeader;
@@ -55,6 +56,7 @@ pub(super) struct BatchUpdate {
     id: i64,
     /// As the `If-Match` header: the operation (and so the batch) fails
     /// unless the task still has this ETag.
+    #[oai(skip_serializing_if_is_none)]
     if_match: Option<String>,
     task: TaskPatch,
 }
@@ -66,11 +68,13 @@ pub(super) struct BatchDelete {
     id: i64,
     /// As the `If-Match` header: the operation (and so the batch) fails
     /// unless the task still has this ETag.
+    #[oai(skip_serializing_if_is_none)]
     if_match: Option<String>,
 }
 
 /// A batch: 1–100 operations, performed in order, all or nothing.
 #[derive(Object)]
+#[oai(example)]
 pub(super) struct BatchRequest {
     #[oai(validator(min_items = 1, max_items = 100))]
     operations: Vec<BatchOperation>,
@@ -91,8 +95,60 @@ pub(super) struct BatchItemResult {
 
 /// The results, in the order of the operations.
 #[derive(Object)]
+#[oai(example)]
 pub(super) struct BatchResponseBody {
     results: Vec<BatchItemResult>,
+}
+
+/// Creates a task, marks the example task done and trashes another.
+impl Example for BatchRequest {
+    fn example() -> Self {
+        Self {
+            operations: vec![
+                BatchOperation::Create(BatchCreate {
+                    task: TaskInput::example(),
+                }),
+                BatchOperation::Update(BatchUpdate {
+                    id: examples::ID,
+                    if_match: Some(examples::ETAG.to_owned()),
+                    task: TaskPatch::example(),
+                }),
+                BatchOperation::Delete(BatchDelete {
+                    id: examples::ID + 1,
+                    if_match: None,
+                }),
+            ],
+        }
+    }
+}
+
+impl Example for BatchResponseBody {
+    fn example() -> Self {
+        let task = Task::example();
+        let created = Task {
+            id: examples::ID + 2,
+            ..task.clone()
+        };
+        Self {
+            results: vec![
+                BatchItemResult {
+                    status: 201,
+                    etag: Some(format!("\"{}-1\"", created.id)),
+                    task: Some(created),
+                },
+                BatchItemResult {
+                    status: 200,
+                    etag: Some("\"42-4\"".to_owned()),
+                    task: Some(Task { done: true, ..task }),
+                },
+                BatchItemResult {
+                    status: 204,
+                    etag: None,
+                    task: None,
+                },
+            ],
+        }
+    }
 }
 
 #[derive(ApiResponse)]

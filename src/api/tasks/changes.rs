@@ -29,6 +29,7 @@ pub enum Change {
 
 /// A task that was created or changed: its current state.
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub struct ChangedTask {
     /// The task's id.
     pub id: i64,
@@ -42,6 +43,7 @@ pub struct ChangedTask {
 /// A task that was deleted (moved to the trash or removed for good): drop
 /// it.
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub struct Tombstone {
     /// The task's id.
     pub id: i64,
@@ -81,6 +83,7 @@ impl From<domain::Change> for Change {
 
 /// One page of the change feed.
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub struct ChangePage {
     /// In the order they were committed; each task at most once per page,
     /// as it was when the page was read.

@@ -5,6 +5,7 @@
 mod batch;
 mod changes;
 mod collection;
+mod examples;
 mod item;
 mod paging;
 mod render;
@@ -36,6 +37,7 @@ enum ApiTags {
 
 /// A task.
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub struct Task {
     /// Assigned by the server; never reused.
     #[oai(read_only)]
@@ -97,6 +99,7 @@ impl From<domain::Task> for Task {
 /// The fields a client sets when it creates or replaces a task. Read-only
 /// and unknown members are ignored.
 #[derive(Object)]
+#[oai(example)]
 pub struct TaskInput {
     /// What to do: 1–200 characters (Unicode code points, as sent), with at
     /// least one that is not whitespace; surrounding whitespace is trimmed.
@@ -166,25 +169,28 @@ impl JsonInput for TaskInput {
 /// are; `null` clears `description` or `due_at`. Read-only and unknown
 /// members are ignored.
 #[derive(Object)]
+#[oai(example)]
 pub struct TaskPatch {
     /// A new title (not `null`): 1–200 characters with at least one that is
     /// not whitespace; surrounding whitespace is trimmed.
+    #[oai(skip_serializing_if_is_none)]
     title: Option<Title>,
     /// New notes (at most 10,000 characters), or `null` to clear them.
     #[oai(nullable)]
     description: Option<Description>,
     /// Whether the task is finished (not `null`).
+    #[oai(skip_serializing_if_is_none)]
     done: Option<bool>,
     /// A new due date (RFC 3339 with an offset, in the years 0000–9999 in
     /// UTC), or `null` to clear it.
     #[oai(nullable)]
     due_at: Option<Timestamp>,
     /// The new set of labels, replacing the old (`null` or `[]`: none).
-    #[oai(validator(max_items = 20), nullable)]
+    #[oai(validator(max_items = 20), nullable, skip_serializing_if_is_none)]
     labels: Option<Vec<Label>>,
     /// If sent, it must be the task's parent (`null`: top level); moves
     /// are `POST /api/tasks/{id}/move`.
-    #[oai(nullable)]
+    #[oai(nullable, skip_serializing_if_is_none)]
     parent_id: Option<i64>,
 }
 

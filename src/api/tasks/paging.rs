@@ -85,6 +85,7 @@ const SORT_VALUES: &str = "must be one of id, created_at, updated_at, due_at, ti
 
 /// One page of tasks.
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub struct TaskPage {
     /// The tasks on this page, in the requested order.
     pub items: Vec<Task>,

@@ -2,11 +2,12 @@
 
 use poem::web::Data;
 use poem_openapi::param::Path;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
 use super::item::answered;
-use super::{ApiTags, Task, task_id};
+use super::{ApiTags, Task, examples, task_id};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
@@ -35,6 +36,7 @@ pub(super) enum TaskMove {
 
 /// Right after a sibling.
 #[derive(Object)]
+#[oai(example)]
 pub(super) struct MoveAfter {
     /// The new parent: a task id, or `null` for the top level; left out:
     /// the task's parent.
@@ -50,6 +52,7 @@ pub(super) struct MoveAfter {
 
 /// Right before a sibling.
 #[derive(Object)]
+#[oai(example)]
 pub(super) struct MoveBefore {
     /// The new parent: a task id, or `null` for the top level; left out:
     /// the task's parent.
@@ -65,6 +68,7 @@ pub(super) struct MoveBefore {
 
 /// Last among the siblings.
 #[derive(Object)]
+#[oai(example)]
 pub(super) struct MoveLast {
     /// The new parent: a task id, or `null` for the top level; left out:
     /// the task's parent.
@@ -76,6 +80,49 @@ pub(super) struct MoveLast {
     /// Left out or `null`.
     #[oai(nullable)]
     before_id: Option<NoId>,
+}
+
+impl Example for MoveAfter {
+    fn example() -> Self {
+        Self {
+            parent_id: Some(examples::PARENT),
+            after_id: examples::ID + 1,
+            before_id: None,
+        }
+    }
+}
+
+impl Example for MoveBefore {
+    fn example() -> Self {
+        Self {
+            parent_id: Some(examples::PARENT),
+            after_id: None,
+            before_id: examples::ID + 1,
+        }
+    }
+}
+
+/// To the top level, last.
+impl Example for MoveLast {
+    fn example() -> Self {
+        Self {
+            parent_id: None,
+            after_id: None,
+            before_id: None,
+        }
+    }
+}
+
+impl Example for LabelList {
+    fn example() -> Self {
+        let count = |name, tasks| LabelCount {
+            name: Label::from_stored(name),
+            tasks,
+        };
+        Self {
+            labels: vec![count("errand", 3), count("travel", 12)],
+        }
+    }
 }
 
 fn id_member(object: &Map<String, Value>, name: &str, errors: &mut Vec<FieldError>) -> Field<i64> {
@@ -144,6 +191,7 @@ pub(super) struct LabelCount {
 
 /// The owner's labels.
 #[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
 pub(super) struct LabelList {
     /// Every label a task of the owner (not in the trash) carries, by name.
     pub labels: Vec<LabelCount>,

@@ -28,7 +28,9 @@ class BatchOperationBatchCreate:
 
         Attributes:
             task (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-                and unknown members are ignored.
+                and unknown members are ignored. Example: {'description': 'Window seat; leave before 10:00.', 'done': False,
+                'due_at': datetime.datetime(2027, 1, 29, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels':
+                ['travel'], 'parent_id': None, 'title': 'Book flights'}.
             op (BatchOperationBatchCreateOp):  Example: create.
      """
 

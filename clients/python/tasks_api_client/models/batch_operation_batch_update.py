@@ -31,7 +31,8 @@ class BatchOperationBatchUpdate:
             id (int): The task's id.
             task (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
                 are; `null` clears `description` or `due_at`. Read-only and unknown
-                members are ignored.
+                members are ignored. Example: {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}.
             op (BatchOperationBatchUpdateOp):  Example: update.
             if_match (str | Unset): As the `If-Match` header: the operation (and so the batch) fails
                 unless the task still has this ETag.

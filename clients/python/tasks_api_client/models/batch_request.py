@@ -27,6 +27,13 @@ T = TypeVar("T", bound="BatchRequest")
 class BatchRequest:
     """ A batch: 1–100 operations, performed in order, all or nothing.
 
+        Example:
+            {'operations': [{'op': 'create', 'task': {'description': 'Window seat; leave before 10:00.', 'done': False,
+                'due_at': datetime.datetime(2027, 1, 29, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels':
+                ['travel'], 'parent_id': None, 'title': 'Book flights'}}, {'id': 42, 'if_match': '"42-3"', 'op': 'update',
+                'task': {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'id': 43, 'op': 'delete'}]}
+
         Attributes:
             operations (list[BatchOperationBatchCreate | BatchOperationBatchDelete | BatchOperationBatchUpdate]):
      """

@@ -26,6 +26,16 @@ T = TypeVar("T", bound="ChangePage")
 class ChangePage:
     """ One page of the change feed.
 
+        Example:
+            {'changes': [{'deleted': False, 'etag': '"42-3"', 'id': 42, 'task': {'created_at': datetime.datetime(2027, 1,
+                15, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'deleted_at': None, 'description': 'Window
+                seat; leave before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'parent_id': 7,
+                'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'deleted': True, 'deleted_at': datetime.datetime(2027,
+                1, 15, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'etag': '"43-2"', 'id': 43}], 'has_more':
+                False, 'next_since': 'AQAAAAAAAAAq'}
+
         Attributes:
             changes (list[ChangedTask | Tombstone]): In the order they were committed; each task at most once per page,
                 as it was when the page was read.

@@ -25,11 +25,24 @@ T = TypeVar("T", bound="ChangedTask")
 class ChangedTask:
     """ A task that was created or changed: its current state.
 
+        Example:
+            {'deleted': False, 'etag': '"42-3"', 'id': 42, 'task': {'created_at': datetime.datetime(2027, 1, 15, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'deleted_at': None, 'description': 'Window seat; leave
+                before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'parent_id': 7,
+                'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}
+
         Attributes:
             id (int): The task's id.
             deleted (bool): `false`: `task` is the task's current state.
             etag (str): The task's strong ETag, as `GET` sends it, for a later `If-Match`.
-            task (Task): A task.
+            task (Task): A task. Example: {'created_at': datetime.datetime(2027, 1, 15, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'deleted_at': None, 'description': 'Window seat; leave
+                before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'parent_id': 7,
+                'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}.
      """
 
     id: int

@@ -22,6 +22,9 @@ T = TypeVar("T", bound="Health")
 class Health:
     """ The state of the service.
 
+        Example:
+            {'status': 'ok'}
+
         Attributes:
             status (str): Always `ok` in a 200 response.
      """

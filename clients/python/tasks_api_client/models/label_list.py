@@ -25,6 +25,9 @@ T = TypeVar("T", bound="LabelList")
 class LabelList:
     """ The owner's labels.
 
+        Example:
+            {'labels': [{'name': 'errand', 'tasks': 3}, {'name': 'travel', 'tasks': 12}]}
+
         Attributes:
             labels (list[LabelCount]): Every label a task of the owner (not in the trash) carries, by name.
      """

@@ -24,6 +24,9 @@ T = TypeVar("T", bound="MoveAfter")
 class MoveAfter:
     """ Right after a sibling.
 
+        Example:
+            {'after_id': 43, 'before_id': None, 'parent_id': 7}
+
         Attributes:
             after_id (int): Place the task right after this sibling (a task under the new
                 parent).

@@ -24,6 +24,9 @@ T = TypeVar("T", bound="MoveBefore")
 class MoveBefore:
     """ Right before a sibling.
 
+        Example:
+            {'after_id': None, 'before_id': 43, 'parent_id': 7}
+
         Attributes:
             before_id (int): Place the task right before this sibling (a task under the new
                 parent).

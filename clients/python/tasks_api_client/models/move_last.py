@@ -24,6 +24,9 @@ T = TypeVar("T", bound="MoveLast")
 class MoveLast:
     """ Last among the siblings.
 
+        Example:
+            {'after_id': None, 'before_id': None, 'parent_id': None}
+
         Attributes:
             parent_id (int | None | Unset): The new parent: a task id, or `null` for the top level; left out:
                 the task's parent.

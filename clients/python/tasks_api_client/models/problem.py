@@ -26,6 +26,11 @@ T = TypeVar("T", bound="Problem")
 class Problem:
     """ An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
 
+        Example:
+            {'detail': '2 fields are invalid', 'errors': [{'detail': 'must not be blank', 'pointer': '#/title'}, {'detail':
+                'must be at most 100', 'parameter': 'per_page'}], 'request_id': '01JF2V8K3W9Q4XH7M5RZC6NBTD', 'status': 400,
+                'title': 'Invalid request', 'type': 'urn:tasks-api:problem:validation-error'}
+
         Attributes:
             type_ (str): A URI that identifies the kind of problem; stable, suitable for matching
                 in code (for example `urn:tasks-api:problem:validation-error`).

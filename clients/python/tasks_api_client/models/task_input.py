@@ -26,6 +26,11 @@ class TaskInput:
     """ The fields a client sets when it creates or replaces a task. Read-only
     and unknown members are ignored.
 
+        Example:
+            {'description': 'Window seat; leave before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9,
+                0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id': None, 'title':
+                'Book flights'}
+
         Attributes:
             title (str): What to do: 1–200 characters (Unicode code points, as sent), with at
                 least one that is not whitespace; surrounding whitespace is trimmed.

@@ -27,6 +27,10 @@ class TaskPatch:
     are; `null` clears `description` or `due_at`. Read-only and unknown
     members are ignored.
 
+        Example:
+            {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}
+
         Attributes:
             title (str | Unset): A new title (not `null`): 1–200 characters with at least one that is
                 not whitespace; surrounding whitespace is trimmed.

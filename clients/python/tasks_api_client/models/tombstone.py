@@ -26,6 +26,10 @@ class Tombstone:
     """ A task that was deleted (moved to the trash or removed for good): drop
     it.
 
+        Example:
+            {'deleted': True, 'deleted_at': datetime.datetime(2027, 1, 15, 12, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'etag': '"43-2"', 'id': 43}
+
         Attributes:
             id (int): The task's id.
             deleted (bool): `true`: the task was deleted.

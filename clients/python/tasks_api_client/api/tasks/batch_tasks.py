@@ -159,6 +159,12 @@ def sync_detailed(
     Args:
         idempotency_key (str | Unset):
         body (BatchRequest): A batch: 1–100 operations, performed in order, all or nothing.
+            Example: {'operations': [{'op': 'create', 'task': {'description': 'Window seat; leave
+            before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}}, {'id': 42, 'if_match': '"42-3"', 'op': 'update', 'task':
+            {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'id': 43, 'op': 'delete'}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,6 +207,12 @@ def sync(
     Args:
         idempotency_key (str | Unset):
         body (BatchRequest): A batch: 1–100 operations, performed in order, all or nothing.
+            Example: {'operations': [{'op': 'create', 'task': {'description': 'Window seat; leave
+            before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}}, {'id': 42, 'if_match': '"42-3"', 'op': 'update', 'task':
+            {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'id': 43, 'op': 'delete'}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -238,6 +250,12 @@ async def asyncio_detailed(
     Args:
         idempotency_key (str | Unset):
         body (BatchRequest): A batch: 1–100 operations, performed in order, all or nothing.
+            Example: {'operations': [{'op': 'create', 'task': {'description': 'Window seat; leave
+            before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}}, {'id': 42, 'if_match': '"42-3"', 'op': 'update', 'task':
+            {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'id': 43, 'op': 'delete'}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -280,6 +298,12 @@ async def asyncio(
     Args:
         idempotency_key (str | Unset):
         body (BatchRequest): A batch: 1–100 operations, performed in order, all or nothing.
+            Example: {'operations': [{'op': 'create', 'task': {'description': 'Window seat; leave
+            before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}}, {'id': 42, 'if_match': '"42-3"', 'op': 'update', 'task':
+            {'description': None, 'done': True, 'due_at': datetime.datetime(2027, 1, 30, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'id': 43, 'op': 'delete'}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -143,7 +143,10 @@ def sync_detailed(
     Args:
         idempotency_key (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +187,10 @@ def sync(
     Args:
         idempotency_key (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,7 +226,10 @@ async def asyncio_detailed(
     Args:
         idempotency_key (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -261,7 +270,10 @@ async def asyncio(
     Args:
         idempotency_key (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -151,7 +151,10 @@ def sync_detailed(
         id (int):
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +196,10 @@ def sync(
         id (int):
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,7 +236,10 @@ async def asyncio_detailed(
         id (int):
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -272,7 +281,10 @@ async def asyncio(
         id (int):
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
-            and unknown members are ignored.
+            and unknown members are ignored. Example: {'description': 'Window seat; leave before
+            10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
+            tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'labels': ['travel'], 'parent_id':
+            None, 'title': 'Book flights'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

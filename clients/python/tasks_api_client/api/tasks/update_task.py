@@ -158,10 +158,14 @@ def sync_detailed(
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,10 +209,14 @@ def sync(
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,10 +255,14 @@ async def asyncio_detailed(
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -294,10 +306,14 @@ async def asyncio(
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
-            members are ignored.
+            members are ignored. Example: {'description': None, 'done': True, 'due_at':
+            datetime.datetime(2027, 1, 30, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
+            'Z'))}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
