@@ -209,6 +209,7 @@ impl ChangesApi {
         /// Changes per page, 1–1000.
         #[oai(
             default = "default_per_page",
+            example = "super::examples::per_page",
             validator(minimum(value = "1"), maximum(value = "1000"))
         )]
         per_page: Query<Lenient<i64>>,

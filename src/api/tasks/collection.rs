@@ -130,6 +130,7 @@ impl CollectionApi {
         /// Tasks per page, 1–100. May change from one cursor page to the next.
         #[oai(
             default = "default_per_page",
+            example = "super::examples::per_page",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         per_page: Query<Lenient<i64>>,

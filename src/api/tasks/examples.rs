@@ -9,6 +9,7 @@ use poem_openapi::types::Example;
 use super::changes::{Change, ChangePage, ChangedTask, Tombstone};
 use super::paging::TaskPage;
 use super::{Task, TaskInput, TaskPatch};
+use crate::api::params::Lenient;
 use crate::api::types::{Literal, Nullable};
 use crate::domain::{Description, Label, Timestamp, Title};
 
@@ -17,6 +18,16 @@ pub(super) const ID: i64 = 42;
 pub(super) const PARENT: i64 = 7;
 /// The example task's strong ETag.
 pub(super) const ETAG: &str = "\"42-3\"";
+
+/// The example of an `id` path parameter: the example task's.
+pub(super) fn task_id() -> Lenient<i64> {
+    Lenient::of(ID)
+}
+
+/// The example of a `per_page` parameter.
+pub(super) fn per_page() -> Lenient<i64> {
+    Lenient::of(20)
+}
 
 /// 2027-01-15T09:00:00Z plus `hours`.
 pub(super) fn instant(hours: i64) -> Timestamp {

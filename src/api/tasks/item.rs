@@ -113,6 +113,7 @@ impl ItemApi {
         db: Data<&Db>,
         owner: Owner,
         /// The task's id.
+        #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
         /// ETags the client already has: `*` or a list such as `"3-1", "3-2"`
         /// (a value that is neither matches nothing).
@@ -144,6 +145,7 @@ impl ItemApi {
         db: Data<&Db>,
         owner: Owner,
         /// The task's id.
+        #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
         /// Write only if the task's current ETag is one of these (or `*`); a
         /// value that is neither matches nothing, so the write is refused.
@@ -172,6 +174,7 @@ impl ItemApi {
         db: Data<&Db>,
         owner: Owner,
         /// The task's id.
+        #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
         /// Write only if the task's current ETag is one of these (or `*`); a
         /// value that is neither matches nothing, so the write is refused.
@@ -200,6 +203,7 @@ impl ItemApi {
         db: Data<&Db>,
         owner: Owner,
         /// The task's id.
+        #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
         /// Delete only if the task's current ETag is one of these (or `*`); a
         /// value that is neither matches nothing, so the delete is refused.

@@ -47,6 +47,7 @@ impl TrashApi {
         db: Data<&Db>,
         owner: Owner,
         /// The task's id.
+        #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
         /// Undelete only if the task's current ETag (in the trash) is one of
         /// these (or `*`).

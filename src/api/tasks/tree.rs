@@ -228,6 +228,7 @@ impl TreeApi {
         db: Data<&Db>,
         owner: Owner,
         /// The task's id.
+        #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
         /// Move only if the task's current ETag is one of these (or `*`).
         #[oai(name = "If-Match")]

@@ -135,7 +135,7 @@ def sync_detailed(
     trash. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         purge (bool | Unset):
         if_match (str | Unset):
 
@@ -178,7 +178,7 @@ def sync(
     trash. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         purge (bool | Unset):
         if_match (str | Unset):
 
@@ -216,7 +216,7 @@ async def asyncio_detailed(
     trash. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         purge (bool | Unset):
         if_match (str | Unset):
 
@@ -259,7 +259,7 @@ async def asyncio(
     trash. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         purge (bool | Unset):
         if_match (str | Unset):
 

@@ -124,7 +124,7 @@ def sync_detailed(
     304 with no body.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_none_match (str | Unset):
 
     Raises:
@@ -161,7 +161,7 @@ def sync(
     304 with no body.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_none_match (str | Unset):
 
     Raises:
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     304 with no body.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_none_match (str | Unset):
 
     Raises:
@@ -230,7 +230,7 @@ async def asyncio(
     304 with no body.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_none_match (str | Unset):
 
     Raises:

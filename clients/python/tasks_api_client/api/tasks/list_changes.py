@@ -143,7 +143,7 @@ def sync_detailed(
 
     Args:
         since (str | Unset):
-        per_page (int | Unset):  Default: 100.
+        per_page (int | Unset):  Default: 100. Example: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -190,7 +190,7 @@ def sync(
 
     Args:
         since (str | Unset):
-        per_page (int | Unset):  Default: 100.
+        per_page (int | Unset):  Default: 100. Example: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -232,7 +232,7 @@ async def asyncio_detailed(
 
     Args:
         since (str | Unset):
-        per_page (int | Unset):  Default: 100.
+        per_page (int | Unset):  Default: 100. Example: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -279,7 +279,7 @@ async def asyncio(
 
     Args:
         since (str | Unset):
-        per_page (int | Unset):  Default: 100.
+        per_page (int | Unset):  Default: 100. Example: 20.
         if_none_match (str | Unset):
 
     Raises:

@@ -189,7 +189,7 @@ def sync_detailed(
 
     Args:
         page (int | Unset):  Default: 1.
-        per_page (int | Unset):  Default: 10.
+        per_page (int | Unset):  Default: 10. Example: 20.
         done (bool | Unset):
         q (str | Unset):
         sort (Sort | Unset): The order of a list: a field, with a leading `-` for descending. Ties
@@ -266,7 +266,7 @@ def sync(
 
     Args:
         page (int | Unset):  Default: 1.
-        per_page (int | Unset):  Default: 10.
+        per_page (int | Unset):  Default: 10. Example: 20.
         done (bool | Unset):
         q (str | Unset):
         sort (Sort | Unset): The order of a list: a field, with a leading `-` for descending. Ties
@@ -338,7 +338,7 @@ async def asyncio_detailed(
 
     Args:
         page (int | Unset):  Default: 1.
-        per_page (int | Unset):  Default: 10.
+        per_page (int | Unset):  Default: 10. Example: 20.
         done (bool | Unset):
         q (str | Unset):
         sort (Sort | Unset): The order of a list: a field, with a leading `-` for descending. Ties
@@ -415,7 +415,7 @@ async def asyncio(
 
     Args:
         page (int | Unset):  Default: 1.
-        per_page (int | Unset):  Default: 10.
+        per_page (int | Unset):  Default: 10. Example: 20.
         done (bool | Unset):
         q (str | Unset):
         sort (Sort | Unset): The order of a list: a field, with a leading `-` for descending. Ties

@@ -160,7 +160,7 @@ def sync_detailed(
     has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (MoveAfter | MoveBefore | MoveLast): Where to move a task: right after a sibling
             (`after_id`), right
@@ -212,7 +212,7 @@ def sync(
     has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (MoveAfter | MoveBefore | MoveLast): Where to move a task: right after a sibling
             (`after_id`), right
@@ -259,7 +259,7 @@ async def asyncio_detailed(
     has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (MoveAfter | MoveBefore | MoveLast): Where to move a task: right after a sibling
             (`after_id`), right
@@ -311,7 +311,7 @@ async def asyncio(
     has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (MoveAfter | MoveBefore | MoveLast): Where to move a task: right after a sibling
             (`after_id`), right

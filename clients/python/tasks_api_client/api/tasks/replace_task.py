@@ -148,7 +148,7 @@ def sync_detailed(
     write happens only if the task still has that ETag (else 412).
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
             and unknown members are ignored. Example: {'description': 'Window seat; leave before
@@ -193,7 +193,7 @@ def sync(
     write happens only if the task still has that ETag (else 412).
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
             and unknown members are ignored. Example: {'description': 'Window seat; leave before
@@ -233,7 +233,7 @@ async def asyncio_detailed(
     write happens only if the task still has that ETag (else 412).
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
             and unknown members are ignored. Example: {'description': 'Window seat; leave before
@@ -278,7 +278,7 @@ async def asyncio(
     write happens only if the task still has that ETag (else 412).
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskInput): The fields a client sets when it creates or replaces a task. Read-only
             and unknown members are ignored. Example: {'description': 'Window seat; leave before

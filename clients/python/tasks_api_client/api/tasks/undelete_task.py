@@ -135,7 +135,7 @@ def sync_detailed(
     404. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
 
     Raises:
@@ -173,7 +173,7 @@ def sync(
     404. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
 
     Raises:
@@ -206,7 +206,7 @@ async def asyncio_detailed(
     404. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
 
     Raises:
@@ -244,7 +244,7 @@ async def asyncio(
     404. With `If-Match`, only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
 
     Raises:

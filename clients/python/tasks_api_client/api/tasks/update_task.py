@@ -154,7 +154,7 @@ def sync_detailed(
     `If-Match`, the write happens only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
@@ -205,7 +205,7 @@ def sync(
     `If-Match`, the write happens only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
@@ -251,7 +251,7 @@ async def asyncio_detailed(
     `If-Match`, the write happens only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
@@ -302,7 +302,7 @@ async def asyncio(
     `If-Match`, the write happens only if the task still has that ETag.
 
     Args:
-        id (int):
+        id (int):  Example: 42.
         if_match (str | Unset):
         body (TaskPatch): A JSON Merge Patch (RFC 7396) of a task: members left out stay as they
             are; `null` clears `description` or `due_at`. Read-only and unknown
