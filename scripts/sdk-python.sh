@@ -29,7 +29,7 @@ fi
 if [[ "${UPDATE:-}" == 1 ]]; then
   rm -rf clients/python && cp -r "$OUT" clients/python
   log "clients/python rewritten"
-elif ! diff -r "$OUT" clients/python >"$SCRATCH/drift.txt"; then
+elif ! diff -r -x __pycache__ "$OUT" clients/python >"$SCRATCH/drift.txt"; then
   head -50 "$SCRATCH/drift.txt" >&2
   echo "clients/python differs from what openapi.yaml generates: run UPDATE=1 scripts/sdk-python.sh and commit" >&2
   exit 1
