@@ -11,9 +11,11 @@ use crate::domain::list::SearchText;
 use crate::domain::{Description, Label, Timestamp, Title};
 
 /// Implements `Type` for a type documented by an inline schema.
+/// Generic parameters go first, in brackets:
+/// `inline_type!([const B: bool] Literal<B>, …)`.
 macro_rules! inline_type {
-    ($ty:ty, $name:literal, $schema:expr) => {
-        impl ::poem_openapi::types::Type for $ty {
+    ([$($generics:tt)*] $ty:ty, $name:expr, $schema:expr) => {
+        impl<$($generics)*> ::poem_openapi::types::Type for $ty {
             const IS_REQUIRED: bool = true;
             type RawValueType = Self;
             type RawElementValueType = Self;
@@ -36,6 +38,9 @@ macro_rules! inline_type {
                 Box::new(self.as_raw_value().into_iter())
             }
         }
+    };
+    ($ty:ty, $name:expr, $schema:expr) => {
+        inline_type!([] $ty, $name, $schema);
     };
 }
 
@@ -264,32 +269,14 @@ impl<T: ParseFromJSON> ParseFromJSON for Nullable<T> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Literal<const B: bool>;
 
-impl<const B: bool> Type for Literal<B> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        format!("boolean_{B}").into()
+inline_type!(
+    [const B: bool] Literal<B>,
+    format!("boolean_{B}"),
+    MetaSchema {
+        enum_items: vec![Value::Bool(B)],
+        ..MetaSchema::new("boolean")
     }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            enum_items: vec![Value::Bool(B)],
-            ..MetaSchema::new("boolean")
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+);
 
 impl<const B: bool> ToJSON for Literal<B> {
     fn to_json(&self) -> Option<Value> {
