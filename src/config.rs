@@ -78,6 +78,13 @@ pub struct Config {
     #[arg(long, env = "TASKS_KEY_CACHE_SECS", default_value_t = 5)]
     pub key_cache_secs: u64,
 
+    /// The longest a key made over HTTP (`POST /api/keys`,
+    /// `POST /api/owners/{id}/keys`) may live, in days: one asked for
+    /// without `expires_at` gets this, a later one is refused. Default: no
+    /// maximum.
+    #[arg(long, env = "TASKS_MAX_KEY_LIFETIME_DAYS", value_parser = clap::value_parser!(u64).range(1..=3_650_000))]
+    pub max_key_lifetime_days: Option<u64>,
+
     /// Failed authentications (missing, malformed, unknown or revoked keys)
     /// a client address may make at once; past it, requests from that
     /// address get 429 without their key being checked.
@@ -272,6 +279,9 @@ impl Config {
             key_cache: Duration::from_secs(self.key_cache_secs),
             failure_burst: self.auth_failure_burst,
             failures_per_min: self.auth_failures_per_min,
+            max_key_lifetime: self
+                .max_key_lifetime_days
+                .map(|days| Duration::from_secs(days * 24 * 60 * 60)),
         }
     }
 

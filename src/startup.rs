@@ -192,6 +192,7 @@ pub fn routes(db: Db, config: &Config, auth: Arc<Auth>) -> BoxEndpoint<'static, 
         route
             .nest("/", service)
             .data(db)
+            .data(Arc::clone(&auth))
             .data(BodyLimit(config.max_body_bytes)),
         Arc::clone(&table),
         config.request_timeout(),

@@ -44,7 +44,7 @@ import urllib.request
 
 DIRECTIVE = re.compile(r"<!--\s*check:(.*?)-->\s*\n```console\n(.*?)```", re.S)
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
-VOLATILE = {"request_id", "next_cursor", "next_since", "etag"}
+VOLATILE = {"request_id", "next_cursor", "next_since", "etag", "key", "prefix"}
 INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 KEY = re.compile(r"tsk_[A-Za-z0-9_-]{32}")
 

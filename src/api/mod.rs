@@ -1,11 +1,13 @@
 //! The HTTP API: one `#[OpenApi]` struct per resource, with its request and
 //! response objects, and the pure function that assembles the contract.
 
+pub mod account;
 pub mod body;
 pub mod conditional;
 pub mod cursor;
 pub mod headers;
 pub mod health;
+pub mod owners;
 pub mod params;
 pub mod routes;
 pub mod tasks;
@@ -22,6 +24,8 @@ pub type Endpoints = (
     tasks::ItemApi,
     tasks::TrashApi,
     tasks::TreeApi,
+    account::AccountApi,
+    owners::OwnersApi,
     health::HealthApi,
 );
 

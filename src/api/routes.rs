@@ -2,7 +2,7 @@
 //! the error mapping (405's `Allow`, undecodable path parameters) and the
 //! metrics (bounded route labels) need to know of them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use poem_openapi::registry::MetaApi;
 
@@ -21,6 +21,10 @@ struct Template {
     segments: Vec<String>,
     /// `DELETE, GET, HEAD, PATCH, PUT`: the `Allow` header.
     methods: String,
+    /// The scopes each method's operation declares in its security
+    /// requirement (`GET` → `["tasks:read"]`): what authentication
+    /// enforces.
+    scopes: BTreeMap<String, Vec<&'static str>>,
 }
 
 /// What a path outside the contract (documentation, the spec) supports.
@@ -40,10 +44,19 @@ impl RouteTable {
                 if methods.contains("GET") {
                     methods.insert("HEAD".to_owned());
                 }
+                let scopes = path
+                    .operations
+                    .iter()
+                    .map(|op| {
+                        let needed = op.security.iter().flat_map(|r| r.values().flatten());
+                        (op.method.as_str().to_owned(), needed.copied().collect())
+                    })
+                    .collect();
                 Template {
                     path: path.path.clone(),
                     segments: path.path.split('/').map(str::to_owned).collect(),
                     methods: methods.into_iter().collect::<Vec<_>>().join(", "),
+                    scopes,
                 }
             })
             .collect();
@@ -88,6 +101,15 @@ impl RouteTable {
         self.matching(path)
             .map_or(READ_ONLY_METHODS, |route| &route.methods)
             .to_owned()
+    }
+
+    /// The scopes the operation at `method` and `path` declares (`HEAD` is
+    /// `GET`'s); none outside the contract.
+    pub fn scopes_for(&self, method: &str, path: &str) -> &[&'static str] {
+        let method = if method == "HEAD" { "GET" } else { method };
+        self.matching(path)
+            .and_then(|route| route.scopes.get(method))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Names of the path parameters of the template `path` matches.

@@ -3,7 +3,8 @@
 
 use clap::Subcommand;
 
-use super::store::{self, KeyError};
+use super::scope::Scopes;
+use super::store::{self, Grant, KeyError};
 use crate::db::Db;
 use crate::domain::Timestamp;
 
@@ -19,6 +20,15 @@ pub enum KeysCommand {
         /// A name to tell the owner's keys apart (unique per owner).
         #[arg(long)]
         name: Option<String>,
+        /// A scope the key holds (repeat the option, or separate with
+        /// commas): tasks:read, tasks:write, keys:manage, admin. Default:
+        /// every scope but admin.
+        #[arg(long = "scope", value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// How long the key is valid: a number and a unit, `s`, `m`, `h`
+        /// or `d` (`90d`). Default: until revoked.
+        #[arg(long)]
+        expires_in: Option<String>,
     },
     /// List keys (never the keys themselves): id, owner, name, prefix,
     /// created, last used (to within a minute), revoked.
@@ -38,11 +48,17 @@ pub enum KeysCommand {
 /// Runs `command`; returns what to print on stdout, and a note for stderr.
 pub async fn run(db: &Db, command: &KeysCommand) -> Result<(String, String), KeyError> {
     match command {
-        KeysCommand::Create { owner, name } => {
+        KeysCommand::Create {
+            owner,
+            name,
+            scopes,
+            expires_in,
+        } => {
             let name = name
                 .clone()
                 .unwrap_or_else(|| format!("made {}", Timestamp::now().to_rfc3339()));
-            let key = store::create_key(db, owner, &name, true).await?;
+            let grant = grant(scopes, expires_in.as_deref())?;
+            let key = store::create_key(db, owner, &name, true, grant).await?;
             let note = format!(
                 "made key {name:?} for owner {owner:?}: store it now, it is not shown again"
             );
@@ -62,6 +78,40 @@ pub async fn run(db: &Db, command: &KeysCommand) -> Result<(String, String), Key
     }
 }
 
+/// What `--scope` and `--expires-in` ask for.
+fn grant(scopes: &[String], expires_in: Option<&str>) -> Result<Grant, KeyError> {
+    let scopes = if scopes.is_empty() {
+        Scopes::user()
+    } else {
+        Scopes::parse_text(&scopes.join(" ")).map_err(KeyError::UnknownScope)?
+    };
+    let expires_at = expires_in
+        .map(|text| {
+            let lifetime =
+                parse_lifetime(text).ok_or_else(|| KeyError::BadLifetime(text.to_owned()))?;
+            Timestamp::now()
+                .plus(lifetime)
+                .ok_or_else(|| KeyError::BadLifetime(text.to_owned()))
+        })
+        .transpose()?;
+    Ok(Grant { scopes, expires_at })
+}
+
+/// `90d`, `12h`, `30m`, `45s`: a positive whole number and a unit.
+fn parse_lifetime(text: &str) -> Option<std::time::Duration> {
+    let (number, unit) = text.split_at(text.len().checked_sub(1)?);
+    let seconds_per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    n.checked_mul(seconds_per)
+        .map(std::time::Duration::from_secs)
+}
+
 /// Keys as a table under a header, each column padded to its widest cell
 /// (two spaces apart; the last column is not padded).
 fn table(keys: &[store::KeyInfo]) -> String {
@@ -71,8 +121,10 @@ fn table(keys: &[store::KeyInfo]) -> String {
         "owner",
         "name",
         "prefix",
+        "scopes",
         "created",
         "last_used",
+        "expires",
         "revoked",
     ];
     let mut rows = vec![header.map(str::to_owned)];
@@ -82,8 +134,10 @@ fn table(keys: &[store::KeyInfo]) -> String {
             key.owner.clone(),
             key.name.clone(),
             key.prefix.clone(),
+            key.scopes.names().join(","),
             key.created_at.to_rfc3339(),
             when(key.last_used_at),
+            when(key.expires_at),
             when(key.revoked_at),
         ]
     }));

@@ -4,8 +4,10 @@
 //! take the [`Owner`] it found.
 
 pub mod admin;
+pub mod audit;
 mod key;
 mod limits;
+pub mod scope;
 pub mod store;
 
 use std::net::{IpAddr, Ipv6Addr};
@@ -19,7 +21,9 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOpti
 
 use self::key::PresentedKey;
 use self::limits::{Buckets, Decision, Policy};
-use self::store::{KeyStore, Principal};
+use self::scope::{Scope, Scopes};
+use self::store::{KeyStore, Principal, Verdict};
+use crate::api::routes::RouteTable;
 use crate::db::{Db, DbError};
 use crate::domain::OwnerId;
 use crate::error::ApiError;
@@ -49,6 +53,8 @@ pub struct Settings {
     pub failure_burst: f64,
     /// …and then per minute.
     pub failures_per_min: f64,
+    /// The longest a key made over HTTP may live.
+    pub max_key_lifetime: Option<Duration>,
 }
 
 /// The security scheme's name in the contract.
@@ -60,6 +66,9 @@ pub struct Auth {
     mode: Mode,
     first_owner: OwnerId,
     keys: KeyStore,
+    /// The scopes each operation declares.
+    routes: RouteTable,
+    max_key_lifetime: Option<Duration>,
     requests: Buckets<i64>,
     failures: Buckets<IpAddr>,
 }
@@ -71,6 +80,8 @@ impl Auth {
             mode: settings.mode,
             first_owner: store::first_owner(db).await?,
             keys: KeyStore::new(db.clone(), settings.key_cache),
+            routes: RouteTable::from_meta(&crate::api::meta()),
+            max_key_lifetime: settings.max_key_lifetime,
             requests: Buckets::new(Policy {
                 name: "per-key",
                 per_sec: settings.per_sec,
@@ -97,6 +108,12 @@ impl Auth {
         let principal = match self.mode {
             Mode::None => {
                 req.extensions_mut().insert(self.first_owner);
+                req.extensions_mut().insert(Principal {
+                    owner: self.first_owner,
+                    key_id: 0,
+                    scopes: Scopes::all(),
+                    expires_at: None,
+                });
                 let resp = inner.call(req).await?;
                 return Ok(private(owned_by(resp, self.first_owner)));
             }
@@ -112,7 +129,13 @@ impl Auth {
             let resp = owned_by(private(resp), principal.owner);
             return Ok(self.with_rate_limit(resp, decision));
         }
+        if let Some(missing) = self.missing_scope(&req, principal.scopes) {
+            let resp = ApiError::insufficient_scope(missing).into_response();
+            let resp = owned_by(private(resp), principal.owner);
+            return Ok(self.with_rate_limit(resp, decision));
+        }
         req.extensions_mut().insert(principal.owner);
+        req.extensions_mut().insert(principal);
         let resp = owned_by(inner.call(req).await?, principal.owner);
         let decision = if resp.status() == StatusCode::NOT_MODIFIED {
             // A 304 costs nothing (as GitHub's limits do): polling with
@@ -131,8 +154,32 @@ impl Auth {
         Ok(self.with_rate_limit(private(resp), decision))
     }
 
-    /// The key's principal, or the problem to answer: 401 for a missing or
-    /// invalid key, 429 once the client address has failed too often.
+    /// The first scope the operation `req` asks for declares that `held`
+    /// lacks, if any.
+    fn missing_scope(&self, req: &Request, held: Scopes) -> Option<&'static str> {
+        let needed = self
+            .routes
+            .scopes_for(req.method().as_str(), req.uri().path());
+        needed
+            .iter()
+            .copied()
+            .find(|name| !Scope::named(name).is_some_and(|scope| held.contains(scope)))
+    }
+
+    /// The longest a key made over HTTP may live.
+    pub fn max_key_lifetime(&self) -> Option<Duration> {
+        self.max_key_lifetime
+    }
+
+    /// Forgets the cached keys of `owner`: this process refuses a disabled
+    /// owner's keys at once.
+    pub fn forget_owner(&self, owner: OwnerId) {
+        self.keys.forget_owner(owner);
+    }
+
+    /// The key's principal, or the problem to answer: 401 for a missing,
+    /// invalid or expired key or a disabled owner, 429 once the client
+    /// address has failed too often.
     async fn authenticate(&self, req: &Request) -> Result<Principal, ApiError> {
         let address = client_address(req);
         if let Some(retry_after) = self.failures.is_empty(&address) {
@@ -147,15 +194,17 @@ impl Auth {
             Ok(token) => match PresentedKey::parse(token) {
                 None => Failure::Malformed,
                 Some(key) => match self.keys.verify(&key).await? {
-                    Some(principal) => return Ok(principal),
-                    None => Failure::Invalid,
+                    Verdict::Valid(principal) => return Ok(principal),
+                    Verdict::Expired(at) => Failure::Expired(at),
+                    Verdict::Disabled => Failure::Disabled,
+                    Verdict::Unknown => Failure::Invalid,
                 },
             },
         };
         self.failures.take(&address);
         Err(ApiError::unauthorized(
-            failure.detail(),
-            failure.challenge(),
+            &failure.detail(),
+            &failure.challenge(),
         ))
     }
 
@@ -185,26 +234,36 @@ enum Failure {
     NotBearer,
     Malformed,
     Invalid,
+    Expired(crate::domain::Timestamp),
+    Disabled,
 }
 
 impl Failure {
-    fn detail(&self) -> &'static str {
+    fn detail(&self) -> String {
         match self {
-            Failure::Missing => "this request needs an API key: Authorization: Bearer tsk_…",
-            Failure::NotBearer => "the Authorization header must be `Bearer` and an API key",
-            Failure::Malformed => "the bearer token is not an API key (tsk_…)",
-            Failure::Invalid => "the API key is not valid: unknown or revoked",
+            Failure::Missing => "this request needs an API key: Authorization: Bearer tsk_…".into(),
+            Failure::NotBearer => "the Authorization header must be `Bearer` and an API key".into(),
+            Failure::Malformed => "the bearer token is not an API key (tsk_…)".into(),
+            Failure::Invalid => "the API key is not valid: unknown or revoked".into(),
+            Failure::Expired(at) => format!("the API key expired at {}", at.to_rfc3339()),
+            Failure::Disabled => "the API key's owner is disabled".into(),
         }
     }
 
-    /// `WWW-Authenticate` (RFC 6750 §3): no error code when no key was sent.
-    fn challenge(&self) -> &'static str {
+    /// `WWW-Authenticate` (RFC 6750 §3): no error code when no key was
+    /// sent; the reason in `error_description` when one is known.
+    fn challenge(&self) -> String {
+        const REALM: &str = "Bearer realm=\"tasks-api\"";
         match self {
-            Failure::Missing => "Bearer realm=\"tasks-api\"",
-            Failure::NotBearer => "Bearer realm=\"tasks-api\", error=\"invalid_request\"",
-            Failure::Malformed | Failure::Invalid => {
-                "Bearer realm=\"tasks-api\", error=\"invalid_token\""
+            Failure::Missing => REALM.to_owned(),
+            Failure::NotBearer => format!("{REALM}, error=\"invalid_request\""),
+            Failure::Malformed | Failure::Invalid => format!("{REALM}, error=\"invalid_token\""),
+            Failure::Expired(_) => {
+                format!("{REALM}, error=\"invalid_token\", error_description=\"the key expired\"")
             }
+            Failure::Disabled => format!(
+                "{REALM}, error=\"invalid_token\", error_description=\"the owner is disabled\""
+            ),
         }
     }
 }
@@ -286,8 +345,13 @@ impl<'a> ApiExtractor<'a> for Owner {
             MetaSecurityScheme {
                 ty: "http",
                 description: Some(
-                    "An API key (`tsk_…`), made with `tasks-api keys create`; the server \
-                     prints one on its first start.",
+                    "An API key (`tsk_…`): the server prints one (with every scope) on its \
+                     first start; more with `POST /api/keys`, `POST /api/owners/{id}/keys` or \
+                     `tasks-api keys create`. A key holds scopes, and each operation lists the \
+                     one it needs in its security requirement (a 403 `insufficient_scope` \
+                     without it): `tasks:read` (read tasks, labels, the feed), `tasks:write` \
+                     (change tasks), `keys:manage` (the caller's own keys), `admin` (owners \
+                     and their keys). Keys made before scopes existed hold them all.",
                 ),
                 name: None,
                 key_in: None,
@@ -313,6 +377,39 @@ impl<'a> ApiExtractor<'a> for Owner {
             .get::<OwnerId>()
             .copied()
             .map(Owner)
+            .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
+    }
+}
+
+/// The credential a request was authenticated with: who, what it may do,
+/// until when. As an operation's parameter, it documents the bearer
+/// security scheme, as [`Owner`] does.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller(pub Principal);
+
+impl<'a> ApiExtractor<'a> for Caller {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        Owner::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![SCHEME]
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        request
+            .extensions()
+            .get::<Principal>()
+            .copied()
+            .map(Caller)
             .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
     }
 }

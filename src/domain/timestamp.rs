@@ -53,6 +53,15 @@ impl Timestamp {
         DateTime::from_timestamp_micros(micros).map(Self)
     }
 
+    /// The instant `duration` after this one, if it is in the years
+    /// 0000–9999.
+    pub fn plus(self, duration: std::time::Duration) -> Option<Self> {
+        let later = self
+            .0
+            .checked_add_signed(chrono::TimeDelta::from_std(duration).ok()?)?;
+        YEARS.contains(&later.year()).then_some(Self(later))
+    }
+
     /// RFC 3339 in UTC with exactly six fractional digits and a `Z`.
     pub fn to_rfc3339(self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -36,16 +36,25 @@ pub enum ApiError {
         #[oai(header = "WWW-Authenticate")]
         String,
     ),
-    /// A cross-origin request (CORS) from an origin, or with a method or
-    /// headers, that is not allowed. (Raised before any operation: in no
-    /// operation's contract.)
+    /// The credential lacks the scope this operation needs
+    /// (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+    /// or a cross-origin request (CORS) from an origin, or with a method
+    /// or headers, that is not allowed.
     #[oai(status = 403, content_type = "application/problem+json")]
-    Forbidden(ProblemBody),
-    /// No task has this id.
+    Forbidden(
+        ProblemBody,
+        /// For a missing scope: `Bearer` with `error="insufficient_scope"`
+        /// and the `scope` needed (RFC 6750 §3.1).
+        #[oai(header = "WWW-Authenticate")]
+        Option<String>,
+    ),
+    /// No task (or, for the key and owner operations, no key or owner) has
+    /// this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemBody),
     /// The task is not in the trash, so there is nothing to undelete; or
-    /// its parent task is in the trash, so undelete that first.
+    /// its parent task is in the trash, so undelete that first. (For keys
+    /// and owners: the name is taken, or an owner would disable itself.)
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(ProblemBody),
     /// The `since` token is older than the history the server keeps: sync
@@ -194,12 +203,32 @@ impl ApiError {
 
     /// A CORS request the configuration does not allow; `why` says what.
     pub fn cross_origin_refused(why: &str) -> Self {
-        Self::Forbidden(problem(
-            StatusCode::FORBIDDEN,
-            "cross-origin-refused",
-            "Cross-origin request refused",
-            format!("{why}: see the server's --cors-origin"),
-        ))
+        Self::Forbidden(
+            problem(
+                StatusCode::FORBIDDEN,
+                "cross-origin-refused",
+                "Cross-origin request refused",
+                format!("{why}: see the server's --cors-origin"),
+            ),
+            None,
+        )
+    }
+
+    /// The credential does not hold `scope`, which the operation needs.
+    pub fn insufficient_scope(scope: &str) -> Self {
+        Self::Forbidden(
+            problem(
+                StatusCode::FORBIDDEN,
+                "insufficient-scope",
+                "Insufficient scope",
+                format!(
+                    "this operation needs the scope {scope}, which the credential does not hold"
+                ),
+            ),
+            Some(format!(
+                "Bearer realm=\"tasks-api\", error=\"insufficient_scope\", scope=\"{scope}\""
+            )),
+        )
     }
 
     /// A rate limit of `what` is spent for `retry_after` seconds.
@@ -239,6 +268,31 @@ impl ApiError {
             );
         }
         self
+    }
+
+    /// No key of the caller's has this id.
+    pub fn key_not_found(id: i64) -> Self {
+        Self::NotFound(problem(
+            StatusCode::NOT_FOUND,
+            "key-not-found",
+            "Key not found",
+            format!("you have no active key with id {id}"),
+        ))
+    }
+
+    /// No owner has this id.
+    pub fn owner_not_found(id: i64) -> Self {
+        Self::NotFound(problem(
+            StatusCode::NOT_FOUND,
+            "owner-not-found",
+            "Owner not found",
+            format!("there is no owner with id {id}"),
+        ))
+    }
+
+    /// A name that is taken, or another state conflict of keys and owners.
+    pub fn conflict(kind: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self::Conflict(problem(StatusCode::CONFLICT, kind, title, detail))
     }
 
     pub fn task_not_deleted(id: i64) -> Self {

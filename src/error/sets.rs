@@ -72,45 +72,61 @@ macro_rules! error_set {
 
 error_set!(
     /// Reading a list.
-    ListErrors = [400, 401, 429, 500, 503]
+    ListErrors = [400, 401, 403, 429, 500, 503]
 );
 error_set!(
     /// Reading one task.
-    ReadErrors = [400, 401, 404, 429, 500, 503]
+    ReadErrors = [400, 401, 403, 404, 429, 500, 503]
 );
 error_set!(
     /// Creating a task.
-    CreateErrors = [400, 401, 413, 415, 422, 429, 500, 503]
+    CreateErrors = [400, 401, 403, 413, 415, 422, 429, 500, 503]
 );
 error_set!(
     /// Replacing or patching a task.
-    WriteErrors = [400, 401, 404, 412, 413, 415, 429, 500, 503]
+    WriteErrors = [400, 401, 403, 404, 412, 413, 415, 429, 500, 503]
 );
 error_set!(
     /// Deleting a task.
-    DeleteErrors = [400, 401, 404, 412, 429, 500, 503]
+    DeleteErrors = [400, 401, 403, 404, 412, 429, 500, 503]
 );
 error_set!(
     /// Taking a task out of the trash.
-    UndeleteErrors = [400, 401, 404, 409, 412, 429, 500, 503]
+    UndeleteErrors = [400, 401, 403, 404, 409, 412, 429, 500, 503]
 );
 error_set!(
     /// Moving a task.
-    MoveErrors = [400, 401, 404, 412, 413, 415, 429, 500, 503]
+    MoveErrors = [400, 401, 403, 404, 412, 413, 415, 429, 500, 503]
 );
 error_set!(
     /// Listing labels.
-    LabelErrors = [401, 429, 500, 503]
+    LabelErrors = [401, 403, 429, 500, 503]
 );
 error_set!(
     /// A batch.
-    BatchErrors = [400, 401, 404, 412, 413, 415, 422, 429, 500, 503]
+    BatchErrors = [400, 401, 403, 404, 412, 413, 415, 422, 429, 500, 503]
 );
 error_set!(
     /// Reading the change feed.
-    FeedErrors = [400, 401, 410, 429, 500, 503]
+    FeedErrors = [400, 401, 403, 410, 429, 500, 503]
 );
 error_set!(
     /// Readiness.
     ReadyErrors = [503]
+);
+error_set!(
+    /// `GET /api/me`, `GET /api/keys`, `GET /api/owners`.
+    AccountErrors = [401, 403, 429, 500, 503]
+);
+error_set!(
+    /// `POST /api/keys`, `POST /api/owners`.
+    CreateKeyErrors = [400, 401, 403, 409, 413, 415, 429, 500, 503]
+);
+error_set!(
+    /// `DELETE /api/keys/{id}`.
+    RevokeKeyErrors = [400, 401, 403, 404, 429, 500, 503]
+);
+error_set!(
+    /// `POST /api/owners/{id}/keys`, `…/disable`, `…/enable`.
+    OwnerErrors = [400, 401, 403, 404, 409, 413, 415, 429, 500, 503]
 );

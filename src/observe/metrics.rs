@@ -44,6 +44,11 @@ struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    event: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
 }
@@ -65,6 +70,7 @@ pub struct Metrics {
     unavailable: Counter,
     replays: Counter,
     rate_limited: Family<ReasonLabels, Counter>,
+    audit: Family<EventLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
     resident: Gauge,
     open_fds: Gauge,
@@ -77,6 +83,15 @@ impl Default for Metrics {
         Self::new()
     }
 }
+
+/// The audited events (`crate::auth::audit`).
+pub const AUDIT_EVENTS: [&str; 5] = [
+    "key_created",
+    "key_revoked",
+    "owner_created",
+    "owner_disabled",
+    "owner_enabled",
+];
 
 /// Why a request was refused with 429: its key's bucket is empty, or its
 /// address failed to authenticate too often.
@@ -94,6 +109,7 @@ impl Metrics {
             unavailable: Counter::default(),
             replays: Counter::default(),
             rate_limited: Family::default(),
+            audit: Family::default(),
             pool: Family::default(),
             resident: Gauge::default(),
             open_fds: Gauge::default(),
@@ -106,6 +122,9 @@ impl Metrics {
         // a series to start from before the first 429.
         for reason in RATE_LIMIT_REASONS {
             drop(metrics.rate_limited.get_or_create(&ReasonLabels { reason }));
+        }
+        for event in AUDIT_EVENTS {
+            drop(metrics.audit.get_or_create(&EventLabels { event }));
         }
         Self {
             registry,
@@ -143,6 +162,11 @@ impl Metrics {
             "rate_limited",
             "Requests refused with 429, by reason",
             self.rate_limited.clone(),
+        );
+        r.register(
+            "audit_events",
+            "Changes to who may do what (keys made and revoked, owners made, disabled, enabled), by event",
+            self.audit.clone(),
         );
         self.register_process(r);
     }
@@ -217,6 +241,11 @@ impl Metrics {
 
     pub fn replay(&self) {
         self.replays.inc();
+    }
+
+    /// An audited event: one of `AUDIT_EVENTS`.
+    pub fn audited(&self, event: &'static str) {
+        self.audit.get_or_create(&EventLabels { event }).inc();
     }
 
     /// A 429: `reason` is one of `RATE_LIMIT_REASONS`.

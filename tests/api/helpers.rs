@@ -162,12 +162,24 @@ impl TestApp {
             .expect("connect")
     }
 
-    /// A new key for the owner named `owner` (created if new).
+    /// A new key with every scope for the owner named `owner` (created if
+    /// new).
     pub(crate) async fn make_key(&self, owner: &str) -> String {
+        self.make_key_with(owner, tasks_api::auth::store::Grant::everything())
+            .await
+    }
+
+    /// A new key for the owner named `owner` (created if new), holding
+    /// `grant`.
+    pub(crate) async fn make_key_with(
+        &self,
+        owner: &str,
+        grant: tasks_api::auth::store::Grant,
+    ) -> String {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("test key {}", NEXT.fetch_add(1, Ordering::Relaxed));
-        tasks_api::auth::store::create_key(&self.db().await, owner, &name, true)
+        tasks_api::auth::store::create_key(&self.db().await, owner, &name, true, grant)
             .await
             .expect("make a key")
     }

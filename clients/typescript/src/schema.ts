@@ -201,6 +201,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I
+         * @description The caller's owner and the credential of this request: its kind,
+         *     scopes and expiry. Any valid credential may ask.
+         */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my keys
+         * @description The caller's owner's keys that are not revoked, never their secrets.
+         */
+        get: operations["list_keys"];
+        put?: never;
+        /**
+         * Make a key
+         * @description A new key for the caller's owner, shown once. It can hold only
+         *     scopes the calling key holds (else 403 `insufficient_scope`) and
+         *     expire no later than it (else 400 naming `expires_at`).
+         */
+        post: operations["create_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key
+         * @description Revokes one of the caller's owner's keys (the calling one too).
+         */
+        delete: operations["revoke_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/owners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List owners */
+        get: operations["list_owners"];
+        put?: never;
+        /**
+         * Make an owner
+         * @description A new owner (a user or a service account) with no tasks and no key:
+         *     make it one with `POST /api/owners/{id}/keys`.
+         */
+        post: operations["create_owner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/owners/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a key for an owner
+         * @description As `POST /api/keys`, for the owner `id`, with any scopes (`admin`
+         *     too) and no bound but the server's `--max-key-lifetime-days`.
+         */
+        post: operations["create_owner_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/owners/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an owner
+         * @description Every credential of the owner is refused (401) from now on: at once
+         *     by this process, by others within `--key-cache-secs`. Its tasks are
+         *     kept; `…/enable` undoes it. An owner cannot disable itself (409).
+         */
+        post: operations["disable_owner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/owners/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable an owner
+         * @description Undoes `…/disable`: the owner's keys that are not revoked or
+         *     expired work again.
+         */
+        post: operations["enable_owner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -246,6 +399,67 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Account
+         * @description An owner: a user or a service account, what tasks belong to.
+         * @example {
+         *       "created_at": "2027-01-01T00:00:00.000000Z",
+         *       "disabled_at": null,
+         *       "id": 3,
+         *       "name": "ali"
+         *     }
+         */
+        Account: {
+            /** Format: int64 */
+            id: number;
+            /** @description Unique: 1–100 characters. */
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was disabled (every credential refused, data kept), or
+             *     `null`.
+             */
+            disabled_at: string | null;
+        };
+        /**
+         * ApiKey
+         * @description An API key, never its secret.
+         * @example {
+         *       "created_at": "2027-01-01T00:00:00.000000Z",
+         *       "expires_at": "2028-01-01T00:00:00.000000Z",
+         *       "id": 12,
+         *       "last_used_at": null,
+         *       "name": "phone",
+         *       "prefix": "tsk_Fc0an3uk",
+         *       "scopes": [
+         *         "tasks:read",
+         *         "tasks:write"
+         *       ]
+         *     }
+         */
+        ApiKey: {
+            /** Format: int64 */
+            id: number;
+            /** @description Unique among the owner's keys. */
+            name: string;
+            /** @description The key's first characters (`tsk_` and 8 more), to recognise it. */
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was last used (to within a minute), or `null`.
+             */
+            last_used_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it stops working, or `null`: until revoked.
+             */
+            expires_at: string | null;
+        };
         /**
          * BatchCreate
          * @description `create`: as `POST /api/tasks`, with `task` the new task.
@@ -531,6 +745,71 @@ export interface components {
             task: components["schemas"]["Task"];
         };
         /**
+         * CreatedApiKey
+         * @description A key just made: `key` is the secret, shown this once (only its hash
+         *     is kept).
+         * @example {
+         *       "created_at": "2027-01-01T00:00:00.000000Z",
+         *       "expires_at": "2028-01-01T00:00:00.000000Z",
+         *       "id": 12,
+         *       "key": "tsk_Fc0an3ukQ2m9_hZr1xYc4WvK8pTt0sLe",
+         *       "last_used_at": null,
+         *       "name": "phone",
+         *       "prefix": "tsk_Fc0an3uk",
+         *       "scopes": [
+         *         "tasks:read",
+         *         "tasks:write"
+         *       ]
+         *     }
+         */
+        CreatedApiKey: {
+            /** @description The key: send it as `Authorization: Bearer <key>`. */
+            key: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Unique among the owner's keys. */
+            name: string;
+            /** @description The key's first characters (`tsk_` and 8 more), to recognise it. */
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was last used (to within a minute), or `null`.
+             */
+            last_used_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it stops working, or `null`: until revoked.
+             */
+            expires_at: string | null;
+        };
+        /**
+         * Credential
+         * @description The credential of this request.
+         */
+        Credential: {
+            kind: components["schemas"]["CredentialKind"];
+            /**
+             * Format: int64
+             * @description The key's id (as `GET /api/keys` lists it), or `null`.
+             */
+            key_id: number | null;
+            /** @description What it may do. */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Format: date-time
+             * @description When it stops working, or `null`.
+             */
+            expires_at: string | null;
+        };
+        /**
+         * @description How the caller authenticated.
+         * @enum {string}
+         */
+        CredentialKind: "api_key" | "none";
+        /**
          * FieldError
          * @description One invalid input: a body member (`pointer`) or a parameter (`parameter`).
          */
@@ -555,6 +834,58 @@ export interface components {
         Health: {
             /** @description Always `ok` in a 200 response. */
             status: string;
+        };
+        /**
+         * KeyList
+         * @description The caller's keys.
+         * @example {
+         *       "keys": [
+         *         {
+         *           "created_at": "2027-01-01T00:00:00.000000Z",
+         *           "expires_at": "2028-01-01T00:00:00.000000Z",
+         *           "id": 12,
+         *           "last_used_at": null,
+         *           "name": "phone",
+         *           "prefix": "tsk_Fc0an3uk",
+         *           "scopes": [
+         *             "tasks:read",
+         *             "tasks:write"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        KeyList: {
+            /** @description Every key not revoked, oldest first. */
+            keys: components["schemas"]["ApiKey"][];
+        };
+        /**
+         * KeyRequest
+         * @description A key to make.
+         * @example {
+         *       "expires_at": "2028-01-01T00:00:00.000000Z",
+         *       "name": "phone",
+         *       "scopes": [
+         *         "tasks:read",
+         *         "tasks:write"
+         *       ]
+         *     }
+         */
+        KeyRequest: {
+            /** @description 1–100 characters, unique among the owner's keys. */
+            name: string;
+            /**
+             * @description What it may do: at least one scope, each held by the caller (one
+             *     sent twice counts once).
+             */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Format: date-time
+             * @description When it stops working: in the future, and no later than the
+             *     caller's own key (nor than the server's `--max-key-lifetime-days`).
+             *     Left out: the latest of those, or never.
+             */
+            expires_at?: string;
         };
         /**
          * LabelCount
@@ -588,6 +919,31 @@ export interface components {
         LabelList: {
             /** @description Every label a task of the owner (not in the trash) carries, by name. */
             labels: components["schemas"]["LabelCount"][];
+        };
+        /**
+         * Me
+         * @description Who is calling, and with what.
+         * @example {
+         *       "credential": {
+         *         "expires_at": "2028-01-01T00:00:00.000000Z",
+         *         "key_id": 12,
+         *         "kind": "api_key",
+         *         "scopes": [
+         *           "tasks:read",
+         *           "tasks:write"
+         *         ]
+         *       },
+         *       "owner": {
+         *         "created_at": "2027-01-01T00:00:00.000000Z",
+         *         "disabled_at": null,
+         *         "id": 3,
+         *         "name": "ali"
+         *       }
+         *     }
+         */
+        Me: {
+            owner: components["schemas"]["Account"];
+            credential: components["schemas"]["Credential"];
         };
         /**
          * MoveAfter
@@ -677,6 +1033,35 @@ export interface components {
             before_id?: null;
         };
         /**
+         * OwnerList
+         * @description Every owner.
+         * @example {
+         *       "owners": [
+         *         {
+         *           "created_at": "2027-01-01T00:00:00.000000Z",
+         *           "disabled_at": null,
+         *           "id": 3,
+         *           "name": "ali"
+         *         }
+         *       ]
+         *     }
+         */
+        OwnerList: {
+            /** @description Oldest first. */
+            owners: components["schemas"]["Account"][];
+        };
+        /**
+         * OwnerRequest
+         * @description An owner to make.
+         * @example {
+         *       "name": "ali"
+         *     }
+         */
+        OwnerRequest: {
+            /** @description 1–100 characters, unique. */
+            name: string;
+        };
+        /**
          * Problem
          * @description An error response body as defined by RFC 9457 (Problem Details for HTTP APIs).
          * @example {
@@ -724,6 +1109,11 @@ export interface components {
              */
             request_id?: string;
         };
+        /**
+         * @description A scope: what an operation needs and a credential may hold.
+         * @enum {string}
+         */
+        Scope: "tasks:read" | "tasks:write" | "keys:manage" | "admin";
         /**
          * @description The order of a list: a field, with a leading `-` for descending. Ties are
          *     broken by `id` in the same direction; tasks with no `due_at` come last in
@@ -1113,6 +1503,31 @@ export interface operations {
                 };
             };
             /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
              * @description Over the rate limit of this API key (see the `RateLimit` fields), or
              *     too many failed authentications from this address.
              */
@@ -1236,6 +1651,31 @@ export interface operations {
                 headers: {
                     /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
                     "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
                     /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
                     "X-Request-Id": string;
                     [name: string]: unknown;
@@ -1433,6 +1873,31 @@ export interface operations {
                 };
             };
             /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
              * @description The `since` token is older than the history the server keeps: sync
              *     again from the beginning (without `since`).
              */
@@ -1578,7 +2043,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -1794,7 +2287,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -1933,7 +2454,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -2121,7 +2670,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -2279,7 +2856,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -2465,7 +3070,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -2482,7 +3115,8 @@ export interface operations {
             };
             /**
              * @description The task is not in the trash, so there is nothing to undelete; or
-             *     its parent task is in the trash, so undelete that first.
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
              */
             409: {
                 headers: {
@@ -2640,7 +3274,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No task has this id. */
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
             404: {
                 headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
@@ -2792,6 +3454,1553 @@ export interface operations {
                 headers: {
                     /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
                     "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's owner and credential. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's keys. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyList"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, shown this once. */
+            201: {
+                headers: {
+                    /** @description Where the key is listed: `/api/keys/{id}` for `DELETE`. */
+                    LOCATION: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id, as listed. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Revoked: every process refuses the key within `--key-cache-secs`
+             *     (this one at once).
+             */
+            204: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_owners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every owner. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerList"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_owner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerRequest"];
+            };
+        };
+        responses: {
+            /** @description The owner. */
+            201: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_owner_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The owner's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, shown this once. */
+            201: {
+                headers: {
+                    /** @description Where the key is listed: `/api/keys/{id}` for `DELETE`. */
+                    LOCATION: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disable_owner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The owner's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The owner as it now is. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_owner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The owner's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The owner as it now is. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
                     /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
                     "X-Request-Id": string;
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ use super::{ApiTags, Task, TaskInput, TaskPatch, examples};
 use crate::api::body::{JsonBody, JsonInput};
 use crate::api::conditional::{etag, expect_value};
 use crate::api::params::RawHeader;
+use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{BatchFailure, BatchOp, BatchResult};
 use crate::db::{self, Db};
@@ -352,7 +353,7 @@ impl BatchApi {
     async fn batch_tasks(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// Makes retries safe: the whole batch is performed once per key (as
         /// for `POST /api/tasks`); the same key with another body is a 422.
         #[oai(name = "Idempotency-Key")]

@@ -10,6 +10,7 @@ use super::{ApiTags, Task};
 use crate::api::conditional::{self, etag, etag_of};
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::types::Literal;
+use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::changes::Feed;
 use crate::db::{self, Db};
@@ -202,7 +203,7 @@ impl ChangesApi {
     async fn list_changes(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksRead")] owner: Owner,
         /// The `next_since` of the previous page; omitted for a full sync.
         #[oai(validator(max_length = 64))]
         since: Query<Option<String>>,

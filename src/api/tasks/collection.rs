@@ -11,6 +11,7 @@ use crate::api::body::JsonBody;
 use crate::api::conditional::etag;
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::types::{ParentParam, SearchParam};
+use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{self, Label, ListQuery, Timestamp};
@@ -122,7 +123,7 @@ impl CollectionApi {
     async fn list_tasks(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksRead")] owner: Owner,
         req: &Request,
         /// The page number, from 1. Not with `cursor`.
         #[oai(default = "default_page", validator(minimum(value = "1")))]
@@ -206,7 +207,7 @@ impl CollectionApi {
     async fn create_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per
         /// intended task (a UUID, say).
         #[oai(name = "Idempotency-Key")]

@@ -9,6 +9,7 @@ use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
+use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
 use crate::db::{self, Db};
@@ -111,7 +112,7 @@ impl ItemApi {
     async fn get_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksRead")] owner: Owner,
         /// The task's id.
         #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
@@ -143,7 +144,7 @@ impl ItemApi {
     async fn replace_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// The task's id.
         #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
@@ -172,7 +173,7 @@ impl ItemApi {
     async fn update_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// The task's id.
         #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
@@ -201,7 +202,7 @@ impl ItemApi {
     async fn delete_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// The task's id.
         #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,

@@ -8,6 +8,7 @@ use super::item::answered;
 use super::{ApiTags, Task, task_id};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
+use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::Timestamp;
@@ -45,7 +46,7 @@ impl TrashApi {
     async fn undelete_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// The task's id.
         #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,

@@ -12,6 +12,7 @@ use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
 use crate::api::types::NoId;
+use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
 use crate::domain::{Anchor, Label, Placement, Timestamp};
@@ -226,7 +227,7 @@ impl TreeApi {
     async fn move_task(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksWrite")] owner: Owner,
         /// The task's id.
         #[oai(example = "super::examples::task_id")]
         id: Path<Lenient<i64>>,
@@ -252,7 +253,7 @@ impl TreeApi {
     async fn list_labels(
         &self,
         db: Data<&Db>,
-        owner: Owner,
+        #[oai(scope = "Scope::TasksRead")] owner: Owner,
     ) -> Result<RateLimited<ListLabelsResponse>, Errors<LabelErrors>> {
         let counts = db::labels::counts(&db, owner.0).await?;
         let labels = counts

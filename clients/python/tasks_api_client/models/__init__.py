@@ -1,5 +1,7 @@
 """ Contains all the data models used in inputs/outputs """
 
+from .account import Account
+from .api_key import ApiKey
 from .batch_create import BatchCreate
 from .batch_delete import BatchDelete
 from .batch_item_result import BatchItemResult
@@ -14,14 +16,23 @@ from .batch_response_body import BatchResponseBody
 from .batch_update import BatchUpdate
 from .change_page import ChangePage
 from .changed_task import ChangedTask
+from .created_api_key import CreatedApiKey
+from .credential import Credential
+from .credential_kind import CredentialKind
 from .field_error import FieldError
 from .health import Health
+from .key_list import KeyList
+from .key_request import KeyRequest
 from .label_count import LabelCount
 from .label_list import LabelList
+from .me import Me
 from .move_after import MoveAfter
 from .move_before import MoveBefore
 from .move_last import MoveLast
+from .owner_list import OwnerList
+from .owner_request import OwnerRequest
 from .problem import Problem
+from .scope import Scope
 from .sort import Sort
 from .task import Task
 from .task_input import TaskInput
@@ -30,6 +41,8 @@ from .task_patch import TaskPatch
 from .tombstone import Tombstone
 
 __all__ = (
+    "Account",
+    "ApiKey",
     "BatchCreate",
     "BatchDelete",
     "BatchItemResult",
@@ -44,14 +57,23 @@ __all__ = (
     "BatchUpdate",
     "ChangedTask",
     "ChangePage",
+    "CreatedApiKey",
+    "Credential",
+    "CredentialKind",
     "FieldError",
     "Health",
+    "KeyList",
+    "KeyRequest",
     "LabelCount",
     "LabelList",
+    "Me",
     "MoveAfter",
     "MoveBefore",
     "MoveLast",
+    "OwnerList",
+    "OwnerRequest",
     "Problem",
+    "Scope",
     "Sort",
     "Task",
     "TaskInput",

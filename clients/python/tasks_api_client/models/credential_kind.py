@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class CredentialKind(StrEnum):
+    API_KEY = "api_key"
+    NONE = "none"
+
+    def __str__(self) -> str:
+        return str(self.value)
