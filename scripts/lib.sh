@@ -22,7 +22,7 @@ ensure_venv() {
 }
 
 # Starts the server on a fresh SQLite file and a free port, with an API key
-# made beforehand by `tasks-api keys create`; sets API_URL, API_KEY and
+# holding every scope made beforehand by `tasks-api keys create`; sets API_URL, API_KEY and
 # SERVER_PID, and stops the server when the script exits. Rate limits are
 # lifted: the suites send requests as fast as they can.
 start_server() {
@@ -30,6 +30,7 @@ start_server() {
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   API_KEY=$("$BIN" keys create --owner scripts --name "$(basename "$0")" \
+    --scope tasks:read,tasks:write,keys:manage,admin \
     --database-url "sqlite://$SCRATCH/tasks.db" 2>/dev/null)
   export API_KEY
   "$BIN" --bind "127.0.0.1:$port" --database-url "sqlite://$SCRATCH/tasks.db" \

@@ -210,8 +210,13 @@ impl Example for CreatedApiKey {
 #[derive(Object)]
 #[oai(example)]
 pub struct KeyRequest {
-    /// 1–100 characters, unique among the owner's keys.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    /// 1–100 characters (no control characters, Unicode `Cc`), unique
+    /// among the owner's keys.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     name: String,
     /// What it may do: at least one scope, each held by the caller (one
     /// sent twice counts once).
@@ -219,8 +224,8 @@ pub struct KeyRequest {
     scopes: Vec<Scope>,
     /// When it stops working: in the future, and no later than the
     /// caller's own key (nor than the server's `--max-key-lifetime-days`).
-    /// Left out: the latest of those, or never.
-    #[oai(skip_serializing_if_is_none)]
+    /// Left out or `null`: the latest of those, or never.
+    #[oai(nullable, skip_serializing_if_is_none)]
     expires_at: Option<Timestamp>,
 }
 

@@ -34,8 +34,12 @@ enum ApiTags {
 #[derive(Object)]
 #[oai(example)]
 pub struct OwnerRequest {
-    /// 1–100 characters, unique.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    /// 1–100 characters (no control characters, Unicode `Cc`), unique.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+    ))]
     name: String,
 }
 

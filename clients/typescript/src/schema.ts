@@ -872,7 +872,10 @@ export interface components {
          *     }
          */
         KeyRequest: {
-            /** @description 1–100 characters, unique among the owner's keys. */
+            /**
+             * @description 1–100 characters (no control characters, Unicode `Cc`), unique
+             *     among the owner's keys.
+             */
             name: string;
             /**
              * @description What it may do: at least one scope, each held by the caller (one
@@ -883,9 +886,9 @@ export interface components {
              * Format: date-time
              * @description When it stops working: in the future, and no later than the
              *     caller's own key (nor than the server's `--max-key-lifetime-days`).
-             *     Left out: the latest of those, or never.
+             *     Left out or `null`: the latest of those, or never.
              */
-            expires_at?: string;
+            expires_at?: string | null;
         };
         /**
          * LabelCount
@@ -1058,7 +1061,7 @@ export interface components {
          *     }
          */
         OwnerRequest: {
-            /** @description 1–100 characters, unique. */
+            /** @description 1–100 characters (no control characters, Unicode `Cc`), unique. */
             name: string;
         };
         /**

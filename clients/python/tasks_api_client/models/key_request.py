@@ -31,17 +31,18 @@ class KeyRequest:
                 'name': 'phone', 'scopes': ['tasks:read', 'tasks:write']}
 
         Attributes:
-            name (str): 1–100 characters, unique among the owner's keys.
+            name (str): 1–100 characters (no control characters, Unicode `Cc`), unique
+                among the owner's keys.
             scopes (list[Scope]): What it may do: at least one scope, each held by the caller (one
                 sent twice counts once).
-            expires_at (datetime.datetime | Unset): When it stops working: in the future, and no later than the
+            expires_at (datetime.datetime | None | Unset): When it stops working: in the future, and no later than the
                 caller's own key (nor than the server's `--max-key-lifetime-days`).
-                Left out: the latest of those, or never.
+                Left out or `null`: the latest of those, or never.
      """
 
     name: str
     scopes: list[Scope]
-    expires_at: datetime.datetime | Unset = UNSET
+    expires_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -58,9 +59,13 @@ class KeyRequest:
 
 
 
-        expires_at: str | Unset = UNSET
-        if not isinstance(self.expires_at, Unset):
+        expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
             expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
 
 
         field_dict: dict[str, Any] = {}
@@ -91,14 +96,24 @@ class KeyRequest:
             scopes.append(scopes_item)
 
 
-        _expires_at = d.pop("expires_at", UNSET)
-        expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at,  Unset):
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
 
 
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
 
 
         key_request = cls(

@@ -26,7 +26,7 @@ class OwnerRequest:
             {'name': 'ali'}
 
         Attributes:
-            name (str): 1–100 characters, unique.
+            name (str): 1–100 characters (no control characters, Unicode `Cc`), unique.
      """
 
     name: str
