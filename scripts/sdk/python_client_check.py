@@ -7,6 +7,8 @@ typed models out, and errors read as typed `Problem` values.
 import sys
 
 from tasks_api_client import AuthenticatedClient, Client
+from tasks_api_client.api.account import create_key, get_me, list_keys, revoke_key
+from tasks_api_client.api.owners import create_owner, create_owner_key
 from tasks_api_client.api.tasks import (
     batch_tasks,
     create_task,
@@ -20,6 +22,11 @@ from tasks_api_client.api.tasks import (
     update_task,
 )
 from tasks_api_client.models import (
+    CreatedApiKey,
+    KeyRequest,
+    Me,
+    OwnerRequest,
+    Scope,
     BatchOperationBatchCreate,
     BatchOperationBatchCreateOp,
     BatchOperationBatchDelete,
@@ -99,6 +106,7 @@ def main(base_url: str, api_key: str) -> None:
 
     sync_through_the_feed(client)
     organise(client)
+    access(base_url, client)
     print("the Python client works")
 
 
@@ -175,6 +183,28 @@ def organise(client: AuthenticatedClient) -> None:
     refused = create_task.sync(client=client, body=TaskInput(title="x", parent_id=10**9))
     assert isinstance(refused, Problem) and refused.errors[0].pointer == "#/parent_id", refused
     print("subtasks in manual order, labels:", counts)
+
+
+def access(base_url: str, client: AuthenticatedClient) -> None:
+    """Who am I, a read-only key made and refused a write, an owner provisioned."""
+    me = get_me.sync(client=client)
+    assert isinstance(me, Me) and Scope.ADMIN in me.credential.scopes, me
+    made = create_key.sync(client=client, body=KeyRequest(name="widget", scopes=[Scope.TASKSREAD]))
+    assert isinstance(made, CreatedApiKey) and made.scopes == [Scope.TASKSREAD], made
+    widget = AuthenticatedClient(base_url=base_url, token=made.key)
+    assert isinstance(list_tasks.sync(client=widget), TaskPage)
+    refused = create_task.sync_detailed(client=widget, body=TaskInput(title="no"))
+    assert refused.status_code == 403 and isinstance(refused.parsed, Problem), refused
+    assert refused.parsed.type_ == "urn:tasks-api:problem:insufficient-scope", refused.parsed
+    assert any(k.name == "widget" for k in list_keys.sync(client=client).keys)
+    assert revoke_key.sync_detailed(client=client, id=made.id).status_code == 204
+    owner = create_owner.sync(client=client, body=OwnerRequest(name="ali"))
+    key = create_owner_key.sync(
+        client=client, id=owner.id, body=KeyRequest(name="ali's", scopes=[Scope.TASKSREAD, Scope.TASKSWRITE])
+    )
+    ali = AuthenticatedClient(base_url=base_url, token=key.key)
+    assert get_me.sync(client=ali).owner.name == "ali"
+    print("scopes: a read-only key refused a write with", refused.parsed.type_)
 
 
 if __name__ == "__main__":

@@ -167,6 +167,78 @@ async fn keys_made_listed_and_revoked_by_the_cli_are_honoured_by_a_running_serve
     assert!(starts(line).starts_with(&starts(header)[..6]), "{listed}");
 }
 
+#[tokio::test]
+async fn the_cli_makes_scoped_and_expiring_keys() {
+    let (_dir, db) = process::temp_db();
+    let (ok, reader, note) = keys(
+        &db,
+        &[
+            "create",
+            "--owner",
+            "ali",
+            "--name",
+            "widget",
+            "--scope",
+            "tasks:read",
+            "--expires-in",
+            "2d",
+        ],
+    );
+    assert!(ok, "{note}");
+    let (ok, _, note) = keys(
+        &db,
+        &["create", "--owner", "ali", "--scope", "tasks:delete"],
+    );
+    assert!(
+        !ok && note.contains("there is no scope \"tasks:delete\""),
+        "{note}"
+    );
+    let (ok, _, note) = keys(&db, &["create", "--owner", "ali", "--expires-in", "soon"]);
+    assert!(!ok && note.contains("is not a lifetime"), "{note}");
+    let (_, listed, _) = keys(&db, &["list", "--owner", "ali"]);
+    let line = listed
+        .lines()
+        .find(|l| l.contains("widget"))
+        .unwrap_or_default();
+    assert!(line.contains(" tasks:read "), "{listed}");
+    let header = listed.lines().next().unwrap_or_default();
+    assert!(
+        header.contains(" scopes ") && header.contains(" expires "),
+        "{header}"
+    );
+
+    let server = process::start(&db, &["--auth", "key"]);
+    let http = reqwest::Client::new();
+    let me: serde_json::Value = http
+        .get(format!("{}/api/me", server.base()))
+        .bearer_auth(reader.trim())
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        me["credential"]["scopes"],
+        serde_json::json!(["tasks:read"])
+    );
+    let expires = me["credential"]["expires_at"].as_str().unwrap_or_default();
+    let expected = chrono::Utc::now() + chrono::Duration::days(2);
+    let parsed = chrono::DateTime::parse_from_rfc3339(expires).expect("an instant");
+    assert!(
+        (parsed.to_utc() - expected).num_seconds().abs() < 60,
+        "{expires}"
+    );
+    let write = http
+        .post(format!("{}/api/tasks", server.base()))
+        .bearer_auth(reader.trim())
+        .json(&serde_json::json!({ "title": "no" }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(write.status().as_u16(), 403);
+}
+
 #[test]
 fn the_first_start_of_a_new_database_shows_a_first_key_once() {
     let (_dir, db) = process::temp_db();

@@ -380,3 +380,32 @@ async fn generated_client_nests_moves_and_labels_tasks() {
         ("errand", 2)
     );
 }
+
+#[tokio::test]
+async fn generated_client_makes_a_scoped_key_and_reads_the_403() {
+    use tasks_api_client::types::{KeyRequest, Scope};
+    let app = spawn_app().await;
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
+    let me = client.get_me().send().await.expect("200");
+    assert!(me.credential.scopes.contains(&Scope::Admin));
+    let made = client
+        .create_key()
+        .body(KeyRequest {
+            name: "widget".try_into().expect("a name"),
+            scopes: vec![Scope::TasksRead],
+            expires_at: None,
+        })
+        .send()
+        .await
+        .expect("201")
+        .into_inner();
+    assert_eq!(made.scopes, [Scope::TasksRead]);
+    let widget = tasks_api_client::with_api_key(&app.base, &made.key).expect("client");
+    widget.list_tasks().send().await.expect("200");
+    let refused = problem(widget.create_task().body(input("no")).send().await);
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.type_, "urn:tasks-api:problem:insufficient-scope");
+    client.revoke_key().id(made.id).send().await.expect("204");
+    let revoked = problem(widget.list_tasks().send().await);
+    assert_eq!(revoked.status, 401);
+}

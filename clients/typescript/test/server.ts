@@ -1,7 +1,7 @@
 /**
  * A real tasks-api server for the tests: the debug binary (or
- * `TASKS_API_BIN`) on a fresh SQLite file and a free port, with a key made
- * by `tasks-api keys create`. Stopped by `stop()`.
+ * `TASKS_API_BIN`) on a fresh SQLite file and a free port, with a key
+ * holding every scope made by `tasks-api keys create`. Stopped by `stop()`.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,7 +32,8 @@ async function freePort(): Promise<number> {
 export async function startServer(args: string[] = []): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "tasks-api-ts-"));
   const databaseUrl = `sqlite://${join(dir, "tasks.db")}`;
-  const apiKey = execFileSync(BIN, ["keys", "create", "--owner", "typescript", "--database-url", databaseUrl], {
+  const scopes = "tasks:read,tasks:write,keys:manage,admin";
+  const apiKey = execFileSync(BIN, ["keys", "create", "--owner", "typescript", "--scope", scopes, "--database-url", databaseUrl], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "ignore"],
   }).trim();
