@@ -85,6 +85,23 @@ pub struct Config {
     #[arg(long, env = "TASKS_MAX_KEY_LIFETIME_DAYS", value_parser = clap::value_parser!(u64).range(1..=3_650_000))]
     pub max_key_lifetime_days: Option<u64>,
 
+    /// An OpenID Connect provider whose tokens (JWTs) are accepted as well as
+    /// API keys, by its issuer URL exactly as its tokens name it
+    /// (`https://…`; `http://` only on a loopback host). Needs
+    /// --oidc-audience.
+    #[arg(long, env = "TASKS_OIDC_ISSUER", value_parser = oidc_issuer, requires = "oidc_audience")]
+    pub oidc_issuer: Option<String>,
+
+    /// The audience (`aud`) the provider's tokens must be for: this API's
+    /// client id or resource name there.
+    #[arg(long, env = "TASKS_OIDC_AUDIENCE", requires = "oidc_issuer")]
+    pub oidc_audience: Option<String>,
+
+    /// The token claim that names the owner (the owner is `oidc:` and its
+    /// value, made on first sight).
+    #[arg(long, env = "TASKS_OIDC_OWNER_CLAIM", default_value = "sub")]
+    pub oidc_owner_claim: String,
+
     /// Failed authentications (missing, malformed, unknown or revoked keys)
     /// a client address may make at once; past it, requests from that
     /// address get 429 without their key being checked.
@@ -282,6 +299,14 @@ impl Config {
             max_key_lifetime: self
                 .max_key_lifetime_days
                 .map(|days| Duration::from_secs(days * 24 * 60 * 60)),
+            oidc: match (&self.oidc_issuer, &self.oidc_audience) {
+                (Some(issuer), Some(audience)) => Some(auth::oidc::OidcSettings {
+                    issuer: issuer.clone(),
+                    audience: audience.clone(),
+                    owner_claim: self.oidc_owner_claim.clone(),
+                }),
+                _ => None,
+            },
         }
     }
 
@@ -295,5 +320,21 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// An issuer URL: `https://…`, or `http://` on a loopback host (a test or
+/// a provider on the same machine).
+fn oidc_issuer(text: &str) -> Result<String, String> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
+    let host_end = |rest: &str| rest.is_empty() || rest.starts_with([':', '/']);
+    let ok = text.starts_with("https://") && text.len() > "https://".len()
+        || loopback
+            .iter()
+            .any(|prefix| text.strip_prefix(prefix).is_some_and(host_end));
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err("must be an https:// URL (http:// only on a loopback host)".to_owned())
     }
 }

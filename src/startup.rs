@@ -42,6 +42,8 @@ pub enum StartError {
     Owners(#[from] DbError),
     #[error("cannot make the first API key: {0}")]
     FirstKey(#[from] KeyError),
+    #[error("cannot set up authentication: {0}")]
+    Auth(#[from] auth::AuthError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,

@@ -15,7 +15,9 @@ use crate::api::params::Lenient;
 use crate::api::types::Nullable;
 use crate::auth::audit::{self, Event};
 use crate::auth::scope::{Scope, Scopes};
-use crate::auth::store::{self, Grant, KeyError, KeyInfo, MadeKey, OwnerInfo, Principal};
+use crate::auth::store::{
+    self, Credential as How, Grant, KeyError, KeyInfo, MadeKey, OwnerInfo, Principal,
+};
 use crate::auth::{Auth, Caller, RateLimited};
 use crate::db::Db;
 use crate::domain::{OwnerId, Timestamp};
@@ -70,6 +72,8 @@ impl Example for Account {
 pub enum CredentialKind {
     /// An API key (`tsk_…`).
     ApiKey,
+    /// A token of the identity provider (`--oidc-issuer`).
+    Token,
     /// None: the server runs with `--auth none`.
     None,
 }
@@ -456,16 +460,16 @@ impl AccountApi {
         let owner = store::find_owner(&db, principal.owner)
             .await?
             .ok_or_else(|| ApiError::owner_not_found(principal.owner.0))?;
-        let kind = if principal.key_id == 0 {
-            CredentialKind::None
-        } else {
-            CredentialKind::ApiKey
+        let kind = match principal.credential {
+            How::Key(_) => CredentialKind::ApiKey,
+            How::Token => CredentialKind::Token,
+            How::Anonymous => CredentialKind::None,
         };
         Ok(RateLimited(MeResponse::Ok(Json(Me {
             owner: owner.into(),
             credential: Credential {
                 kind,
-                key_id: Nullable((kind == CredentialKind::ApiKey).then_some(principal.key_id)),
+                key_id: Nullable(principal.key_id()),
                 scopes: principal.scopes.iter().collect(),
                 expires_at: Nullable(principal.expires_at),
             },

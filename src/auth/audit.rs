@@ -34,7 +34,7 @@ pub fn record(db: &Db, event: Event, actor: &Principal, target: &str) {
         target: "audit",
         event = event.name(),
         actor_owner = actor.owner.0,
-        actor_key = actor.key_id,
+        actor_key = actor.key_id().unwrap_or_default(),
         target,
         request_id = crate::observe::current_request_id().as_deref().unwrap_or("-"),
         "audit: {}",

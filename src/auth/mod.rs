@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 mod key;
 mod limits;
+pub mod oidc;
 pub mod scope;
 pub mod store;
 
@@ -21,8 +22,9 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOpti
 
 use self::key::PresentedKey;
 use self::limits::{Buckets, Decision, Policy};
+use self::oidc::{Oidc, OidcSettings, Refusal};
 use self::scope::{Scope, Scopes};
-use self::store::{KeyStore, Principal, Verdict};
+use self::store::{Credential, KeyStore, Principal, RateKey, Verdict};
 use crate::api::routes::RouteTable;
 use crate::db::{Db, DbError};
 use crate::domain::OwnerId;
@@ -39,7 +41,7 @@ pub enum Mode {
 }
 
 /// The knobs, from the configuration.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub mode: Mode,
     /// Requests per second each key may make, on average.
@@ -55,6 +57,8 @@ pub struct Settings {
     pub failures_per_min: f64,
     /// The longest a key made over HTTP may live.
     pub max_key_lifetime: Option<Duration>,
+    /// The identity provider whose tokens are accepted too, if any.
+    pub oidc: Option<OidcSettings>,
 }
 
 /// The security scheme's name in the contract.
@@ -69,12 +73,18 @@ pub struct Auth {
     /// The scopes each operation declares.
     routes: RouteTable,
     max_key_lifetime: Option<Duration>,
-    requests: Buckets<i64>,
+    oidc: Option<Oidc>,
+    /// Identity-provider subjects seen lately: their owner, when looked up.
+    subjects: std::sync::Mutex<std::collections::HashMap<String, (OwnerId, std::time::Instant)>>,
+    key_cache: Duration,
+    db: Db,
+    requests: Buckets<RateKey>,
     failures: Buckets<IpAddr>,
 }
 
 impl Auth {
-    pub async fn new(db: &Db, settings: Settings) -> Result<Self, DbError> {
+    pub async fn new(db: &Db, settings: Settings) -> Result<Self, AuthError> {
+        let oidc = settings.oidc.clone().map(Oidc::new).transpose()?;
         Ok(Self {
             metrics: db.metrics().cloned(),
             mode: settings.mode,
@@ -82,6 +92,10 @@ impl Auth {
             keys: KeyStore::new(db.clone(), settings.key_cache),
             routes: RouteTable::from_meta(&crate::api::meta()),
             max_key_lifetime: settings.max_key_lifetime,
+            oidc,
+            subjects: std::sync::Mutex::new(std::collections::HashMap::new()),
+            key_cache: settings.key_cache,
+            db: db.clone(),
             requests: Buckets::new(Policy {
                 name: "per-key",
                 per_sec: settings.per_sec,
@@ -110,7 +124,7 @@ impl Auth {
                 req.extensions_mut().insert(self.first_owner);
                 req.extensions_mut().insert(Principal {
                     owner: self.first_owner,
-                    key_id: 0,
+                    credential: Credential::Anonymous,
                     scopes: Scopes::all(),
                     expires_at: None,
                 });
@@ -122,10 +136,14 @@ impl Auth {
                 Err(problem) => return Ok(private(problem.into_response())),
             },
         };
-        let decision = self.requests.take(&principal.key_id);
+        let decision = self.requests.take(&principal.rate_key());
         if let Decision::Limited { retry_after, .. } = decision {
             self.count_limited("key");
-            let resp = ApiError::too_many_requests(retry_after, "this API key").into_response();
+            let whose = match principal.credential {
+                Credential::Key(_) => "this API key",
+                _ => "this owner's tokens",
+            };
+            let resp = ApiError::too_many_requests(retry_after, whose).into_response();
             let resp = owned_by(private(resp), principal.owner);
             return Ok(self.with_rate_limit(resp, decision));
         }
@@ -140,7 +158,7 @@ impl Auth {
         let decision = if resp.status() == StatusCode::NOT_MODIFIED {
             // A 304 costs nothing (as GitHub's limits do): polling with
             // If-None-Match is how clients should check for changes.
-            self.requests.refund(&principal.key_id);
+            self.requests.refund(&principal.rate_key());
             match decision {
                 Decision::Allowed { remaining, reset } => Decision::Allowed {
                     remaining: remaining + 1,
@@ -175,6 +193,43 @@ impl Auth {
     /// owner's keys at once.
     pub fn forget_owner(&self, owner: OwnerId) {
         self.keys.forget_owner(owner);
+        if let Ok(mut subjects) = self.subjects.lock() {
+            subjects.retain(|_, (cached, _)| *cached != owner);
+        }
+    }
+
+    /// The principal of a verified identity-provider token: its owner
+    /// (`oidc:` and the subject; made on first sight), unless disabled.
+    async fn token_principal(&self, verified: oidc::Verified) -> Result<Principal, Failure> {
+        let now = std::time::Instant::now();
+        let cached = self.subjects.lock().ok().and_then(|subjects| {
+            subjects
+                .get(&verified.subject)
+                .filter(|(_, checked)| now.duration_since(*checked) < self.key_cache)
+                .map(|(owner, _)| *owner)
+        });
+        let owner = match cached {
+            Some(owner) => owner,
+            None => {
+                let name = format!("oidc:{}", verified.subject);
+                let info = store::owner_named(&self.db, &name)
+                    .await
+                    .map_err(Failure::Db)?;
+                if info.disabled_at.is_some() {
+                    return Err(Failure::Disabled);
+                }
+                if let Ok(mut subjects) = self.subjects.lock() {
+                    subjects.insert(verified.subject.clone(), (info.id, now));
+                }
+                info.id
+            }
+        };
+        Ok(Principal {
+            owner,
+            credential: Credential::Token,
+            scopes: verified.scopes,
+            expires_at: verified.expires_at,
+        })
     }
 
     /// The key's principal, or the problem to answer: 401 for a missing,
@@ -191,14 +246,27 @@ impl Auth {
         }
         let failure = match bearer_token(req) {
             Err(reason) => reason,
-            Ok(token) => match PresentedKey::parse(token) {
-                None => Failure::Malformed,
-                Some(key) => match self.keys.verify(&key).await? {
+            Ok(token) => match (PresentedKey::parse(token), &self.oidc) {
+                (Some(key), _) => match self.keys.verify(&key).await? {
                     Verdict::Valid(principal) => return Ok(principal),
                     Verdict::Expired(at) => Failure::Expired(at),
                     Verdict::Disabled => Failure::Disabled,
                     Verdict::Unknown => Failure::Invalid,
                 },
+                (None, Some(oidc)) if Oidc::looks_like_jwt(token) => {
+                    match oidc.verify(token).await {
+                        Ok(verified) => match self.token_principal(verified).await {
+                            Ok(principal) => return Ok(principal),
+                            Err(Failure::Db(err)) => return Err(err.into()),
+                            Err(failure) => failure,
+                        },
+                        Err(Refusal::Provider) => {
+                            return Err(ApiError::unavailable(&ProviderUnavailable));
+                        }
+                        Err(refusal) => Failure::Token(refusal),
+                    }
+                }
+                (None, _) => Failure::Malformed,
             },
         };
         self.failures.take(&address);
@@ -236,6 +304,23 @@ enum Failure {
     Invalid,
     Expired(crate::domain::Timestamp),
     Disabled,
+    Token(Refusal),
+    Db(DbError),
+}
+
+/// The identity provider's keys could not be fetched: a 503, not a 401,
+/// since the token may well be good.
+#[derive(Debug, thiserror::Error)]
+#[error("the identity provider's keys could not be fetched")]
+struct ProviderUnavailable;
+
+/// Why the authentication layer could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("the identity provider's HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
 }
 
 impl Failure {
@@ -243,10 +328,16 @@ impl Failure {
         match self {
             Failure::Missing => "this request needs an API key: Authorization: Bearer tsk_…".into(),
             Failure::NotBearer => "the Authorization header must be `Bearer` and an API key".into(),
-            Failure::Malformed => "the bearer token is not an API key (tsk_…)".into(),
+            Failure::Malformed => {
+                "the bearer token is not an API key (tsk_…) or an accepted JWT".into()
+            }
             Failure::Invalid => "the API key is not valid: unknown or revoked".into(),
             Failure::Expired(at) => format!("the API key expired at {}", at.to_rfc3339()),
-            Failure::Disabled => "the API key's owner is disabled".into(),
+            Failure::Disabled => "the credential's owner is disabled".into(),
+            Failure::Token(refusal) => {
+                format!("the bearer token was refused: {}", refusal.description())
+            }
+            Failure::Db(_) => "the credential could not be checked".into(),
         }
     }
 
@@ -257,7 +348,13 @@ impl Failure {
         match self {
             Failure::Missing => REALM.to_owned(),
             Failure::NotBearer => format!("{REALM}, error=\"invalid_request\""),
-            Failure::Malformed | Failure::Invalid => format!("{REALM}, error=\"invalid_token\""),
+            Failure::Malformed | Failure::Invalid | Failure::Db(_) => {
+                format!("{REALM}, error=\"invalid_token\"")
+            }
+            Failure::Token(refusal) => format!(
+                "{REALM}, error=\"invalid_token\", error_description=\"{}\"",
+                refusal.description().replace('"', "'")
+            ),
             Failure::Expired(_) => {
                 format!("{REALM}, error=\"invalid_token\", error_description=\"the key expired\"")
             }
@@ -347,7 +444,9 @@ impl<'a> ApiExtractor<'a> for Owner {
                 description: Some(
                     "An API key (`tsk_…`): the server prints one (with every scope) on its \
                      first start; more with `POST /api/keys`, `POST /api/owners/{id}/keys` or \
-                     `tasks-api keys create`. A key holds scopes, and each operation lists the \
+                     `tasks-api keys create`. Where the server is given an OpenID Connect \
+                     provider (`--oidc-issuer`), that provider's access tokens (JWTs) too, \
+                     their scopes from the `scope` claim. A key holds scopes, and each operation lists the \
                      one it needs in its security requirement (a 403 `insufficient_scope` \
                      without it): `tasks:read` (read tasks, labels, the feed), `tasks:write` \
                      (change tasks), `keys:manage` (the caller's own keys), `admin` (owners \
@@ -356,7 +455,7 @@ impl<'a> ApiExtractor<'a> for Owner {
                 name: None,
                 key_in: None,
                 scheme: Some("bearer"),
-                bearer_format: Some("tsk_…"),
+                bearer_format: Some("tsk_… or a JWT"),
                 flows: None,
                 openid_connect_url: None,
             },

@@ -73,13 +73,49 @@ pub mod entity {
 
 use entity::{api_key, owner};
 
-/// Who a valid key speaks for, and what it may do until when.
+/// How a request was authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The API key with this id.
+    Key(i64),
+    /// An identity provider's token (`--oidc-issuer`).
+    Token,
+    /// None: `--auth none`.
+    Anonymous,
+}
+
+/// Whose quota a request spends: a key's own, or, for identity-provider
+/// tokens, the owner's (so minting more tokens buys no more).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RateKey {
+    Key(i64),
+    Owner(i64),
+}
+
+/// Who a valid credential speaks for, and what it may do until when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Principal {
     pub owner: OwnerId,
-    pub key_id: i64,
+    pub credential: Credential,
     pub scopes: Scopes,
     pub expires_at: Option<Timestamp>,
+}
+
+impl Principal {
+    pub fn rate_key(&self) -> RateKey {
+        match self.credential {
+            Credential::Key(id) => RateKey::Key(id),
+            Credential::Token | Credential::Anonymous => RateKey::Owner(self.owner.0),
+        }
+    }
+
+    /// The API key's id, for a key.
+    pub fn key_id(&self) -> Option<i64> {
+        match self.credential {
+            Credential::Key(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// What a presented key turned out to be.
@@ -202,9 +238,11 @@ impl KeyStore {
         if now.duration_since(entry.checked) >= self.ttl {
             return None;
         }
-        if now.duration_since(entry.used_noted) >= LAST_USED_EVERY {
+        if now.duration_since(entry.used_noted) >= LAST_USED_EVERY
+            && let Some(key_id) = entry.principal.key_id()
+        {
             entry.used_noted = now;
-            self.note_use(entry.principal.key_id);
+            self.note_use(key_id);
         }
         Some(entry.principal)
     }
@@ -274,7 +312,7 @@ fn principal_of(row: &api_key::Model) -> Result<Principal, DbError> {
     let name = format!("API key {}", row.id);
     Ok(Principal {
         owner: OwnerId(row.owner_id),
-        key_id: row.id,
+        credential: Credential::Key(row.id),
         scopes: stored_scopes(row)?,
         expires_at: row
             .expires_at
@@ -581,6 +619,40 @@ pub async fn create_owner(db: &Db, name: &str) -> Result<OwnerInfo, KeyError> {
             Err(KeyError::OwnerExists(name.to_owned()))
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// The owner named `name`, made if there is none (an identity provider's
+/// user, on first sight).
+pub async fn owner_named(db: &Db, name: &str) -> Result<OwnerInfo, DbError> {
+    let find = || async {
+        owner::Entity::find()
+            .filter(owner::Column::Name.eq(name))
+            .one(db.reader())
+            .await
+    };
+    if let Some(row) = find().await? {
+        return OwnerInfo::from_row(row);
+    }
+    match owner::Entity::insert(new_owner(name))
+        .exec(db.writer())
+        .await
+    {
+        Ok(_) => {}
+        // Made at the same moment by another request: take that one.
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) => {}
+        Err(err) => return Err(err.into()),
+    }
+    match find().await? {
+        Some(row) => OwnerInfo::from_row(row),
+        None => Err(DbError::Corrupt {
+            row: format!("owner {name:?}"),
+            reason: "made, then not found",
+        }),
     }
 }
 

@@ -20,6 +20,7 @@ mod helpers;
 mod idempotency;
 mod list;
 mod observe;
+mod oidc;
 mod otlp;
 #[path = "../support/process.rs"]
 mod process;

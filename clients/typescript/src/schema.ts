@@ -808,7 +808,7 @@ export interface components {
          * @description How the caller authenticated.
          * @enum {string}
          */
-        CredentialKind: "api_key" | "none";
+        CredentialKind: "api_key" | "token" | "none";
         /**
          * FieldError
          * @description One invalid input: a body member (`pointer`) or a parameter (`parameter`).
