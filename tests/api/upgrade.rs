@@ -111,3 +111,39 @@ async fn a_database_from_the_previous_release_keeps_its_tasks_and_keys_for_the_f
     assert_eq!(bob.get("/api/tasks").await.json()["total"], 0);
     assert_eq!(bob.get_task(1).await.status, 404);
 }
+
+/// A key made before scopes existed (migration 7's `api_keys`, no `scopes`
+/// column) keeps full access after the upgrade: tasks, keys and `admin`.
+#[tokio::test]
+async fn a_key_from_before_scopes_keeps_every_scope() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, path) = fresh_database(&dir).await;
+    let secret = "tsk_BeforeScopes0123456789abcdefABCD";
+    {
+        let connect = match path {
+            Some(_) => format!("{url}?mode=rwc"),
+            None => url.clone(),
+        };
+        let old = Database::connect(connect).await.expect("connect");
+        tasks_api::db::migration::Migrator::up(&old, Some(7))
+            .await
+            .expect("the migrations before scopes");
+        let hash = tasks_api::digest::sha256_hex(secret.as_bytes());
+        old.execute_unprepared(&format!(
+            "INSERT INTO api_keys (owner_id, name, prefix, hash, created_at) \
+             VALUES (1, 'old', '{}', '{hash}', 1795600800000000)",
+            &secret[..12]
+        ))
+        .await
+        .expect("insert a key as release 7 did");
+    }
+    let app = spawn_app_at(dir, url, path).await.with_key(secret);
+    let me = app.get("/api/me").await.json();
+    assert_eq!(
+        me["credential"]["scopes"],
+        json!(["tasks:read", "tasks:write", "keys:manage", "admin"]),
+        "{me}"
+    );
+    assert_eq!(app.get("/api/owners").await.status, 200);
+    assert_eq!(app.create("still allowed").await["title"], "still allowed");
+}
