@@ -11,7 +11,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use serde_json::{Map, Value};
 
 use crate::api::body::{Field, JsonBody, JsonInput, member, string};
-use crate::api::params::Lenient;
+use crate::api::params::{Lenient, path_id};
 use crate::api::types::Nullable;
 use crate::auth::audit::{self, Event};
 use crate::auth::scope::{Scope, Scopes};
@@ -426,18 +426,6 @@ enum RevokedResponse {
     /// (this one at once).
     #[oai(status = 204)]
     NoContent,
-}
-
-/// The id in a path, or a 400 naming it.
-pub fn path_id(id: Lenient<i64>) -> Result<i64, ApiError> {
-    let mut errors = Vec::new();
-    id.check(
-        "id",
-        "must be an integer (int64)",
-        &mut errors,
-        Ok::<_, String>,
-    )
-    .ok_or_else(|| ApiError::validation(errors))
 }
 
 /// `GET /api/me` and `/api/keys`.

@@ -10,11 +10,9 @@ use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde_json::{Map, Value};
 
-use crate::api::account::{
-    Account, CreatedKeyResponse, KeyRequest, key_error, name_member, path_id,
-};
+use crate::api::account::{Account, CreatedKeyResponse, KeyRequest, key_error, name_member};
 use crate::api::body::{JsonBody, JsonInput};
-use crate::api::params::Lenient;
+use crate::api::params::{Lenient, path_id};
 use crate::auth::audit::{self, Event};
 use crate::auth::scope::Scope;
 use crate::auth::store::{self, KeyError};

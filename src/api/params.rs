@@ -88,6 +88,18 @@ impl<T: ToJSON> ToJSON for Lenient<T> {
     }
 }
 
+/// An id from the path (`/api/tasks/{id}`), or a 400 naming `id`.
+pub fn path_id(id: Lenient<i64>) -> Result<i64, ApiError> {
+    let mut errors = Vec::new();
+    id.check(
+        "id",
+        "must be an integer (int64)",
+        &mut errors,
+        Ok::<_, String>,
+    )
+    .ok_or_else(|| ApiError::validation(errors))
+}
+
 /// A header parameter exactly as sent. poem-openapi's `Header` drops values
 /// that are not visible ASCII, so a malformed `If-Match` would silently turn
 /// a conditional write into an unconditional one: this keeps them, so they

@@ -471,13 +471,18 @@ impl<'a> ApiExtractor<'a> for Owner {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        request
-            .extensions()
-            .get::<OwnerId>()
-            .copied()
-            .map(Owner)
-            .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
+        authenticated::<OwnerId>(request).map(Owner)
     }
+}
+
+/// What the authentication layer found for `request` (its owner, its
+/// principal); a 500 if the layer did not run.
+fn authenticated<T: Copy + Send + Sync + 'static>(request: &Request) -> poem::Result<T> {
+    request
+        .extensions()
+        .get::<T>()
+        .copied()
+        .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
 }
 
 /// The credential a request was authenticated with: who, what it may do,
@@ -504,12 +509,7 @@ impl<'a> ApiExtractor<'a> for Caller {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        request
-            .extensions()
-            .get::<Principal>()
-            .copied()
-            .map(Caller)
-            .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
+        authenticated::<Principal>(request).map(Caller)
     }
 }
 

@@ -308,12 +308,5 @@ impl<T> Field<T> {
 
 /// The path parameter `id`, or a 400 naming it.
 fn task_id(id: Lenient<i64>) -> Result<i64, ApiError> {
-    let mut errors = Vec::new();
-    id.check(
-        "id",
-        "must be an integer (int64)",
-        &mut errors,
-        Ok::<_, String>,
-    )
-    .ok_or_else(|| ApiError::validation(errors))
+    crate::api::params::path_id(id)
 }
