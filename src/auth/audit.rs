@@ -1,5 +1,6 @@
 //! Changes to who may do what, as structured log events (target `audit`)
-//! with the actor, the request id and the target, never a secret; each
+//! with the actor, the request id and what was acted on (`acted_on`: the
+//! log's own `target` field names the event's kind), never a secret; each
 //! counted in `/metrics` (`tasks_api_audit_events_total{event}`).
 
 use super::store::Principal;
@@ -35,7 +36,7 @@ pub fn record(db: &Db, event: Event, actor: &Principal, target: &str) {
         event = event.name(),
         actor_owner = actor.owner.0,
         actor_key = actor.key_id().unwrap_or_default(),
-        target,
+        acted_on = target,
         request_id = crate::observe::current_request_id().as_deref().unwrap_or("-"),
         "audit: {}",
         event.name()

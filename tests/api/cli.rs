@@ -262,3 +262,48 @@ async fn the_first_start_on_a_database_logs_no_notices() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn making_and_revoking_a_key_is_logged_as_an_audit_event_without_the_secret() {
+    let (_dir, db) = process::temp_db();
+    let (ok, admin, note) = keys(&db, &["create", "--scope", "keys:manage,admin"]);
+    assert!(ok, "{note}");
+    let server = process::start(&db, &["--auth", "key"]);
+    let http = reqwest::Client::new();
+    let made: serde_json::Value = http
+        .post(format!("{}/api/keys", server.base()))
+        .bearer_auth(admin.trim())
+        .header("x-request-id", "audit-me")
+        .json(&serde_json::json!({ "name": "audited", "scopes": ["keys:manage"] }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let secret = made["key"].as_str().expect("the key").to_owned();
+    let revoked = http
+        .delete(format!("{}/api/keys/{}", server.base(), made["id"]))
+        .bearer_auth(admin.trim())
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(revoked.status().as_u16(), 204);
+    let log = server.log_text();
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["target"] == "audit")
+        .collect();
+    let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(names, ["key_created", "key_revoked"], "{log}");
+    let created = &events[0];
+    assert_eq!(created["request_id"], "audit-me", "{created}");
+    assert_eq!(created["actor_owner"], 1);
+    assert_eq!(created["acted_on"], "key 2 of owner 1");
+    assert!(
+        !log.contains(&secret),
+        "the new key's secret is never logged"
+    );
+    assert!(!log.contains(admin.trim()), "nor the caller's");
+}
