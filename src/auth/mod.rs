@@ -84,7 +84,11 @@ pub struct Auth {
 
 impl Auth {
     pub async fn new(db: &Db, settings: Settings) -> Result<Self, AuthError> {
-        let oidc = settings.oidc.clone().map(Oidc::new).transpose()?;
+        let oidc = settings
+            .oidc
+            .clone()
+            .map(|oidc| Oidc::new(oidc, settings.key_cache))
+            .transpose()?;
         Ok(Self {
             metrics: db.metrics().cloned(),
             mode: settings.mode,

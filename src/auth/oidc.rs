@@ -111,17 +111,28 @@ struct Keys {
     fetched: Instant,
 }
 
-/// One provider: its settings, an HTTP client, the cached keys.
+/// Most tokens whose verification is remembered (the map is cleared when
+/// it is full: a client holds one token at a time).
+const VERIFIED_CAPACITY: usize = 10_000;
+
+/// One provider: its settings, an HTTP client, the cached keys, and the
+/// tokens verified lately (a signature check costs more than a request).
 pub struct Oidc {
     settings: OidcSettings,
     http: reqwest::Client,
     keys: tokio::sync::Mutex<Option<Keys>>,
     /// When the JWKS was last fetched for an unknown `kid`.
     last_refetch: Mutex<Option<Instant>>,
+    /// SHA-256 of a token → what it verified as, and when: trusted for
+    /// `remember` (and never past the token's `exp`).
+    verified: Mutex<HashMap<String, (Verified, Instant)>>,
+    remember: Duration,
 }
 
 impl Oidc {
-    pub fn new(settings: OidcSettings) -> Result<Self, reqwest::Error> {
+    /// `remember`: how long a verified token is trusted without checking
+    /// it again (the server's `--key-cache-secs`).
+    pub fn new(settings: OidcSettings, remember: Duration) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
@@ -131,6 +142,8 @@ impl Oidc {
             http,
             keys: tokio::sync::Mutex::new(None),
             last_refetch: Mutex::new(None),
+            verified: Mutex::new(HashMap::new()),
+            remember,
         })
     }
 
@@ -147,8 +160,34 @@ impl Oidc {
             && parts.iter().take(2).all(|p| !p.is_empty())
     }
 
-    /// Verifies `token`, fetching the provider's keys if needed.
+    /// Verifies `token` (or remembers having done so lately), fetching the
+    /// provider's keys if needed.
     pub async fn verify(&self, token: &str) -> Result<Verified, Refusal> {
+        let digest = crate::digest::sha256_hex(token.as_bytes());
+        let now = Instant::now();
+        let remembered = self.verified.lock().ok().and_then(|verified| {
+            verified
+                .get(&digest)
+                .filter(|(_, at)| now.duration_since(*at) < self.remember)
+                .map(|(v, _)| v.clone())
+        });
+        if let Some(known) = remembered
+            && known.expires_at.is_none_or(|exp| exp > Timestamp::now())
+        {
+            return Ok(known);
+        }
+        let verified = self.check(token).await?;
+        if let Ok(mut map) = self.verified.lock() {
+            if map.len() >= VERIFIED_CAPACITY {
+                map.clear();
+            }
+            map.insert(digest, (verified.clone(), now));
+        }
+        Ok(verified)
+    }
+
+    /// Verifies `token` against the provider's keys.
+    async fn check(&self, token: &str) -> Result<Verified, Refusal> {
         let algorithm = header_algorithm(token)?;
         let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
         let key = self.key_for(header.kid.as_deref()).await?;

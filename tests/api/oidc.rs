@@ -239,9 +239,11 @@ async fn keys_rotate_without_a_restart_and_an_unknown_key_refetches_once() {
     );
     assert_eq!(issuer.fetches.load(Ordering::SeqCst), 2);
 
-    // The retired key is unknown now; so is a made-up kid: no refetch
-    // within the rate limit.
-    let (status, challenge, _) = call(&app, &first, Method::GET, "/api/tasks").await;
+    // The retired key is unknown now (for a token not verified in the last
+    // --key-cache-secs); so is a made-up kid: no refetch within the rate
+    // limit.
+    let retired = token(&issuer, "rsa1", json!({ "jti": "after rotation" }));
+    let (status, challenge, _) = call(&app, &retired, Method::GET, "/api/tasks").await;
     assert_eq!(status, 401);
     assert!(
         challenge.contains("signing key is not one of the provider's"),
