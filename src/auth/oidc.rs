@@ -40,6 +40,10 @@ pub const REFETCH_EVERY: Duration = Duration::from_secs(30);
 /// How long the provider is given to answer.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long after a failed first fetch tokens are refused (503) without
+/// asking the provider again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(10);
+
 /// The configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OidcSettings {
@@ -123,6 +127,8 @@ pub struct Oidc {
     keys: tokio::sync::Mutex<Option<Keys>>,
     /// When the JWKS was last fetched for an unknown `kid`.
     last_refetch: Mutex<Option<Instant>>,
+    /// When fetching the provider's keys the first time last failed.
+    last_failure: Mutex<Option<Instant>>,
     /// SHA-256 of a token → what it verified as, and when: trusted for
     /// `remember` (and never past the token's `exp`).
     verified: Mutex<HashMap<String, (Verified, Instant)>>,
@@ -142,6 +148,7 @@ impl Oidc {
             http,
             keys: tokio::sync::Mutex::new(None),
             last_refetch: Mutex::new(None),
+            last_failure: Mutex::new(None),
             verified: Mutex::new(HashMap::new()),
             remember,
         })
@@ -237,7 +244,26 @@ impl Oidc {
     async fn key_for(&self, kid: Option<&str>) -> Result<DecodingKey, Refusal> {
         let mut keys = self.keys.lock().await;
         if keys.is_none() {
-            *keys = Some(self.fetch(None).await?);
+            // A provider that just failed is not asked again at once: each
+            // token would wait out the fetch timeout behind this lock.
+            let failed_lately = self
+                .last_failure
+                .lock()
+                .ok()
+                .and_then(|at| *at)
+                .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE);
+            if failed_lately {
+                return Err(Refusal::Provider);
+            }
+            match self.fetch(None).await {
+                Ok(fetched) => *keys = Some(fetched),
+                Err(refusal) => {
+                    if let Ok(mut at) = self.last_failure.lock() {
+                        *at = Some(Instant::now());
+                    }
+                    return Err(refusal);
+                }
+            }
         }
         if let Some(found) = keys.as_ref().and_then(|k| find(&k.set, kid)) {
             return Ok(found);

@@ -375,3 +375,39 @@ async fn tokens_share_their_owners_quota_and_a_disabled_owner_is_refused() {
     assert_eq!(status, 401);
     assert!(challenge.contains("disabled"), "{challenge}");
 }
+
+/// A provider that accepts connections and never answers: the first token
+/// waits out the fetch timeout (5 s) and is a 503; the next ones are 503
+/// at once instead of queueing behind it for another 5 s each.
+#[tokio::test]
+async fn a_provider_that_does_not_answer_makes_503s_without_queueing_requests() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", silent.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let issuer = Issuer {
+        url,
+        jwks: Arc::new(Mutex::new(Value::Null)),
+        fetches: Arc::new(AtomicUsize::new(0)),
+    };
+    let app = app_for(&issuer, 200.0).await;
+    let alice = token(&issuer, "rsa1", json!({}));
+    let (status, _, body) = call(&app, &alice, Method::GET, "/api/tasks").await;
+    assert_eq!(status, 503, "{body}");
+    let started = std::time::Instant::now();
+    for _ in 0..3 {
+        assert_eq!(call(&app, &alice, Method::GET, "/api/tasks").await.0, 503);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the provider is not asked again at once: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(app.get("/api/tasks").await.status, 200, "keys still work");
+}
