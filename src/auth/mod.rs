@@ -5,6 +5,8 @@
 
 pub mod admin;
 pub mod audit;
+mod extract;
+mod failure;
 mod key;
 mod limits;
 pub mod oidc;
@@ -16,10 +18,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::{Endpoint, IntoResponse, Request, RequestBody, Response};
-use poem_openapi::registry::{MetaResponses, MetaSecurityScheme, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions};
+use poem::{Endpoint, IntoResponse, Request, Response};
 
+pub use self::extract::{Caller, Owner, RateLimited};
+use self::failure::{Failure, ProviderUnavailable, bearer_token};
 use self::key::PresentedKey;
 use self::limits::{Buckets, Decision, Policy};
 use self::oidc::{Oidc, OidcSettings, Refusal};
@@ -60,9 +62,6 @@ pub struct Settings {
     /// The identity provider whose tokens are accepted too, if any.
     pub oidc: Option<OidcSettings>,
 }
-
-/// The security scheme's name in the contract.
-const SCHEME: &str = "bearerAuth";
 
 /// The authentication layer's state: one per process.
 pub struct Auth {
@@ -300,24 +299,6 @@ impl Auth {
     }
 }
 
-/// Why a request was not authenticated.
-enum Failure {
-    Missing,
-    NotBearer,
-    Malformed,
-    Invalid,
-    Expired(crate::domain::Timestamp),
-    Disabled,
-    Token(Refusal),
-    Db(DbError),
-}
-
-/// The identity provider's keys could not be fetched: a 503, not a 401,
-/// since the token may well be good.
-#[derive(Debug, thiserror::Error)]
-#[error("the identity provider's keys could not be fetched")]
-struct ProviderUnavailable;
-
 /// Why the authentication layer could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -325,62 +306,6 @@ pub enum AuthError {
     Db(#[from] DbError),
     #[error("the identity provider's HTTP client: {0}")]
     Http(#[from] reqwest::Error),
-}
-
-impl Failure {
-    fn detail(&self) -> String {
-        match self {
-            Failure::Missing => "this request needs an API key: Authorization: Bearer tsk_…".into(),
-            Failure::NotBearer => "the Authorization header must be `Bearer` and an API key".into(),
-            Failure::Malformed => {
-                "the bearer token is not an API key (tsk_…) or an accepted JWT".into()
-            }
-            Failure::Invalid => "the API key is not valid: unknown or revoked".into(),
-            Failure::Expired(at) => format!("the API key expired at {}", at.to_rfc3339()),
-            Failure::Disabled => "the credential's owner is disabled".into(),
-            Failure::Token(refusal) => {
-                format!("the bearer token was refused: {}", refusal.description())
-            }
-            Failure::Db(_) => "the credential could not be checked".into(),
-        }
-    }
-
-    /// `WWW-Authenticate` (RFC 6750 §3): no error code when no key was
-    /// sent; the reason in `error_description` when one is known.
-    fn challenge(&self) -> String {
-        const REALM: &str = "Bearer realm=\"tasks-api\"";
-        match self {
-            Failure::Missing => REALM.to_owned(),
-            Failure::NotBearer => format!("{REALM}, error=\"invalid_request\""),
-            Failure::Malformed | Failure::Invalid | Failure::Db(_) => {
-                format!("{REALM}, error=\"invalid_token\"")
-            }
-            Failure::Token(refusal) => format!(
-                "{REALM}, error=\"invalid_token\", error_description=\"{}\"",
-                refusal.description().replace('"', "'")
-            ),
-            Failure::Expired(_) => {
-                format!("{REALM}, error=\"invalid_token\", error_description=\"the key expired\"")
-            }
-            Failure::Disabled => format!(
-                "{REALM}, error=\"invalid_token\", error_description=\"the owner is disabled\""
-            ),
-        }
-    }
-}
-
-/// The token of `Authorization: Bearer <token>` (scheme in any case).
-fn bearer_token(req: &Request) -> Result<&str, Failure> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(Failure::Missing)?;
-    let text = value.to_str().map_err(|_| Failure::NotBearer)?;
-    let (scheme, token) = text.trim().split_once(' ').ok_or(Failure::NotBearer)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(Failure::NotBearer);
-    }
-    Ok(token.trim())
 }
 
 /// The peer's address (behind a proxy, the proxy's: see docs/security.md).
@@ -423,118 +348,4 @@ fn private(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     resp
-}
-
-/// The owner a request was authenticated as. As an operation's parameter,
-/// it documents the bearer security scheme.
-#[derive(Clone, Copy, Debug)]
-pub struct Owner(pub OwnerId);
-
-/// The layer did not run before the operation: a bug in `startup`.
-#[derive(Debug, thiserror::Error)]
-#[error("the request reached an operation without passing authentication")]
-struct NotAuthenticated;
-
-impl<'a> ApiExtractor<'a> for Owner {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        registry.create_security_scheme(
-            SCHEME,
-            MetaSecurityScheme {
-                ty: "http",
-                description: Some(
-                    "An API key (`tsk_…`): the server prints one (with every scope) on its \
-                     first start; more with `POST /api/keys`, `POST /api/owners/{id}/keys` or \
-                     `tasks-api keys create`. Where the server is given an OpenID Connect \
-                     provider (`--oidc-issuer`), that provider's access tokens (JWTs) too, \
-                     their scopes from the `scope` claim. A key holds scopes, and each operation lists the \
-                     one it needs in its security requirement (a 403 `insufficient_scope` \
-                     without it): `tasks:read` (read tasks, labels, the feed), `tasks:write` \
-                     (change tasks), `keys:manage` (the caller's own keys), `admin` (owners \
-                     and their keys). Keys made before scopes existed hold them all.",
-                ),
-                name: None,
-                key_in: None,
-                scheme: Some("bearer"),
-                bearer_format: Some("tsk_… or a JWT"),
-                flows: None,
-                openid_connect_url: None,
-            },
-        );
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec![SCHEME]
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        _body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        authenticated::<OwnerId>(request).map(Owner)
-    }
-}
-
-/// What the authentication layer found for `request` (its owner, its
-/// principal); a 500 if the layer did not run.
-fn authenticated<T: Copy + Send + Sync + 'static>(request: &Request) -> poem::Result<T> {
-    request
-        .extensions()
-        .get::<T>()
-        .copied()
-        .ok_or_else(|| ApiError::internal(&NotAuthenticated).into())
-}
-
-/// The credential a request was authenticated with: who, what it may do,
-/// until when. As an operation's parameter, it documents the bearer
-/// security scheme, as [`Owner`] does.
-#[derive(Clone, Copy, Debug)]
-pub struct Caller(pub Principal);
-
-impl<'a> ApiExtractor<'a> for Caller {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        Owner::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec![SCHEME]
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        _body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        authenticated::<Principal>(request).map(Caller)
-    }
-}
-
-/// An authenticated operation's success response: `T`, documented with the
-/// rate-limit fields the authentication layer adds.
-pub struct RateLimited<T>(pub T);
-
-impl<T: ApiResponse> ApiResponse for RateLimited<T> {
-    fn meta() -> MetaResponses {
-        let mut meta = T::meta();
-        crate::api::headers::document(&mut meta, true);
-        meta
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-}
-
-impl<T: IntoResponse> IntoResponse for RateLimited<T> {
-    fn into_response(self) -> Response {
-        self.0.into_response()
-    }
 }
