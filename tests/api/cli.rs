@@ -289,7 +289,7 @@ async fn making_and_revoking_a_key_is_logged_as_an_audit_event_without_the_secre
         .await
         .expect("delete");
     assert_eq!(revoked.status().as_u16(), 204);
-    let log = server.log_text();
+    let log = server.stop_for_log();
     let events: Vec<serde_json::Value> = log
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())

@@ -77,7 +77,7 @@ async fn a_write_lock_held_elsewhere_gives_503_with_retry_after_then_recovers() 
         .await
         .expect("post");
     assert_eq!(write.status(), 201);
-    let log = server.log_text();
+    let log = server.stop_for_log();
     assert!(!log.contains("panicked"), "{log}");
     // The warning with the cause, and the access line, both name the request.
     let lines: Vec<serde_json::Value> = log

@@ -105,8 +105,18 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// What the process has logged so far, as far as the reader thread has
+    /// got: a line written just before a response may not be here yet, so a
+    /// test that needs a line to be present calls [`Server::stop_for_log`].
     pub(crate) fn log_text(&self) -> String {
         self.log.lock().expect("log").join("\n")
+    }
+
+    /// Stops the process (SIGTERM, a clean shutdown) and returns every line
+    /// it logged, to the last.
+    pub(crate) fn stop_for_log(self) -> String {
+        self.signal("TERM");
+        self.wait().1.join("\n")
     }
 
     /// Waits for the process to exit; returns its status and every line it
