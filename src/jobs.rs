@@ -15,7 +15,7 @@ use crate::telemetry::error_chain;
 const INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 /// Runs the jobs every [`INTERVAL`], forever: keys older than
-/// `idempotency::KEY_TTL`, tasks trashed longer ago than `trash`, and
+/// `idempotency::KEY_TTL`, tasks and lists trashed longer ago than `trash`, and
 /// tombstones of tasks deleted longer ago than `feed`.
 pub(crate) async fn run_periodically(db: Db, trash: Duration, feed: Duration) {
     let mut tick = tokio::time::interval(INTERVAL);
@@ -33,6 +33,11 @@ pub(crate) async fn run_periodically(db: Db, trash: Duration, feed: Duration) {
                 db::tasks::purge_trash_of_every_owner(&db, cutoff).await,
                 "emptied the trash of expired tasks",
                 "trash purge failed",
+            );
+            report(
+                db::lists::manage::purge_trashed_lists(&db, cutoff).await,
+                "removed lists trashed before the retention",
+                "list purge failed",
             );
         }
         if let Some(cutoff) = ago(feed) {

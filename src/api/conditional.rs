@@ -79,13 +79,29 @@ pub fn expect(header: &RawHeader, id: i64) -> Option<Expect> {
 /// What an `If-Match` value expects of task `id` (`None`: not text, which
 /// matches nothing).
 pub fn expect_value(value: Option<&str>, id: i64) -> Expect {
-    let prefix = format!("\"{id}-");
+    expect_tagged(value, &format!("\"{id}-"))
+}
+
+/// A list's strong ETag: `"list-{id}-{version}"` (never a task's).
+pub fn list_etag(id: i64, version: i64) -> String {
+    format!("\"list-{id}-{version}\"")
+}
+
+/// What an `If-Match` header expects of list `id` (`None` when not sent).
+pub fn expect_list(header: &RawHeader, id: i64) -> Option<Expect> {
+    header
+        .is_present()
+        .then(|| expect_tagged(header.as_str(), &format!("\"list-{id}-")))
+}
+
+/// The versions of the strong tags in `value` that start with `prefix`.
+fn expect_tagged(value: Option<&str>, prefix: &str) -> Expect {
     match value.and_then(parse) {
         Some(Tags::Any) => Expect::Any,
         Some(Tags::List(tags)) => Expect::OneOf(
             tags.iter()
                 .filter(|&&(weak, _)| !weak)
-                .filter_map(|&(_, tag)| tag.strip_prefix(&prefix)?.strip_suffix('"')?.parse().ok())
+                .filter_map(|&(_, tag)| tag.strip_prefix(prefix)?.strip_suffix('"')?.parse().ok())
                 .collect(),
         ),
         None => Expect::OneOf(Vec::new()),

@@ -36,6 +36,9 @@ pub struct Cursor {
     /// The label filters, normalised.
     #[serde(rename = "l", default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
+    /// The `list_id` filter.
+    #[serde(rename = "li", default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<i64>,
     /// The sort key of the last task: an integer, a string, or null.
     #[serde(rename = "k")]
     pub key: serde_json::Value,
@@ -79,6 +82,7 @@ impl Cursor {
             show_deleted: filters.show_deleted,
             parent: parent_code(filters.parent),
             labels: label_names(filters),
+            list: filters.list,
             key,
             id: position.id,
         }
@@ -96,6 +100,7 @@ impl Cursor {
             && self.show_deleted == filters.show_deleted
             && self.parent == parent_code(filters.parent)
             && self.labels == label_names(filters)
+            && self.list == filters.list
     }
 
     pub fn encode(&self) -> Result<String, serde_json::Error> {

@@ -1,12 +1,14 @@
 //! The HTTP API: one `#[OpenApi]` struct per resource, with its request and
 //! response objects, and the pure function that assembles the contract.
 
+pub mod access;
 pub mod account;
 pub mod body;
 pub mod conditional;
 pub mod cursor;
 pub mod headers;
 pub mod health;
+pub mod lists;
 pub mod owners;
 pub mod params;
 pub mod routes;
@@ -24,6 +26,8 @@ pub type Endpoints = (
     tasks::ItemApi,
     tasks::TrashApi,
     tasks::TreeApi,
+    lists::ListsApi,
+    lists::MembersApi,
     account::AccountApi,
     owners::OwnersApi,
     health::HealthApi,

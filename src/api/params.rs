@@ -90,9 +90,14 @@ impl<T: ToJSON> ToJSON for Lenient<T> {
 
 /// An id from the path (`/api/tasks/{id}`), or a 400 naming `id`.
 pub fn path_id(id: Lenient<i64>) -> Result<i64, ApiError> {
+    path_id_named("id", id)
+}
+
+/// The path parameter `name`, an id as sent, or the 400 naming it.
+pub fn path_id_named(name: &str, id: Lenient<i64>) -> Result<i64, ApiError> {
     let mut errors = Vec::new();
     id.check(
-        "id",
+        name,
         "must be an integer (int64)",
         &mut errors,
         Ok::<_, String>,

@@ -8,8 +8,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// The owner's id (`owners.id`).
-    pub owner_id: i64,
+    /// The list's id (`lists.id`).
+    pub list_id: i64,
     pub title: String,
     pub description: Option<String>,
     pub done: bool,
@@ -23,7 +23,7 @@ pub struct Model {
     pub version: i64,
     /// When the task was moved to the trash (microseconds), or null.
     pub deleted_at: Option<i64>,
-    /// The number of the task's last change in its owner's history (the
+    /// The number of the task's last change in its list's history (the
     /// change feed's order).
     pub change_seq: i64,
     /// The task this one is a subtask of, or null (top level).

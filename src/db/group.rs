@@ -31,7 +31,7 @@ pub type Work<T> =
 /// Writes of one kind that the writer stores together when several wait in
 /// one group, without knowing what they are: the kind says how to store all
 /// its waiting writes that share a key at once (a create of a top-level
-/// task: those of one owner take one reservation and one INSERT; see
+/// task: those of one list take one reservation and one INSERT; see
 /// `tasks::create::Append`). They are stored after the group's other
 /// writes, key by key, each in the order they came.
 pub(crate) trait Merge: Send + Sync + 'static {

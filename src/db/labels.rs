@@ -1,14 +1,15 @@
 //! Labels: one row per (task, label) in `task_labels`, beside the task's
 //! own `labels` column that reads return. The filter and the counts use the
-//! index on `(owner_id, label, task_id)`; rows go with their task when it
+//! index on `(list_id, label, task_id)`; rows go with their task when it
 //! is removed for good (`ON DELETE CASCADE`).
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entity;
+use super::rows::among;
 use super::{Db, DbError};
-use crate::domain::{Label, Labels, OwnerId};
+use crate::domain::{Label, Labels, ListId};
 
 pub mod task_label {
     use sea_orm::entity::prelude::*;
@@ -20,7 +21,7 @@ pub mod task_label {
         pub task_id: i64,
         #[sea_orm(primary_key, auto_increment = false)]
         pub label: String,
-        pub owner_id: i64,
+        pub list_id: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -31,11 +32,11 @@ pub mod task_label {
 
 use task_label::{Column, Entity};
 
-/// Gives task `task_id` of `owner` exactly `labels` (its rows; the task's
+/// Gives task `task_id` of `list` exactly `labels` (its rows; the task's
 /// column is written with the task). `had` is the set it had.
 pub async fn replace(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     task_id: i64,
     had: &Labels,
     labels: &Labels,
@@ -45,7 +46,7 @@ pub async fn replace(
     }
     if !had.is_empty() {
         Entity::delete_many()
-            .filter(Column::OwnerId.eq(owner.0))
+            .filter(Column::ListId.eq(list.0))
             .filter(Column::TaskId.eq(task_id))
             .exec(conn)
             .await?;
@@ -56,7 +57,7 @@ pub async fn replace(
     let rows = labels.iter().map(|label| task_label::ActiveModel {
         task_id: sea_orm::ActiveValue::Set(task_id),
         label: sea_orm::ActiveValue::Set(label.as_str().to_owned()),
-        owner_id: sea_orm::ActiveValue::Set(owner.0),
+        list_id: sea_orm::ActiveValue::Set(list.0),
     });
     Entity::insert_many(rows)
         .exec_without_returning(conn)
@@ -76,12 +77,12 @@ pub fn carried(label: &Label) -> sea_orm::sea_query::SimpleExpr {
     Expr::exists(row)
 }
 
-/// `tasks.id IN (the ids of owner's tasks labelled label)`: an index range.
-pub fn labelled(owner: OwnerId, label: &Label) -> sea_orm::sea_query::SimpleExpr {
+/// `tasks.id IN (the ids of list's tasks labelled label)`: an index range.
+pub fn labelled(lists: &[ListId], label: &Label) -> sea_orm::sea_query::SimpleExpr {
     let ids = Query::select()
         .column(Column::TaskId)
         .from(Entity)
-        .and_where(Expr::col(Column::OwnerId).eq(owner.0))
+        .and_where(among(Expr::col(Column::ListId), lists))
         .and_where(Expr::col(Column::Label).eq(label.as_str()))
         .to_owned();
     entity::Column::Id.in_subquery(ids)
@@ -123,7 +124,7 @@ impl LabelPlan {
 
 /// The plan of a list filtered by `labels`: one statement counting each
 /// label's entries up to the threshold (none without labels).
-pub async fn plan(db: &Db, owner: OwnerId, labels: &[Label]) -> Result<LabelPlan, DbError> {
+pub async fn plan(db: &Db, lists: &[ListId], labels: &[Label]) -> Result<LabelPlan, DbError> {
     if labels.is_empty() {
         return Ok(LabelPlan::default());
     }
@@ -132,7 +133,7 @@ pub async fn plan(db: &Db, owner: OwnerId, labels: &[Label]) -> Result<LabelPlan
         let entries = Query::select()
             .expr(Expr::val(1))
             .from(Entity)
-            .and_where(Expr::col(Column::OwnerId).eq(owner.0))
+            .and_where(among(Expr::col(Column::ListId), lists))
             .and_where(Expr::col(Column::Label).eq(label.as_str()))
             .limit(LISTED_AT_MOST + 1)
             .to_owned();
@@ -157,16 +158,18 @@ pub async fn plan(db: &Db, owner: OwnerId, labels: &[Label]) -> Result<LabelPlan
     Ok(LabelPlan { listed, all: false })
 }
 
-/// One of an owner's labels and how many of its live tasks carry it.
+/// One of an list's labels and how many of its live tasks carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelCount {
     pub label: Label,
     pub tasks: u64,
 }
 
-/// Every label of `owner`'s live tasks with its count, by name.
-pub async fn counts(db: &Db, owner: OwnerId) -> Result<Vec<LabelCount>, DbError> {
+/// Every label of the live tasks of `lists` with its count, by name.
+pub async fn counts(db: &Db, lists: &[ListId]) -> Result<Vec<LabelCount>, DbError> {
+    let lists = lists.to_vec();
     db.timed("label_counts", async move {
+        let lists = &lists[..];
         let select = Query::select()
             .column((Entity, Column::Label))
             .expr_as(Expr::cust("COUNT(*)"), "tasks")
@@ -175,7 +178,7 @@ pub async fn counts(db: &Db, owner: OwnerId) -> Result<Vec<LabelCount>, DbError>
                 entity::Entity,
                 Expr::col((entity::Entity, entity::Column::Id)).equals((Entity, Column::TaskId)),
             )
-            .and_where(Expr::col((Entity, Column::OwnerId)).eq(owner.0))
+            .and_where(among(Expr::col((Entity, Column::ListId)), lists))
             .and_where(Expr::col((entity::Entity, entity::Column::DeletedAt)).is_null())
             .group_by_col((Entity, Column::Label))
             .order_by((Entity, Column::Label), sea_orm::Order::Asc)

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod entity;
 pub mod group;
 pub mod labels;
+pub mod lists;
 pub mod migration;
 mod numbers;
 pub mod read;
@@ -27,6 +28,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+use crate::domain::{ListId, OwnerId};
 use crate::observe::metrics::Metrics;
 
 /// SQLite: how much longer than the busy timeout a request waits for the
@@ -83,6 +85,15 @@ pub enum DbError {
     /// Anything else: a bug or a broken database.
     #[error("database error: {0}")]
     Other(#[source] DbErr),
+    /// The writer lost the role a write needs on a list (`role`: the one
+    /// it holds now, if it is still a member) between the request's check
+    /// and its transaction.
+    #[error("the write needs the role {} on list {}", needed.as_str(), list.0)]
+    Denied {
+        list: crate::domain::ListId,
+        role: Option<crate::domain::Role>,
+        needed: crate::domain::Role,
+    },
 }
 
 impl From<DbErr> for DbError {
@@ -161,6 +172,8 @@ pub struct Db {
     /// SQLite: the queue whose writes commit in groups.
     group: Option<group::Writer>,
     metrics: Option<Arc<Metrics>>,
+    /// Each owner's inbox, once looked up: an inbox never changes.
+    inboxes: Arc<std::sync::RwLock<std::collections::HashMap<OwnerId, ListId>>>,
 }
 
 impl Db {
@@ -193,6 +206,7 @@ impl Db {
             shared,
             group,
             metrics,
+            inboxes: Arc::default(),
         })
     }
 
@@ -209,6 +223,17 @@ impl Db {
         let read =
             Database::connect(Self::sqlite_options(settings, settings.read_connections)).await?;
         Ok((read, write, false))
+    }
+
+    /// `owner`'s inbox, if this process has looked it up before.
+    pub(crate) fn known_inbox(&self, owner: OwnerId) -> Option<ListId> {
+        self.inboxes.read().ok()?.get(&owner).copied()
+    }
+
+    pub(crate) fn remember_inbox(&self, owner: OwnerId, list: ListId) {
+        if let Ok(mut known) = self.inboxes.write() {
+            known.insert(owner, list);
+        }
     }
 
     /// The metrics database calls are timed into, if any.

@@ -1,32 +1,22 @@
-//! Each owner's change numbers and live counts, kept in the owner's row:
+//! Each list's change numbers and live counts, kept in the list's row:
 //! the numbers writes take (`reserve`, `Numbers`), the counts they change
 //! (`Counts`, written by `settle`), and the counts a list's total reads.
 //!
 //! A write transaction takes its numbers first (`reserve`): an `UPDATE` of
-//! the owner's row, which PostgreSQL keeps locked until the transaction
-//! ends (SQLite has one writer at a time anyway). So an owner's writes take
+//! the list's row, which PostgreSQL keeps locked until the transaction
+//! ends (SQLite has one writer at a time anyway). So an list's writes take
 //! numbers in the order they commit, also across processes: no change can
 //! commit with a number lower than one a reader has already seen.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DbErr, DeriveIden};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 
 use super::DbError;
 use super::entity;
-use crate::domain::OwnerId;
+use super::lists::entity::Lists;
+use crate::domain::ListId;
 
-/// The `owners` table's columns that hold its history and counts.
-#[derive(DeriveIden)]
-pub(super) enum Owners {
-    Table,
-    Id,
-    ChangeSeq,
-    HistoryFloor,
-    LiveTasks,
-    LiveDone,
-}
-
-/// How a write changes its owner's counts of live tasks (`owners.live_tasks`
+/// How a write changes its list's counts of live tasks (`lists.live_tasks`
 /// and, of those, `live_done`), kept in the write's transaction so a list's
 /// total is one row's read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,14 +66,14 @@ impl Counts {
     }
 }
 
-/// Numbers reserved in an owner's history by a write transaction; its
-/// changes take them in order, and note how they change the owner's counts
+/// Numbers reserved in an list's history by a write transaction; its
+/// changes take them in order, and note how they change the list's counts
 /// (`settle` writes those). (Numbers a rolled-back transaction reserved
 /// are given back; ones a committed write did not use leave a gap, which
 /// the feed does not mind.)
 #[derive(Debug)]
 pub(crate) struct Numbers {
-    owner: OwnerId,
+    list: ListId,
     /// How many to reserve when the first is taken (`later`).
     wanted: usize,
     /// (next, last) once reserved.
@@ -92,35 +82,35 @@ pub(crate) struct Numbers {
 }
 
 impl Numbers {
-    /// Numbers of `owner` reserved by the first `take`: for a write that
+    /// Numbers of `list` reserved by the first `take`: for a write that
     /// reads before it writes, so that a write refused on what it read
     /// (a missing task, a stale `If-Match`) writes nothing at all. Its
-    /// reads take no lock, so the owner's row is still the first it locks.
-    pub(crate) fn later(owner: OwnerId, count: usize) -> Self {
+    /// reads take no lock, so the list's row is still the first it locks.
+    pub(crate) fn later(list: ListId, count: usize) -> Self {
         Self {
-            owner,
+            list,
             wanted: count,
             range: None,
             pending: Counts::default(),
         }
     }
 
-    /// The numbers `range` (first, last) just reserved for `owner`.
-    fn reserved(owner: OwnerId, count: usize, range: (i64, i64)) -> Self {
+    /// The numbers `range` (first, last) just reserved for `list`.
+    fn reserved(list: ListId, count: usize, range: (i64, i64)) -> Self {
         Self {
-            owner,
+            list,
             wanted: count,
             range: Some(range),
             pending: Counts::default(),
         }
     }
 
-    /// Notes a change of the owner's counts, written by `settle`.
+    /// Notes a change of the list's counts, written by `settle`.
     pub(crate) fn count(&mut self, delta: Counts) {
         self.pending.add(delta);
     }
 
-    /// Reserves `count` more numbers (the owner's row is already locked
+    /// Reserves `count` more numbers (the list's row is already locked
     /// by this transaction, so they follow the ones it has).
     pub(crate) async fn more(
         &mut self,
@@ -130,7 +120,7 @@ impl Numbers {
         if count == 0 {
             return Ok(());
         }
-        let (first, last) = bump(conn, self.owner, count, Counts::default()).await?;
+        let (first, last) = bump(conn, self.list, count, Counts::default()).await?;
         self.range = Some(match self.range {
             Some((next, end)) if next <= end && end + 1 == first => (next, last),
             _ => (first, last),
@@ -141,108 +131,108 @@ impl Numbers {
     /// The next reserved number, reserving them first if need be.
     pub(crate) async fn take(&mut self, conn: &impl ConnectionTrait) -> Result<i64, DbError> {
         let (next, last) = match self.range {
+            // The list's row is locked by this transaction already: more
+            // numbers follow the ones it has.
+            Some((next, last)) if next > last => {
+                bump(conn, self.list, 1, Counts::default()).await?
+            }
             Some(range) => range,
-            None => bump(conn, self.owner, self.wanted, Counts::default()).await?,
+            None => bump(conn, self.list, self.wanted, Counts::default()).await?,
         };
-        if next > last {
-            return Err(DbError::Other(DbErr::Custom(
-                "a write took more change numbers than it reserved".to_owned(),
-            )));
-        }
         self.range = Some((next + 1, last));
         Ok(next)
     }
 }
 
-/// Reserves `count` numbers of `owner`'s history, and changes its counts by
+/// Reserves `count` numbers of `list`'s history, and changes its counts by
 /// `counts` (when the write knows them beforehand, as a create does): the
 /// first write of a write transaction (or `Numbers::later`'s first take),
-/// so that the owner's writes commit in the order of their numbers and lock
-/// the owner's row before any task's.
+/// so that the list's writes commit in the order of their numbers and lock
+/// the list's row before any task's.
 pub(super) async fn reserve(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     count: usize,
     counts: Counts,
 ) -> Result<Numbers, DbError> {
-    let range = bump(conn, owner, count, counts).await?;
-    Ok(Numbers::reserved(owner, count, range))
+    let range = bump(conn, list, count, counts).await?;
+    Ok(Numbers::reserved(list, count, range))
 }
 
-/// Reserves `count` numbers of `owner`'s history for new top-level tasks
+/// Reserves `count` numbers of `list`'s history for new top-level tasks
 /// and changes its counts by `counts`, and reads the position of the
-/// owner's last top-level task (if any): a create's first statement. On
+/// list's last top-level task (if any): a create's first statement. On
 /// SQLite the read is part of the same statement, so appending costs no
 /// read of its own (the transaction has held the write lock since its
 /// BEGIN, so it reads the latest). On PostgreSQL it is a statement of its
-/// own, after the owner's row is locked: in `READ COMMITTED` a statement
+/// own, after the list's row is locked: in `READ COMMITTED` a statement
 /// reads from the snapshot it started with, so a subquery of the UPDATE
 /// that waited for the lock would miss the task the lock's previous holder
 /// just added (two creates would take one position).
 pub(super) async fn reserve_appending(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     count: usize,
     counts: Counts,
 ) -> Result<(Numbers, Option<String>), DbError> {
     let last = Query::select()
         .column(entity::Column::Position)
         .from(entity::Entity)
-        .and_where(Expr::col(entity::Column::OwnerId).eq(owner.0))
+        .and_where(Expr::col(entity::Column::ListId).eq(list.0))
         .and_where(Expr::col(entity::Column::ParentId).is_null())
         .order_by(entity::Column::Position, sea_orm::Order::Desc)
         .limit(1)
         .to_owned();
     if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        let (range, row) = bump_reading(conn, owner, count, counts, Some(last)).await?;
+        let (range, row) = bump_reading(conn, list, count, counts, Some(last)).await?;
         let last = row.try_get_by_index::<Option<String>>(1)?;
-        return Ok((Numbers::reserved(owner, count, range), last));
+        return Ok((Numbers::reserved(list, count, range), last));
     }
-    let range = bump(conn, owner, count, counts).await?;
+    let range = bump(conn, list, count, counts).await?;
     let last = match conn.query_one(&last).await? {
         Some(row) => row.try_get_by_index::<Option<String>>(0)?,
         None => None,
     };
-    Ok((Numbers::reserved(owner, count, range), last))
+    Ok((Numbers::reserved(list, count, range), last))
 }
 
-/// Moves `owner`'s counter on by `count` (and its counts by `counts`):
+/// Moves `list`'s counter on by `count` (and its counts by `counts`):
 /// (first, last) of the numbers given out.
 async fn bump(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     count: usize,
     counts: Counts,
 ) -> Result<(i64, i64), DbError> {
-    Ok(bump_reading(conn, owner, count, counts, None).await?.0)
+    Ok(bump_reading(conn, list, count, counts, None).await?.0)
 }
 
 /// `bump`, also returning the value of `extra` (a one-value query) as the
 /// row's second column.
 async fn bump_reading(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     count: usize,
     counts: Counts,
     extra: Option<sea_orm::sea_query::SelectStatement>,
 ) -> Result<((i64, i64), sea_orm::QueryResult), DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
-    let mut returned = vec![Expr::col(Owners::ChangeSeq)];
+    let mut returned = vec![Expr::col(Lists::ChangeSeq)];
     if let Some(extra) = extra {
         returned.push(Expr::SubQuery(None, Box::new(extra.into())));
     }
     let mut bump = Query::update();
-    bump.table(Owners::Table)
-        .value(Owners::ChangeSeq, Expr::col(Owners::ChangeSeq).add(count))
-        .and_where(Expr::col(Owners::Id).eq(owner.0))
+    bump.table(Lists::Table)
+        .value(Lists::ChangeSeq, Expr::col(Lists::ChangeSeq).add(count))
+        .and_where(Expr::col(Lists::Id).eq(list.0))
         .returning(Query::returning().exprs(returned));
     counted(&mut bump, counts);
     // query_all steps the statement to its end on SQLite.
     let mut rows = conn.query_all(&bump).await?;
     if rows.is_empty() {
         return Err(DbError::Corrupt {
-            row: format!("owner {}", owner.0),
-            reason: "the owner of a write does not exist",
+            row: format!("list {}", list.0),
+            reason: "the list of a write does not exist",
         });
     }
     let row = rows.swap_remove(0);
@@ -250,19 +240,16 @@ async fn bump_reading(
     Ok(((last - count + 1, last), row))
 }
 
-/// Adds `counts` to the owner's counts in `update`.
+/// Adds `counts` to the list's counts in `update`.
 fn counted(update: &mut sea_orm::sea_query::UpdateStatement, counts: Counts) {
     if counts.live != 0 {
         update.value(
-            Owners::LiveTasks,
-            Expr::col(Owners::LiveTasks).add(counts.live),
+            Lists::LiveTasks,
+            Expr::col(Lists::LiveTasks).add(counts.live),
         );
     }
     if counts.done != 0 {
-        update.value(
-            Owners::LiveDone,
-            Expr::col(Owners::LiveDone).add(counts.done),
-        );
+        update.value(Lists::LiveDone, Expr::col(Lists::LiveDone).add(counts.done));
     }
 }
 
@@ -270,7 +257,7 @@ fn counted(update: &mut sea_orm::sea_query::UpdateStatement, counts: Counts) {
 /// (nothing when there are none): the last statement before its commit.
 pub(super) async fn settle(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     numbers: &Numbers,
 ) -> Result<(), DbError> {
     if numbers.pending.is_zero() {
@@ -278,25 +265,37 @@ pub(super) async fn settle(
     }
     let mut update = Query::update();
     update
-        .table(Owners::Table)
-        .and_where(Expr::col(Owners::Id).eq(owner.0));
+        .table(Lists::Table)
+        .and_where(Expr::col(Lists::Id).eq(list.0));
     counted(&mut update, numbers.pending);
     conn.execute(&update).await?;
     Ok(())
 }
 
-/// The SQL expression of `owner`'s count of live tasks, of those done
-/// (`Some(true)`) or not done (`Some(false)`): a scalar subquery of one row.
-pub(super) fn live_count(owner: OwnerId, done: Option<bool>) -> Expr {
+/// The SQL expression of the count of live tasks of `lists`, of those done
+/// (`Some(true)`) or not done (`Some(false)`): a scalar subquery over their
+/// rows.
+pub(super) fn live_count(lists: &[ListId], done: Option<bool>) -> Expr {
     let count = match done {
-        None => Expr::col(Owners::LiveTasks),
-        Some(true) => Expr::col(Owners::LiveDone),
-        Some(false) => Expr::col(Owners::LiveTasks).sub(Expr::col(Owners::LiveDone)),
+        None => Expr::col(Lists::LiveTasks),
+        Some(true) => Expr::col(Lists::LiveDone),
+        Some(false) => Expr::col(Lists::LiveTasks).sub(Expr::col(Lists::LiveDone)),
+    };
+    // One list's row as it is (the common case, as before lists); the sum
+    // of several as a BIGINT (PostgreSQL's SUM of BIGINTs is a NUMERIC).
+    let count: Expr = if lists.len() == 1 {
+        count
+    } else {
+        Func::cast_as(
+            Func::coalesce([Expr::expr(Func::sum(count)), Expr::val(0)]),
+            sea_orm::sea_query::Alias::new("BIGINT"),
+        )
+        .into()
     };
     let select = Query::select()
         .expr(count)
-        .from(Owners::Table)
-        .and_where(Expr::col(Owners::Id).eq(owner.0))
+        .from(Lists::Table)
+        .and_where(super::rows::among(Expr::col(Lists::Id), lists))
         .to_owned();
     Expr::SubQuery(None, Box::new(select.into()))
 }

@@ -9,8 +9,8 @@ use super::DbError;
 use super::changes;
 use super::entity::{self, Column};
 use super::numbers::{Counts, Numbers};
-use super::rows::{owned_delete, owned_update, task_rows};
-use crate::domain::{OwnerId, Timestamp};
+use super::rows::{listed_delete, listed_update, task_rows};
+use crate::domain::{ListId, Timestamp};
 
 /// Which descendants a subtree query follows.
 #[derive(Clone, Copy, Debug)]
@@ -40,16 +40,16 @@ impl Sql {
     }
 }
 
-/// The descendants of `owner`'s task `root` that `reach` follows, each with
+/// The descendants of `list`'s task `root` that `reach` follows, each with
 /// its depth below `root` (1 for a child), shallowest first: one recursive
-/// query over the `(owner_id, parent_id, …)` index.
+/// query over the `(list_id, parent_id, …)` index.
 pub(super) async fn descendants(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     root: i64,
     reach: Reach,
 ) -> Result<Vec<(entity::Model, i64)>, DbError> {
-    let statement = subtree_statement(conn.get_database_backend(), owner, root, reach);
+    let statement = subtree_statement(conn.get_database_backend(), list, root, reach);
     let rows = conn.query_all_raw(statement).await?;
     let models = task_rows(&rows)?;
     let depths = rows
@@ -60,7 +60,7 @@ pub(super) async fn descendants(
 }
 
 /// The statement of `descendants`.
-fn subtree_statement(backend: DbBackend, owner: OwnerId, root: i64, reach: Reach) -> Statement {
+fn subtree_statement(backend: DbBackend, list: ListId, root: i64, reach: Reach) -> Statement {
     let mut sql = Sql {
         backend,
         values: Vec::new(),
@@ -70,25 +70,25 @@ fn subtree_statement(backend: DbBackend, owner: OwnerId, root: i64, reach: Reach
         Reach::TrashedAt(at) => format!(" AND {table}deleted_at = {}", sql.bind(at)),
         Reach::All => String::new(),
     };
-    let (o1, r) = (sql.bind(owner.0), sql.bind(root));
+    let (o1, r) = (sql.bind(list.0), sql.bind(root));
     let c1 = condition(&mut sql, "");
-    let o2 = sql.bind(owner.0);
+    let o2 = sql.bind(list.0);
     let c2 = condition(&mut sql, "t.");
     // The depth bound only guards against a cycle a bug could have stored.
     // `CROSS JOIN` is SQLite's way of fixing the order of a join (the left
     // side is the outer loop; PostgreSQL plans it as any inner join): the
     // subtree found so far drives each step, which reads a node's children
-    // from the `(owner_id, parent_id, …)` index, and the rows are read by
+    // from the `(list_id, parent_id, …)` index, and the rows are read by
     // id. Left to itself, SQLite 3.51 planning without the values (QPSG)
-    // walked the owner's live tasks at each step and every task in the
+    // walked the list's live tasks at each step and every task in the
     // database (the `deleted_at` index) for the final join: 42 ms to trash
     // a task in a database of 1,000,000 (`scripts/bench/trash.py`).
     let text = format!(
         "WITH RECURSIVE subtree(id, depth) AS (\
-         SELECT id, CAST(1 AS BIGINT) FROM tasks WHERE owner_id = {o1} AND parent_id = {r}{c1} \
+         SELECT id, CAST(1 AS BIGINT) FROM tasks WHERE list_id = {o1} AND parent_id = {r}{c1} \
          UNION ALL \
          SELECT t.id, s.depth + 1 FROM subtree s CROSS JOIN tasks t \
-         WHERE t.owner_id = {o2} AND t.parent_id = s.id{c2} AND s.depth < 64) \
+         WHERE t.list_id = {o2} AND t.parent_id = s.id{c2} AND s.depth < 64) \
          SELECT tasks.*, subtree.depth AS depth FROM subtree CROSS JOIN tasks \
          WHERE tasks.id = subtree.id \
          ORDER BY subtree.depth, tasks.id"
@@ -96,52 +96,52 @@ fn subtree_statement(backend: DbBackend, owner: OwnerId, root: i64, reach: Reach
     Statement::from_sql_and_values(sql.backend, text, sql.values)
 }
 
-/// How many levels `owner`'s task `id` spans with its subtasks (1 alone),
+/// How many levels `list`'s task `id` spans with its subtasks (1 alone),
 /// counting those in the trash (which an undelete may bring back).
 pub(super) async fn height(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     id: i64,
 ) -> Result<usize, DbError> {
-    let below = descendants(conn, owner, id, Reach::All).await?;
+    let below = descendants(conn, list, id, Reach::All).await?;
     let deepest = below.iter().map(|&(_, depth)| depth).max().unwrap_or(0);
     Ok(usize::try_from(deepest)
         .unwrap_or(usize::MAX)
         .saturating_add(1))
 }
 
-/// Trashes the live subtasks of `owner`'s task `root` (just trashed) with
+/// Trashes the live subtasks of `list`'s task `root` (just trashed) with
 /// it: each a new version and change, the same `deleted_at`.
 pub(super) async fn trash_below(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     root: i64,
     now: Timestamp,
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
-    let below = descendants(conn, owner, root, Reach::Live).await?;
-    set_trashed(conn, owner, below, Some(now.as_micros()), now, numbers).await
+    let below = descendants(conn, list, root, Reach::Live).await?;
+    set_trashed(conn, list, below, Some(now.as_micros()), now, numbers).await
 }
 
-/// Restores the subtasks trashed with `owner`'s task `root` (at
+/// Restores the subtasks trashed with `list`'s task `root` (at
 /// `trashed_at`, micros): each a new version and change.
 pub(super) async fn restore_below(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     root: i64,
     trashed_at: i64,
     now: Timestamp,
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
-    let below = descendants(conn, owner, root, Reach::TrashedAt(trashed_at)).await?;
-    set_trashed(conn, owner, below, None, now, numbers).await
+    let below = descendants(conn, list, root, Reach::TrashedAt(trashed_at)).await?;
+    set_trashed(conn, list, below, None, now, numbers).await
 }
 
 /// Moves each task of `rows` into the trash (`deleted_at` set) or out of
 /// it (`None`), each a new version and change, counted.
 async fn set_trashed(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     rows: Vec<(entity::Model, i64)>,
     deleted_at: Option<i64>,
     now: Timestamp,
@@ -154,7 +154,7 @@ async fn set_trashed(
             None => Counts::added(row.done),
         });
         let seq = numbers.take(conn).await?;
-        owned_update(owner)
+        listed_update(list)
             .col_expr(Column::ChangeSeq, Expr::value(seq))
             .col_expr(Column::DeletedAt, Expr::value(deleted_at))
             .col_expr(
@@ -169,22 +169,22 @@ async fn set_trashed(
     Ok(())
 }
 
-/// Removes for good every subtask of `owner`'s task `root` (just removed),
+/// Removes for good every subtask of `list`'s task `root` (just removed),
 /// in the trash or not, each leaving a tombstone: a trashed one keeps the
 /// number of its trashing, a live one takes a new number.
 pub(super) async fn purge_below(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     root: i64,
     now: Timestamp,
     numbers: &mut Numbers,
 ) -> Result<(), DbError> {
-    let below = descendants(conn, owner, root, Reach::All).await?;
+    let below = descendants(conn, list, root, Reach::All).await?;
     if below.is_empty() {
         return Ok(());
     }
     let ids: Vec<i64> = below.iter().map(|(row, _)| row.id).collect();
-    let delete = sea_orm::QueryTrait::into_query(owned_delete(owner).filter(Column::Id.is_in(ids)))
+    let delete = sea_orm::QueryTrait::into_query(listed_delete(list).filter(Column::Id.is_in(ids)))
         .returning_all()
         .to_owned();
     let removed = task_rows(&conn.query_all(&delete).await?)?;
@@ -194,7 +194,7 @@ pub(super) async fn purge_below(
         .count();
     numbers.more(conn, live).await?;
     for row in &removed {
-        entomb(conn, owner, row, now, numbers).await?;
+        entomb(conn, list, row, now, numbers).await?;
     }
     Ok(())
 }
@@ -204,7 +204,7 @@ pub(super) async fn purge_below(
 /// its deletion; a live one's takes a new number (and is counted).
 pub(super) async fn entomb(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     row: &entity::Model,
     now: Timestamp,
     numbers: &mut Numbers,
@@ -216,7 +216,7 @@ pub(super) async fn entomb(
             (numbers.take(conn).await?, now.as_micros())
         }
     };
-    changes::tombstone_in(conn, owner, row.id, seq, deleted_at).await
+    changes::tombstone_in(conn, list, row.id, seq, deleted_at).await
 }
 
 #[cfg(test)]
@@ -232,7 +232,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let db = Db::connect_test_file(&dir).await;
         for reach in [Reach::Live, Reach::TrashedAt(5), Reach::All] {
-            let statement = subtree_statement(DbBackend::Sqlite, OwnerId(1), 7, reach);
+            let statement = subtree_statement(DbBackend::Sqlite, ListId(1), 7, reach);
             let explain = Statement::from_sql_and_values(
                 DbBackend::Sqlite,
                 format!("EXPLAIN QUERY PLAN {}", statement.sql),
@@ -250,12 +250,12 @@ mod tests {
                 .filter(|line| !line.starts_with("SCAN s") && !line.contains(" subtree"))
                 .collect();
             // The first level and each step by the subtree index; the rows
-            // by id. Nothing walks the owner's tasks or the whole table.
+            // by id. Nothing walks the list's tasks or the whole table.
             assert_eq!(
                 reads_of_tasks,
                 [
-                    "SEARCH tasks USING INDEX idx_tasks_owner_parent_position (owner_id=? AND parent_id=?)",
-                    "SEARCH t USING INDEX idx_tasks_owner_parent_position (owner_id=? AND parent_id=?)",
+                    "SEARCH tasks USING INDEX idx_tasks_owner_parent_position (list_id=? AND parent_id=?)",
+                    "SEARCH t USING INDEX idx_tasks_owner_parent_position (list_id=? AND parent_id=?)",
                     "SEARCH tasks USING INTEGER PRIMARY KEY (rowid=?)",
                 ],
                 "{reach:?}: {plan:#?}"

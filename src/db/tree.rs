@@ -2,7 +2,7 @@
 //! child count), keys among siblings, and moves (subtrees: `subtree.rs`).
 //!
 //! Every write here runs after its transaction reserved a change number,
-//! so it holds its owner's row: an owner's tree changes one write at a time
+//! so it holds its list's row: an list's tree changes one write at a time
 //! (on PostgreSQL across processes too), and what a write reads of the tree
 //! stays true until it commits.
 
@@ -12,21 +12,22 @@ use sea_orm::{
 };
 
 use super::entity::{Column, Entity};
-use super::rows::{columns, owned, owned_update};
+use super::lists::Scope;
+use super::rows::{columns, listed, listed_update};
 use super::subtree::height;
 use super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::{Db, DbError};
 use crate::domain::task::{MAX_CHILDREN, MAX_DEPTH};
-use crate::domain::{Anchor, OrderKey, OwnerId, Placement, Task, Timestamp};
+use crate::domain::{Anchor, ListId, OrderKey, Placement, Task, Timestamp};
 
 /// Siblings re-spaced at first on each side of a gap whose key got too
 /// long; the window grows eightfold until short keys fit.
 const FIRST_REACH: u64 = 8;
 
-/// The tasks of `owner` under `parent` (`None`: top level), in the trash
+/// The tasks of `list` under `parent` (`None`: top level), in the trash
 /// or not.
-pub(super) fn siblings(owner: OwnerId, parent: Option<i64>) -> Select<Entity> {
-    let select = owned(owner);
+pub(super) fn siblings(list: ListId, parent: Option<i64>) -> Select<Entity> {
+    let select = listed(list);
     match parent {
         Some(id) => select.filter(Column::ParentId.eq(id)),
         None => select.filter(Column::ParentId.is_null()),
@@ -45,13 +46,13 @@ pub(super) fn stored_key(id: i64, raw: &str) -> Result<OrderKey, DbError> {
 /// task `except`.
 async fn neighbour(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     parent: Option<i64>,
     bound: Option<&OrderKey>,
     below: bool,
     except: Option<i64>,
 ) -> Result<Option<OrderKey>, DbError> {
-    let mut select = siblings(owner, parent);
+    let mut select = siblings(list, parent);
     if let Some(bound) = bound {
         let key = Expr::col(Column::Position);
         select = select.filter(if below {
@@ -83,18 +84,18 @@ async fn neighbour(
 /// The key of the last task under `parent`, if it has any.
 pub(super) async fn last_key(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     parent: Option<i64>,
 ) -> Result<Option<OrderKey>, DbError> {
-    neighbour(conn, owner, parent, None, true, None).await
+    neighbour(conn, list, parent, None, true, None).await
 }
 
 /// Whether `parent` can take a subtask of `height` levels (1 for a new
-/// task): a live task of `owner`, not `moving` nor below it, no deeper than
+/// task): a live task of `list`, not `moving` nor below it, no deeper than
 /// the limit allows, and with room for one more subtask.
 pub(super) async fn check_parent(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     parent: i64,
     moving: Option<i64>,
     height: usize,
@@ -107,7 +108,7 @@ pub(super) async fn check_parent(
         if Some(id) == moving {
             return refuse("must not be the task itself or one of its subtasks".to_owned());
         }
-        let row: Option<Option<i64>> = owned(owner)
+        let row: Option<Option<i64>> = listed(list)
             .filter(Column::Id.eq(id))
             .filter(Column::DeletedAt.is_null())
             .select_only()
@@ -128,7 +129,7 @@ pub(super) async fn check_parent(
             "would nest subtasks deeper than {MAX_DEPTH} levels"
         ));
     }
-    let children = siblings(owner, Some(parent)).count(conn).await?;
+    let children = siblings(list, Some(parent)).count(conn).await?;
     if children >= MAX_CHILDREN {
         return refuse(format!(
             "task {parent} already has {MAX_CHILDREN} subtasks (the most a task may have, counting the trash)"
@@ -137,13 +138,13 @@ pub(super) async fn check_parent(
     Ok(Ok(()))
 }
 
-/// Moves `owner`'s task `id` to `placement`, if `expect` (when given) holds
+/// Moves `list`'s task `id` to `placement`, if `expect` (when given) holds
 /// for it: one write of the task (and, rarely, of a few neighbours whose
 /// keys are re-spaced). A move to where the task already is changes
 /// nothing.
 pub async fn move_task(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     id: i64,
     placement: Placement,
     expect: Option<Expect>,
@@ -154,7 +155,7 @@ pub async fn move_task(
         placement,
         expect,
     };
-    write::run(db, owner, now, case).await
+    write::run(db, scope, now, case).await
 }
 
 /// A move of one task (with its subtree) under a parent, among siblings.
@@ -173,7 +174,7 @@ impl UseCase for Move {
     }
 
     fn reserve(&self) -> Reserve {
-        // The owner's row first: the siblings read next stay as read.
+        // The list's row first: the siblings read next stay as read.
         Reserve::Now(1)
     }
 
@@ -188,8 +189,8 @@ async fn move_in(
     placement: Placement,
     expect: Option<&Expect>,
 ) -> Result<Outcome<Task>, DbError> {
-    let (conn, owner, now) = (w.conn, w.owner, w.now);
-    let row = owned(owner)
+    let (conn, list, now) = (w.conn, w.list, w.now);
+    let row = listed(list)
         .filter(Column::Id.eq(id))
         .filter(Column::DeletedAt.is_null())
         .one(conn)
@@ -205,8 +206,8 @@ async fn move_in(
     if parent != current.parent_id
         && let Some(parent) = parent
     {
-        let levels = height(conn, owner, id).await?;
-        if let Err(refusal) = check_parent(conn, owner, parent, Some(id), levels).await? {
+        let levels = height(conn, list, id).await?;
+        if let Err(refusal) = check_parent(conn, list, parent, Some(id), levels).await? {
             return Ok(Outcome::Refused(refusal));
         }
     }
@@ -231,14 +232,14 @@ async fn move_in(
         version: current.version + 1,
         ..current.clone()
     };
-    let written = owned_update(owner)
+    let written = listed_update(list)
         .set(columns(&next, w.numbers.take(conn).await?))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
         .exec(conn)
         .await?;
     if written.rows_affected != 1 {
-        // The owner's row is held, so no other write of its tasks ran.
+        // The list's row is held, so no other write of its tasks ran.
         return Err(DbError::Contended);
     }
     Ok(Outcome::Done(next))
@@ -252,23 +253,23 @@ async fn gap(
     anchor: Anchor,
     id: i64,
 ) -> Result<Result<(Option<OrderKey>, Option<OrderKey>), Refusal>, DbError> {
-    let (conn, owner) = (w.conn, w.owner);
+    let (conn, list) = (w.conn, w.list);
     let (sibling, after) = match anchor {
         Anchor::Last => {
-            let last = neighbour(conn, owner, parent, None, true, Some(id)).await?;
+            let last = neighbour(conn, list, parent, None, true, Some(id)).await?;
             return Ok(Ok((last, None)));
         }
         Anchor::After(sibling) => (sibling, true),
         Anchor::Before(sibling) => (sibling, false),
     };
-    let key = match sibling_key(conn, owner, parent, sibling, id).await? {
+    let key = match sibling_key(conn, list, parent, sibling, id).await? {
         Ok(key) => key,
         Err(reason) => {
             let field = if after { "after_id" } else { "before_id" };
             return Ok(Err(Refusal::new(field, reason)));
         }
     };
-    let other = neighbour(conn, owner, parent, Some(&key), !after, Some(id)).await?;
+    let other = neighbour(conn, list, parent, Some(&key), !after, Some(id)).await?;
     Ok(Ok(if after {
         (Some(key), other)
     } else {
@@ -280,7 +281,7 @@ async fn gap(
 /// moving task; else why not.
 async fn sibling_key(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     parent: Option<i64>,
     anchor: i64,
     moving: i64,
@@ -288,7 +289,7 @@ async fn sibling_key(
     if anchor == moving {
         return Ok(Err("must be another task than the one moved".to_owned()));
     }
-    let row: Option<(i64, String)> = siblings(owner, parent)
+    let row: Option<(i64, String)> = siblings(list, parent)
         .filter(Column::Id.eq(anchor))
         .filter(Column::DeletedAt.is_null())
         .select_only()
@@ -379,7 +380,7 @@ async fn around(
     } else {
         (key.gte(bound.as_str()), sea_orm::Order::Asc)
     };
-    Ok(siblings(w.owner, parent)
+    Ok(siblings(w.list, parent)
         .filter(filter)
         .filter(Column::Id.ne(moving))
         .select_only()
@@ -396,7 +397,7 @@ async fn around(
 /// Gives a re-spaced sibling its new key: a new version and change.
 async fn rekey(w: &mut Write<'_>, id: i64, key: OrderKey) -> Result<(), DbError> {
     let seq = w.numbers.take(w.conn).await?;
-    owned_update(w.owner)
+    listed_update(w.list)
         .col_expr(Column::Position, Expr::value(key.into_inner()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(w.now.as_micros()))

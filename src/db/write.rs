@@ -1,9 +1,9 @@
 //! The one write path. A write use case (create, update, trash, purge,
 //! undelete, move, batch) is a `UseCase`: its inputs, how it takes its
-//! owner's change numbers (`Reserve`), and one function over a `Write` (the
-//! transaction, the owner, `now` and the change numbers). `run` runs any of
+//! list's change numbers (`Reserve`), and one function over a `Write` (the
+//! transaction, the list, `now` and the change numbers). `run` runs any of
 //! them the same way: timed, in the next SQLite group or a PostgreSQL
-//! transaction, reserving as the use case declares, settling the owner's
+//! transaction, reserving as the use case declares, settling the list's
 //! counts only on success, under a savepoint of its own when it undoes its
 //! writes on failure (a batch), and trying a lost race again when the use
 //! case asks (an update without `If-Match`, on PostgreSQL). With an
@@ -20,9 +20,10 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, TransactionTrait};
 
 use super::entity::Column;
 use super::group::work;
+use super::lists::{self, Scope};
 use super::numbers::{self, Counts, Numbers};
 use super::{Db, DbError};
-use crate::domain::{Invalid, OwnerId, Timestamp};
+use crate::domain::{Invalid, ListId, OwnerId, Role, Timestamp};
 
 /// How often a use case that asks for it is tried when another writer
 /// changed its task between its read and its write (only PostgreSQL, where
@@ -30,16 +31,44 @@ use crate::domain::{Invalid, OwnerId, Timestamp};
 const ATTEMPTS: usize = 3;
 
 /// What a write use case works on: its transaction (or savepoint), its
-/// owner, the request's time and the owner's change numbers.
+/// list, the request's time and the list's change numbers.
 pub(crate) struct Write<'t> {
     pub(crate) conn: &'t DatabaseTransaction,
+    /// The list the write is on now (`enter` moves it to another).
+    pub(crate) list: ListId,
+    /// Who writes.
     pub(crate) owner: OwnerId,
     pub(crate) now: Timestamp,
+    /// The current list's numbers.
     pub(crate) numbers: Numbers,
+    /// The numbers of the other lists this write has entered.
+    others: Vec<(ListId, Numbers)>,
 }
 
-/// How a use case takes its owner's change numbers. Whichever it is, the
-/// owner's row is the first thing it locks, so an owner's writes commit in
+impl Write<'_> {
+    /// Moves the write to `list` (a batch's operation on another list, a
+    /// move's target), checking first that the writer may edit it there:
+    /// its numbers are taken from here on, and settled with the others.
+    pub(crate) async fn enter(&mut self, list: ListId) -> Result<(), DbError> {
+        if list == self.list {
+            return Ok(());
+        }
+        let next = match self.others.iter().position(|(l, _)| *l == list) {
+            Some(at) => self.others.swap_remove(at).1,
+            None => {
+                lists::check(self.conn, self.owner, list, Role::Editor).await?;
+                Numbers::later(list, 1)
+            }
+        };
+        let previous = std::mem::replace(&mut self.numbers, next);
+        self.others.push((self.list, previous));
+        self.list = list;
+        Ok(())
+    }
+}
+
+/// How a use case takes its list's change numbers. Whichever it is, the
+/// list's row is the first thing it locks, so an list's writes commit in
 /// the order of their numbers (docs/sync.md).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Reserve {
@@ -100,11 +129,11 @@ pub(crate) trait UseCase: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Output, DbError>> + Send + 'w;
 }
 
-/// Runs `case` for `owner` at `now` and returns its result once it has
+/// Runs `case` for `list` at `now` and returns its result once it has
 /// committed.
 pub(crate) async fn run<U: UseCase>(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     now: Timestamp,
     case: U,
 ) -> Result<U::Output, DbError> {
@@ -114,7 +143,7 @@ pub(crate) async fn run<U: UseCase>(
             let retries = case.retries();
             let job = work(move |txn| {
                 let case = case.clone();
-                Box::pin(async move { on_transaction(txn, owner, now, &case).await })
+                Box::pin(async move { on_transaction(txn, scope, now, &case).await })
             });
             match db.write(job).await? {
                 lost if retries && lost.lost_race() => continue,
@@ -126,19 +155,19 @@ pub(crate) async fn run<U: UseCase>(
     .await
 }
 
-/// `case` on `txn`, a write transaction that has not written for `owner`
+/// `case` on `txn`, a write transaction that has not written for `list`
 /// yet: its reservation, its work, and the counts settled on success.
 pub(crate) async fn on_transaction<U: UseCase>(
     txn: &DatabaseTransaction,
-    owner: OwnerId,
+    scope: Scope,
     now: Timestamp,
     case: &U,
 ) -> Result<U::Output, DbError> {
     if !case.undone_on_failure() {
-        return performed(txn, owner, now, case).await;
+        return performed(txn, scope, now, case).await;
     }
     let own = txn.begin().await?;
-    let done = performed(&own, owner, now, case).await?;
+    let done = performed(&own, scope, now, case).await?;
     if done.succeeded() {
         own.commit().await?;
     } else {
@@ -149,24 +178,33 @@ pub(crate) async fn on_transaction<U: UseCase>(
 
 async fn performed<U: UseCase>(
     conn: &DatabaseTransaction,
-    owner: OwnerId,
+    scope: Scope,
     now: Timestamp,
     case: &U,
 ) -> Result<U::Output, DbError> {
+    let list = scope.list;
+    if scope.checked {
+        lists::check(conn, scope.owner, list, Role::Editor).await?;
+    }
     let numbers = match case.reserve() {
-        Reserve::Now(count) => numbers::reserve(conn, owner, count, Counts::default()).await?,
-        Reserve::OnFirstTake(count) => Numbers::later(owner, count),
-        Reserve::ByUseCase => Numbers::later(owner, 0),
+        Reserve::Now(count) => numbers::reserve(conn, list, count, Counts::default()).await?,
+        Reserve::OnFirstTake(count) => Numbers::later(list, count),
+        Reserve::ByUseCase => Numbers::later(list, 0),
     };
     let mut write = Write {
         conn,
-        owner,
+        list,
+        owner: scope.owner,
         now,
         numbers,
+        others: Vec::new(),
     };
     let done = case.perform(&mut write).await?;
     if done.succeeded() {
-        numbers::settle(conn, owner, &write.numbers).await?;
+        numbers::settle(conn, write.list, &write.numbers).await?;
+        for (list, numbers) in &write.others {
+            numbers::settle(conn, *list, numbers).await?;
+        }
     }
     Ok(done)
 }

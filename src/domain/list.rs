@@ -82,6 +82,8 @@ pub struct Filters {
     pub parent: Option<Parent>,
     /// Only tasks that carry every one of these labels.
     pub labels: Vec<Label>,
+    /// Only the tasks of this list (else of every list the caller sees).
+    pub list: Option<i64>,
 }
 
 /// The `parent_id` filter.

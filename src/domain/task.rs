@@ -1,6 +1,6 @@
 //! The task and the rules a valid task obeys.
 
-use super::{Invalid, Labels, OrderKey, OwnerId, Position, SortField, SortKey, Timestamp};
+use super::{Invalid, Labels, ListId, OrderKey, Position, SortField, SortKey, Timestamp};
 
 /// Most characters a title may have, counted as Unicode code points as sent.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -136,6 +136,9 @@ pub struct TaskDraft {
     /// level. A create places the task last under it; a replacement only
     /// checks that it is the task's parent (moves are their own write).
     pub parent_id: Option<Option<i64>>,
+    /// The list as sent: on create, where the task goes (`None`: the
+    /// caller's inbox); on replace, if sent, it must be the task's list.
+    pub list_id: Option<i64>,
 }
 
 /// A partial change (RFC 7396 merge patch): `None` leaves a field as it is;
@@ -150,6 +153,9 @@ pub struct TaskChanges {
     /// The parent the client says the task has (`Some(None)`: top level);
     /// a write where it is not is refused, naming `parent_id`.
     pub parent_id: Option<Option<i64>>,
+    /// The list the client says the task is in; a write where it is not
+    /// is refused, naming `list_id` (moves between lists are their own).
+    pub list_id: Option<i64>,
 }
 
 impl From<TaskDraft> for TaskChanges {
@@ -162,6 +168,7 @@ impl From<TaskDraft> for TaskChanges {
             due_at: Some(draft.due_at),
             labels: Some(draft.labels),
             parent_id: draft.parent_id,
+            list_id: draft.list_id,
         }
     }
 }
@@ -170,7 +177,8 @@ impl From<TaskDraft> for TaskChanges {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     pub id: i64,
-    pub owner: OwnerId,
+    /// The list it is in.
+    pub list: ListId,
     pub title: Title,
     pub description: Option<Description>,
     pub done: bool,
@@ -311,7 +319,7 @@ mod tests {
         };
         let task = Task {
             id: 1,
-            owner: OwnerId(1),
+            list: ListId(1),
             title,
             description: None,
             done: false,

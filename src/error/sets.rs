@@ -80,7 +80,7 @@ error_set!(
 );
 error_set!(
     /// Creating a task.
-    CreateErrors = [400, 401, 403, 413, 415, 422, 429, 500, 503]
+    CreateErrors = [400, 401, 403, 404, 413, 415, 422, 429, 500, 503]
 );
 error_set!(
     /// Replacing or patching a task.
@@ -100,7 +100,7 @@ error_set!(
 );
 error_set!(
     /// Listing labels.
-    LabelErrors = [401, 403, 429, 500, 503]
+    LabelErrors = [400, 401, 403, 429, 500, 503]
 );
 error_set!(
     /// A batch.
@@ -109,6 +109,10 @@ error_set!(
 error_set!(
     /// Reading the change feed.
     FeedErrors = [400, 401, 403, 410, 429, 500, 503]
+);
+error_set!(
+    /// Reading one list's change feed.
+    ListFeedErrors = [400, 401, 403, 404, 410, 429, 500, 503]
 );
 error_set!(
     /// Readiness.
@@ -129,4 +133,17 @@ error_set!(
 error_set!(
     /// `POST /api/owners/{id}/keys`, `…/disable`, `…/enable`.
     OwnerErrors = [400, 401, 403, 404, 409, 413, 415, 429, 500, 503]
+);
+error_set!(
+    /// Making a list.
+    CreateListErrors = [400, 401, 403, 409, 413, 415, 429, 500, 503]
+);
+error_set!(
+    /// Reading a list or its members.
+    ReadListErrors = [400, 401, 403, 404, 429, 500, 503]
+);
+error_set!(
+    /// Renaming, trashing, undeleting a list; adding, changing, removing
+    /// a member.
+    ListWriteErrors = [400, 401, 403, 404, 409, 412, 413, 415, 429, 500, 503]
 );

@@ -8,6 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::IdempotencyKey;
+use crate::db::lists::Scope;
 use crate::db::write::{self, UseCase};
 use crate::db::{self, Db, DbError};
 use crate::domain::{OwnerId, Timestamp};
@@ -80,13 +81,13 @@ pub enum Keyed {
     KeyReused,
 }
 
-/// Performs the write use case `case` for `owner` once per `key` of that
+/// Performs the write use case `case` in `scope` once per `key` of its
 /// owner, as `db::write::run` would but under the key's savepoint: its
 /// response (made by `render` from its result, or the refusal `render`
 /// makes of it) is stored with the key.
 pub(crate) async fn run_once<U, E, R>(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     now: Timestamp,
     key: &IdempotencyKey,
     fingerprint: &str,
@@ -103,11 +104,11 @@ where
         let case = case.clone();
         let render = Arc::clone(&render);
         Box::pin(async move {
-            let done = write::on_transaction(txn, owner, now, &case).await?;
+            let done = write::on_transaction(txn, scope, now, &case).await?;
             Ok(render(done))
         })
     });
-    perform_once(db, owner, key, fingerprint, work).await
+    perform_once(db, scope.owner, key, fingerprint, work).await
 }
 
 /// What `perform_once` runs on the transaction: the database's error

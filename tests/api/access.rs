@@ -72,6 +72,38 @@ async fn calls(admin: &TestApp, round: usize) -> Vec<Call> {
         .await;
     assert_eq!(owner.status, 201, "{}", owner.text);
     let owner_id = owner.json()["id"].as_i64().expect("owner id");
+    let list = |title: String| async move {
+        let made = admin
+            .send_json(Method::POST, "/api/lists", &json!({ "title": title }))
+            .await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        made.json()["id"].as_i64().expect("list id")
+    };
+    let (shared, doomed, binned) = (
+        list(format!("shared {round}")).await,
+        list(format!("doomed {round}")).await,
+        list(format!("binned {round}")).await,
+    );
+    let binning = admin
+        .request(Method::DELETE, &format!("/api/lists/{binned}"), None, None)
+        .await;
+    assert_eq!(binning.status, 204, "{}", binning.text);
+    let leaving = admin
+        .send_json(
+            Method::POST,
+            "/api/owners",
+            &json!({ "name": format!("leaving {round}") }),
+        )
+        .await;
+    let leaving = leaving.json()["id"].as_i64().expect("owner id");
+    let added = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/lists/{shared}/members/{leaving}"),
+            &json!({ "role": "editor" }),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text);
 
     let call = |operation, scope, method, path: String, body, status| Call {
         operation,
@@ -173,6 +205,86 @@ async fn calls(admin: &TestApp, round: usize) -> Vec<Call> {
             "/api/tasks/batch".into(),
             Some(json!({ "operations": [{ "op": "create", "task": { "title": "batched" } }] })),
             200,
+        ),
+        call(
+            "list_lists",
+            read,
+            Method::GET,
+            "/api/lists".into(),
+            None,
+            200,
+        ),
+        call(
+            "get_list",
+            read,
+            Method::GET,
+            format!("/api/lists/{shared}"),
+            None,
+            200,
+        ),
+        call(
+            "list_list_changes",
+            read,
+            Method::GET,
+            format!("/api/lists/{shared}/changes"),
+            None,
+            200,
+        ),
+        call(
+            "list_members",
+            read,
+            Method::GET,
+            format!("/api/lists/{shared}/members"),
+            None,
+            200,
+        ),
+        call(
+            "create_list",
+            write,
+            Method::POST,
+            "/api/lists".into(),
+            Some(json!({ "title": "new list" })),
+            201,
+        ),
+        call(
+            "update_list",
+            write,
+            Method::PATCH,
+            format!("/api/lists/{shared}"),
+            Some(json!({ "title": format!("renamed {round}") })),
+            200,
+        ),
+        call(
+            "delete_list",
+            write,
+            Method::DELETE,
+            format!("/api/lists/{doomed}"),
+            None,
+            204,
+        ),
+        call(
+            "undelete_list",
+            write,
+            Method::POST,
+            format!("/api/lists/{binned}/undelete"),
+            None,
+            200,
+        ),
+        call(
+            "set_member",
+            write,
+            Method::PUT,
+            format!("/api/lists/{shared}/members/{owner_id}"),
+            Some(json!({ "role": "viewer" })),
+            201,
+        ),
+        call(
+            "remove_member",
+            write,
+            Method::DELETE,
+            format!("/api/lists/{shared}/members/{leaving}"),
+            None,
+            204,
         ),
         call("get_me", None, Method::GET, "/api/me".into(), None, 200),
         call(

@@ -101,8 +101,11 @@ async fn changes_come_in_commit_order_with_tombstones_and_etags() {
     // A task in the trash has a version an undelete's If-Match can name;
     // one removed for good has none.
     for (tombstone, members) in [
-        (&changes[1], &["deleted", "deleted_at", "etag", "id"][..]),
-        (&changes[3], &["deleted", "deleted_at", "id"][..]),
+        (
+            &changes[1],
+            &["deleted", "deleted_at", "etag", "id", "list_id"][..],
+        ),
+        (&changes[3], &["deleted", "deleted_at", "id", "list_id"][..]),
     ] {
         let keys: Vec<&String> = tombstone.as_object().expect("object").keys().collect();
         assert_eq!(keys, members, "{tombstone}");
@@ -496,7 +499,7 @@ async fn a_syncing_client_ends_with_exactly_the_servers_tasks_while_three_write(
 /// can never commit with a number lower than one a reader has seen.
 #[tokio::test]
 async fn a_write_waits_for_the_open_write_of_the_same_owner() {
-    use tasks_api::domain::{OwnerId, TaskDraft, Timestamp, Title};
+    use tasks_api::domain::{ListId, TaskDraft, Timestamp, Title};
     let app = spawn_app().await;
     let (_, token) = drain(&app, None, 100).await;
     let db = app.db().await;
@@ -508,10 +511,12 @@ async fn a_write_waits_for_the_open_write_of_the_same_owner() {
         due_at: None,
         labels: Default::default(),
         parent_id: None,
+        list_id: None,
     };
-    // The first owner made by a fresh database is the test app's.
+    // The first owner made by a fresh database is the test app's; its
+    // inbox has its id.
     let new = [(&draft, Timestamp::now())];
-    let held = tasks_api::db::tasks::append_all(&open, OwnerId(1), &new)
+    let held = tasks_api::db::tasks::append_all(&open, ListId(1), &new)
         .await
         .expect("insert")
         .pop()

@@ -14,6 +14,7 @@ fn input(title: &str) -> TaskInput {
         done: false,
         due_at: None,
         labels: Vec::new(),
+        list_id: None,
         parent_id: None,
     }
 }

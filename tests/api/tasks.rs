@@ -38,7 +38,7 @@ async fn null_fields_are_present_as_null() {
     let app = spawn_app().await;
     let task = app.create("Minimal").await;
     let object = task.as_object().expect("object");
-    assert_eq!(object.len(), 11, "{task}");
+    assert_eq!(object.len(), 12, "{task}");
     assert!(task["description"].is_null());
     assert!(task["parent_id"].is_null(), "top level");
     assert_eq!(task["labels"], serde_json::json!([]));

@@ -189,13 +189,159 @@ export interface paths {
         };
         /**
          * List labels
-         * @description Every label on the owner's tasks (not in the trash), by name, with
-         *     how many tasks carry it.
+         * @description Every label on the tasks (not in the trash) of the lists the caller
+         *     sees, or of one list, by name, with how many tasks carry it.
          */
         get: operations["list_labels"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List lists
+         * @description Every list the caller sees (its own and those shared with it, not
+         *     in the trash), in id order, with the caller's role on each.
+         */
+        get: operations["list_lists"];
+        put?: never;
+        /**
+         * Create a list
+         * @description Makes a list with the caller as its owner.
+         */
+        post: operations["create_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{list_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a list */
+        get: operations["get_list"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a list
+         * @description Moves the list to the trash with its tasks (its owners only; not an
+         *     inbox): it and its tasks are then gone for every member until
+         *     `POST /api/lists/{list_id}/undelete`, and removed for good after
+         *     the retention. `purge=true` removes it and its tasks for good at
+         *     once, also from the trash.
+         */
+        delete: operations["delete_list"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a list
+         * @description A JSON Merge Patch of the list's `title` (its owners only). With
+         *     `If-Match`, only if the list still has that ETag.
+         */
+        patch: operations["update_list"];
+        trace?: never;
+    };
+    "/api/lists/{list_id}/undelete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undelete a list
+         * @description Takes a list out of the trash with its tasks (its owners only).
+         */
+        post: operations["undelete_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{list_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List one list's changes since a token
+         * @description The change feed of one list, for a client that syncs only it: as
+         *     `GET /api/tasks/changes`, with tokens of its own.
+         */
+        get: operations["list_list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{list_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a list's members
+         * @description Every member of the list with its role (any member may read them).
+         */
+        get: operations["list_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{list_id}/members/{owner}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add a member or change its role
+         * @description Gives the owner `owner` (an id or a name) `role` on the list (the
+         *     list's owners only): 201 when it was added, 200 when its role was
+         *     changed. In force for that member's very next request, on every
+         *     process. Demoting the last owner is a 409; an inbox is not shared.
+         */
+        put: operations["set_member"];
+        post?: never;
+        /**
+         * Remove a member
+         * @description Removes the owner `owner` (an id or a name) from the list: by one
+         *     of the list's owners, or by the member itself to leave. In force
+         *     for that member's very next request, on every process. The last
+         *     owner cannot be removed (409).
+         */
+        delete: operations["remove_member"];
         options?: never;
         head?: never;
         patch?: never;
@@ -596,6 +742,7 @@ export interface components {
          *             "labels": [
          *               "travel"
          *             ],
+         *             "list_id": 3,
          *             "parent_id": 7,
          *             "position": "a3",
          *             "title": "Book flights",
@@ -615,6 +762,7 @@ export interface components {
          *             "labels": [
          *               "travel"
          *             ],
+         *             "list_id": 3,
          *             "parent_id": 7,
          *             "position": "a3",
          *             "title": "Book flights",
@@ -671,6 +819,7 @@ export interface components {
          *             "labels": [
          *               "travel"
          *             ],
+         *             "list_id": 3,
          *             "parent_id": 7,
          *             "position": "a3",
          *             "title": "Book flights",
@@ -681,17 +830,39 @@ export interface components {
          *           "deleted": true,
          *           "deleted_at": "2027-01-15T12:00:00.000000Z",
          *           "etag": "\"43-2\"",
-         *           "id": 43
+         *           "id": 43,
+         *           "list_id": 3
          *         }
          *       ],
          *       "has_more": false,
-         *       "next_since": "AQAAAAAAAAAq"
+         *       "lists": [
+         *         {
+         *           "deleted": false,
+         *           "id": 3,
+         *           "list": {
+         *             "created_at": "2027-01-15T09:00:00.000000Z",
+         *             "deleted_at": null,
+         *             "id": 3,
+         *             "inbox": false,
+         *             "role": "owner",
+         *             "title": "Trip to Lisbon",
+         *             "updated_at": "2027-01-15T10:00:00.000000Z"
+         *           }
+         *         }
+         *       ],
+         *       "next_since": "AgEAAQcqAA"
          *     }
          */
         ChangePage: {
             /**
-             * @description In the order they were committed; each task at most once per page,
-             *     as it was when the page was read.
+             * @description The lists' own changes in this page, in list order: apply them
+             *     before the tasks' changes.
+             */
+            lists: components["schemas"]["ListChange"][];
+            /**
+             * @description List by list (in id order), each list's in the order they were
+             *     committed; each task at most once per list per page, as it was when
+             *     the page was read.
              */
             changes: components["schemas"]["Change"][];
             /**
@@ -704,6 +875,36 @@ export interface components {
              *     `next_since`.
              */
             has_more: boolean;
+        };
+        /**
+         * ChangedList
+         * @description A list that was made or changed, or that you gained access to.
+         * @example {
+         *       "deleted": false,
+         *       "id": 3,
+         *       "list": {
+         *         "created_at": "2027-01-15T09:00:00.000000Z",
+         *         "deleted_at": null,
+         *         "id": 3,
+         *         "inbox": false,
+         *         "role": "owner",
+         *         "title": "Trip to Lisbon",
+         *         "updated_at": "2027-01-15T10:00:00.000000Z"
+         *       }
+         *     }
+         */
+        ChangedList: {
+            /**
+             * Format: int64
+             * @description The list's id.
+             */
+            id: number;
+            /**
+             * @description `false`: `list` is the list as it now is.
+             * @enum {boolean}
+             */
+            deleted: false;
+            list: components["schemas"]["TaskList"];
         };
         /**
          * ChangedTask
@@ -722,6 +923,7 @@ export interface components {
          *         "labels": [
          *           "travel"
          *         ],
+         *         "list_id": 3,
          *         "parent_id": 7,
          *         "position": "a3",
          *         "title": "Book flights",
@@ -924,6 +1126,71 @@ export interface components {
             labels: components["schemas"]["LabelCount"][];
         };
         /**
+         * @description A list's own change in the feed, told apart by `deleted`: the list as
+         *     it now is (made, renamed, its members changed, or newly shared with
+         *     you: its tasks all come as changes), or a tombstone (you lost access,
+         *     or it was trashed or removed): drop the list and its tasks.
+         */
+        ListChange: components["schemas"]["ChangedList"] | components["schemas"]["ListTombstone"];
+        /**
+         * ListInput
+         * @description The body that makes or renames a list.
+         * @example {
+         *       "title": "Trip to Lisbon"
+         *     }
+         */
+        ListInput: {
+            /**
+             * @description 1–200 characters with at least one that is not whitespace;
+             *     surrounding whitespace is trimmed.
+             */
+            title: string;
+        };
+        /**
+         * ListPage
+         * @description A page of lists.
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2027-01-15T09:00:00.000000Z",
+         *           "deleted_at": null,
+         *           "id": 3,
+         *           "inbox": false,
+         *           "role": "owner",
+         *           "title": "Trip to Lisbon",
+         *           "updated_at": "2027-01-15T10:00:00.000000Z"
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
+        ListPage: {
+            /** @description In id order. */
+            items: components["schemas"]["TaskList"][];
+            /** @description Send as `cursor` for the next page; `null` on the last. */
+            next_cursor: string | null;
+        };
+        /**
+         * ListTombstone
+         * @description A list you no longer see: drop it and every task you have of it.
+         * @example {
+         *       "deleted": true,
+         *       "id": 4
+         *     }
+         */
+        ListTombstone: {
+            /**
+             * Format: int64
+             * @description The list's id.
+             */
+            id: number;
+            /**
+             * @description `true`: the list is gone for you.
+             * @enum {boolean}
+             */
+            deleted: true;
+        };
+        /**
          * Me
          * @description Who is calling, and with what.
          * @example {
@@ -947,6 +1214,46 @@ export interface components {
         Me: {
             owner: components["schemas"]["Account"];
             credential: components["schemas"]["Credential"];
+        };
+        /**
+         * Member
+         * @description A member of a list.
+         * @example {
+         *       "added_at": "2027-01-15T10:00:00.000000Z",
+         *       "name": "ana",
+         *       "owner_id": 2,
+         *       "role": "editor"
+         *     }
+         */
+        Member: {
+            /**
+             * Format: int64
+             * @description The member's owner id.
+             */
+            owner_id: number;
+            /** @description The member's owner name. */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            added_at: string;
+        };
+        /**
+         * MemberList
+         * @description The members of a list.
+         * @example {
+         *       "members": [
+         *         {
+         *           "added_at": "2027-01-15T10:00:00.000000Z",
+         *           "name": "ana",
+         *           "owner_id": 2,
+         *           "role": "editor"
+         *         }
+         *       ]
+         *     }
+         */
+        MemberList: {
+            /** @description By owner id. */
+            members: components["schemas"]["Member"][];
         };
         /**
          * MoveAfter
@@ -1113,6 +1420,23 @@ export interface components {
             request_id?: string;
         };
         /**
+         * @description A member's role on a list: `owner` (everything, including members and
+         *     deleting the list), `editor` (read and write the list's tasks),
+         *     `viewer` (read only).
+         * @enum {string}
+         */
+        Role: "owner" | "editor" | "viewer";
+        /**
+         * RoleInput
+         * @description The body that gives a member its role.
+         * @example {
+         *       "role": "editor"
+         *     }
+         */
+        RoleInput: {
+            role: components["schemas"]["Role"];
+        };
+        /**
          * @description A scope: what an operation needs and a credential may hold.
          * @enum {string}
          */
@@ -1137,6 +1461,7 @@ export interface components {
          *       "labels": [
          *         "travel"
          *       ],
+         *       "list_id": 3,
          *       "parent_id": 7,
          *       "position": "a3",
          *       "title": "Book flights",
@@ -1149,6 +1474,12 @@ export interface components {
              * @description Assigned by the server; never reused.
              */
             readonly id: number;
+            /**
+             * Format: int64
+             * @description The list it is in (a subtask is in its parent's); `POST
+             *     /api/tasks/{id}/move` changes it.
+             */
+            readonly list_id: number;
             /** @description What to do: 1–200 characters, stored with surrounding whitespace trimmed. */
             title: string;
             /** @description Longer notes, or `null`. */
@@ -1239,6 +1570,14 @@ export interface components {
             labels?: string[];
             /**
              * Format: int64
+             * @description On create: the list the task goes to (one the caller may edit), or
+             *     the caller's inbox when left out; a subtask goes to its parent's
+             *     list. On replace: if sent, it must be the task's list (moves
+             *     between lists are `POST /api/tasks/{id}/move`).
+             */
+            list_id?: number;
+            /**
+             * Format: int64
              * @description On create: the task to make this one a subtask of (the new task
              *     comes last among its subtasks), or `null` for a top-level task (the
              *     default). It must be the owner's task, not in the trash, at most 4
@@ -1246,6 +1585,47 @@ export interface components {
              *     must be the task's parent (moves are `POST /api/tasks/{id}/move`).
              */
             parent_id?: number | null;
+        };
+        /**
+         * TaskList
+         * @description A list of tasks, as the caller sees it: `role` is the caller's role on
+         *     it.
+         * @example {
+         *       "created_at": "2027-01-15T09:00:00.000000Z",
+         *       "deleted_at": null,
+         *       "id": 3,
+         *       "inbox": false,
+         *       "role": "owner",
+         *       "title": "Trip to Lisbon",
+         *       "updated_at": "2027-01-15T10:00:00.000000Z"
+         *     }
+         */
+        TaskList: {
+            /**
+             * Format: int64
+             * @description Assigned by the server; never reused.
+             */
+            readonly id: number;
+            /** @description 1–200 characters, as a task's title. */
+            title: string;
+            role: components["schemas"]["Role"];
+            /**
+             * @description Whether it is the caller's inbox: the list tasks go to when no
+             *     `list_id` is given; it cannot be shared or deleted.
+             */
+            readonly inbox: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description When the list itself (its title, members) last changed.
+             */
+            readonly updated_at: string;
+            /**
+             * Format: date-time
+             * @description When it was moved to the trash, or `null`.
+             */
+            readonly deleted_at: string | null;
         };
         /**
          * @description Where to move a task: right after a sibling (`after_id`), right
@@ -1273,6 +1653,7 @@ export interface components {
          *           "labels": [
          *             "travel"
          *           ],
+         *           "list_id": 3,
          *           "parent_id": 7,
          *           "position": "a3",
          *           "title": "Book flights",
@@ -1348,16 +1729,25 @@ export interface components {
              *     are `POST /api/tasks/{id}/move`.
              */
             parent_id?: number | null;
+            /**
+             * Format: int64
+             * @description If sent, it must be the task's list; moves between lists are
+             *     `POST /api/tasks/{id}/move`.
+             */
+            list_id?: number;
         };
         /**
          * Tombstone
-         * @description A task that was deleted (moved to the trash or removed for good): drop
-         *     it.
+         * @description A task that was deleted from a list (moved to the trash, removed for
+         *     good, or moved to another list): drop it if the copy you have is in
+         *     that list (a task moved comes again as a change in its new list, which
+         *     may come first).
          * @example {
          *       "deleted": true,
          *       "deleted_at": "2027-01-15T12:00:00.000000Z",
          *       "etag": "\"43-2\"",
-         *       "id": 43
+         *       "id": 43,
+         *       "list_id": 3
          *     }
          */
         Tombstone: {
@@ -1366,6 +1756,11 @@ export interface components {
              * @description The task's id.
              */
             id: number;
+            /**
+             * Format: int64
+             * @description The list it left.
+             */
+            list_id: number;
             /**
              * @description `true`: the task was deleted.
              * @enum {boolean}
@@ -1446,6 +1841,13 @@ export interface operations {
                  *     `label=work&label=urgent`.
                  */
                 label?: string[];
+                /**
+                 * @description Only the tasks of this list (else those of every list the
+                 *     caller sees). `sort=position` is the manual order of one list:
+                 *     across lists, each list's tasks keep their order, interleaved
+                 *     by key.
+                 */
+                list_id?: number;
             };
             header?: never;
             path?: never;
@@ -1675,6 +2077,24 @@ export interface operations {
                      *     and the `scope` needed (RFC 6750 §3.1).
                      */
                     "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
                     "RateLimit-Policy"?: string;
                     /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
@@ -3427,7 +3847,10 @@ export interface operations {
     };
     list_labels: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only the labels of this list's tasks. */
+                list_id?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3447,6 +3870,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LabelList"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /**
@@ -3478,6 +3916,2069 @@ export interface operations {
                      *     and the `scope` needed (RFC 6750 §3.1).
                      */
                     "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_lists: {
+        parameters: {
+            query?: {
+                /** @description Lists per page, 1–200. */
+                per_page?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lists the caller sees. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPage"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["ListInput"];
+                "application/json": components["schemas"]["ListInput"];
+            };
+        };
+        responses: {
+            /** @description The list was made; the caller is its owner. */
+            201: {
+                headers: {
+                    /** @description The new list's URL. */
+                    LOCATION: string;
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags the client already has. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The list still has the ETag given in `If-None-Match`. */
+            304: {
+                headers: {
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_list: {
+        parameters: {
+            query?: {
+                /** @description `true`: remove the list and its tasks for good now. */
+                purge?: boolean;
+            };
+            header?: {
+                /** @description Delete only if the list's current ETag is one of these (or `*`). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The list is in the trash with its tasks (or, with `purge=true`,
+             *     gone for good).
+             */
+            204: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The `If-Match` ETag is not the task's current one (or the task no
+             *     longer exists): nothing was changed. GET the task for its ETag.
+             */
+            412: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Write only if the list's current ETag is one of these (or `*`). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["ListInput"];
+                "application/json": components["schemas"]["ListInput"];
+            };
+        };
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The list still has the ETag given in `If-None-Match`. */
+            304: {
+                headers: {
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The `If-Match` ETag is not the task's current one (or the task no
+             *     longer exists): nothing was changed. GET the task for its ETag.
+             */
+            412: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    undelete_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Undelete only if the list's current ETag is one of these. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The list still has the ETag given in `If-None-Match`. */
+            304: {
+                headers: {
+                    /** @description The list's strong entity tag. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The `If-Match` ETag is not the task's current one (or the task no
+             *     longer exists): nothing was changed. GET the task for its ETag.
+             */
+            412: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_list_changes: {
+        parameters: {
+            query?: {
+                /** @description The `next_since` of the previous page; omitted for a full sync. */
+                since?: string;
+                /** @description Changes per page, 1–1000. */
+                per_page?: number;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer to this same request. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes after `since`. */
+            200: {
+                headers: {
+                    /**
+                     * @description The tag of this answer: send it as `If-None-Match` with the same
+                     *     `since` and `per_page` to get a 304 while nothing has changed.
+                     */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Nothing has changed since the answer with this ETag. */
+            304: {
+                headers: {
+                    /** @description The tag of the answer the client has. */
+                    ETAG: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The `since` token is older than the history the server keeps: sync
+             *     again from the beginning (without `since`).
+             */
+            410: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members, by owner id. */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+                /** @description The member: an owner's id or name. */
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleInput"];
+            };
+        };
+        responses: {
+            /** @description The member's role was changed (or already was this one). */
+            200: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description The owner was added as a member. */
+            201: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The `If-Match` ETag is not the task's current one (or the task no
+             *     longer exists): nothing was changed. GET the task for its ETag.
+             */
+            412: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Over the rate limit of this API key (see the `RateLimit` fields), or
+             *     too many failed authentications from this address.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may succeed. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the details are in the server log, not here. */
+            500: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy or unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+                /** @description The member: an owner's id or name. */
+                owner: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member was removed (or left). */
+            204: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `errors` names every bad field or parameter. */
+            400: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid API key: none was sent, or it is malformed, unknown or
+             *     revoked. `WWW-Authenticate` says how to authenticate.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with an RFC 6750 error code when a key was sent. */
+                    "WWW-AUTHENTICATE": string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The credential lacks the scope this operation needs
+             *     (`insufficient_scope`: `WWW-Authenticate` and the problem name it);
+             *     or a cross-origin request (CORS) from an origin, or with a method
+             *     or headers, that is not allowed.
+             */
+            403: {
+                headers: {
+                    /**
+                     * @description For a missing scope: `Bearer` with `error="insufficient_scope"`
+                     *     and the `scope` needed (RFC 6750 §3.1).
+                     */
+                    "WWW-AUTHENTICATE"?: string;
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No task (or, for the key and owner operations, no key or owner) has
+             *     this id.
+             */
+            404: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The task is not in the trash, so there is nothing to undelete; or
+             *     its parent task is in the trash, so undelete that first. (For keys
+             *     and owners: the name is taken, or an owner would disable itself.)
+             */
+            409: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The `If-Match` ETag is not the task's current one (or the task no
+             *     longer exists): nothing was changed. GET the task for its ETag.
+             */
+            412: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (1 MiB by default). */
+            413: {
+                headers: {
+                    /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */
+                    RateLimit?: string;
+                    /** @description The request's id: the client's own when it sent a sane one (1–128 visible ASCII characters), else a new one. Also in problem bodies and in the server's log lines. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not `application/json` (or, for PATCH,
+             *     `application/merge-patch+json`).
+             */
+            415: {
+                headers: {
                     /** @description The key's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests at once, refilled over `w` seconds. */
                     "RateLimit-Policy"?: string;
                     /** @description What is left of the key's quota: `r` requests now, full again in `t` seconds. A 304 costs nothing. */

@@ -7,14 +7,16 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
 use super::{ApiTags, Task, TaskInput, TaskPatch, examples};
+use crate::api::access::{create_scope, task_scope};
 use crate::api::body::{JsonBody, JsonInput};
 use crate::api::conditional::{etag, expect_value};
 use crate::api::params::RawHeader;
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
+use crate::db::lists::Scope as ListScope;
 use crate::db::tasks::{BatchFailure, BatchOp, BatchResult};
 use crate::db::{self, Db};
-use crate::domain::{self, Timestamp};
+use crate::domain::{self, OwnerId, Role, Timestamp};
 use crate::error::{ApiError, BatchErrors, Errors, FieldError};
 use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
 use crate::payload::{JSON, JsonText, to_json_text};
@@ -367,23 +369,28 @@ impl BatchApi {
             .map(|op| matches!(op, BatchOp::Create(_)))
             .collect();
         let now = Timestamp::now();
+        // Not the create's fingerprint: a key never replays the other kind
+        // of request.
+        let fingerprint = format!("batch:{}", body.fingerprint());
+        let ops = scoped(&db, owner.0, body.value).await?;
+        let scope = match ops.first() {
+            Some((scope, _)) => *scope,
+            None => ListScope::inbox(owner.0, db::lists::inbox(&db, owner.0).await?),
+        };
+        let ops: Vec<_> = ops.into_iter().map(|(s, op)| (s.list, op)).collect();
         let (stored, replayed) = match key {
-            None => match db::tasks::batch(&db, owner.0, body.value, now).await? {
+            None => match db::tasks::batch(&db, scope, ops, now).await? {
                 Ok(results) => (BatchResponse::render(results, &creates)?, false),
                 Err(failure) => return Err(failed(failure).into()),
             },
             Some(key) => {
-                // Not the create's fingerprint: a key never replays the
-                // other kind of request.
-                let fingerprint = format!("batch:{}", body.fingerprint());
-                let ops = body.value;
                 let render = move |done| match done {
                     Ok(results) => BatchResponse::render(results, &creates),
                     Err(failure) => Err(failed(failure)),
                 };
                 let case = db::tasks::Batch::new(ops);
                 let keyed =
-                    idempotency::run_once(&db, owner.0, now, &key, &fingerprint, case, render);
+                    idempotency::run_once(&db, scope, now, &key, &fingerprint, case, render);
                 match keyed.await? {
                     Keyed::Created(stored) => (stored, false),
                     Keyed::Replayed(stored) => (stored, true),
@@ -393,6 +400,27 @@ impl BatchApi {
         };
         Ok(RateLimited(BatchResponse::replay(stored, replayed)?))
     }
+}
+
+/// Each operation with the scope of its list, checked as the single
+/// request would be (a task of a list the caller is not a member of is
+/// missing; a role too low is a 403), naming the operation.
+async fn scoped(
+    db: &Db,
+    owner: OwnerId,
+    ops: Vec<BatchOp>,
+) -> Result<Vec<(ListScope, BatchOp)>, ApiError> {
+    let mut scoped = Vec::with_capacity(ops.len());
+    for (index, op) in ops.into_iter().enumerate() {
+        let scope = match &op {
+            BatchOp::Create(draft) => create_scope(db, owner, draft).await,
+            BatchOp::Update { id, expect, .. } | BatchOp::Delete { id, expect } => {
+                task_scope(db, owner, *id, Role::Editor, expect.as_ref()).await
+            }
+        };
+        scoped.push((scope.map_err(|e| e.at_operation(index))?, op));
+    }
+    Ok(scoped)
 }
 
 fn item_result(task: Option<domain::Task>, created: bool) -> BatchItemResult {

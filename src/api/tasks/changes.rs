@@ -12,10 +12,14 @@ use crate::api::params::{Lenient, RawHeader};
 use crate::api::types::Literal;
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
-use crate::db::changes::Feed;
+use std::hash::{Hash, Hasher};
+
+use crate::api::lists::TaskList;
+use crate::db::changes::{Feed, Heads};
 use crate::db::{self, Db};
 use crate::domain::changes::{FEED_DEFAULT_PER_PAGE, check_feed_per_page};
-use crate::domain::{self, FeedPosition, History, OwnerId, Timestamp};
+use crate::domain::sharing::MAX_LISTS_PER_OWNER;
+use crate::domain::{self, FeedPosition, FeedToken, ListId, OwnerId, Timestamp};
 use crate::error::{ApiError, Errors, FeedErrors, FieldError};
 use crate::payload::JsonText;
 
@@ -41,13 +45,17 @@ pub struct ChangedTask {
     pub task: Task,
 }
 
-/// A task that was deleted (moved to the trash or removed for good): drop
-/// it.
+/// A task that was deleted from a list (moved to the trash, removed for
+/// good, or moved to another list): drop it if the copy you have is in
+/// that list (a task moved comes again as a change in its new list, which
+/// may come first).
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(example)]
 pub struct Tombstone {
     /// The task's id.
     pub id: i64,
+    /// The list it left.
+    pub list_id: i64,
     /// `true`: the task was deleted.
     pub deleted: Literal<true>,
     /// When the task was deleted.
@@ -70,10 +78,12 @@ impl From<domain::Change> for Change {
             }),
             domain::Change::Deleted {
                 id,
+                list,
                 deleted_at,
                 version,
             } => Self::Deleted(Tombstone {
                 id,
+                list_id: list.0,
                 deleted: Literal,
                 deleted_at,
                 etag: version.map(|version| etag_of(id, version)),
@@ -82,12 +92,64 @@ impl From<domain::Change> for Change {
     }
 }
 
+/// A list's own change in the feed, told apart by `deleted`: the list as
+/// it now is (made, renamed, its members changed, or newly shared with
+/// you: its tasks all come as changes), or a tombstone (you lost access,
+/// or it was trashed or removed): drop the list and its tasks.
+#[derive(Union, Debug, Clone, PartialEq)]
+#[oai(one_of)]
+pub enum ListChange {
+    Changed(ChangedList),
+    Deleted(ListTombstone),
+}
+
+impl From<db::changes::ListChange> for ListChange {
+    fn from(change: db::changes::ListChange) -> Self {
+        match change {
+            db::changes::ListChange::Live(list) => Self::Changed(ChangedList {
+                id: list.id.0,
+                deleted: Literal,
+                list: list.into(),
+            }),
+            db::changes::ListChange::Gone(id) => Self::Deleted(ListTombstone {
+                id: id.0,
+                deleted: Literal,
+            }),
+        }
+    }
+}
+
+/// A list that was made or changed, or that you gained access to.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
+pub struct ChangedList {
+    /// The list's id.
+    pub id: i64,
+    /// `false`: `list` is the list as it now is.
+    pub deleted: Literal<false>,
+    pub list: TaskList,
+}
+
+/// A list you no longer see: drop it and every task you have of it.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(example)]
+pub struct ListTombstone {
+    /// The list's id.
+    pub id: i64,
+    /// `true`: the list is gone for you.
+    pub deleted: Literal<true>,
+}
+
 /// One page of the change feed.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(example)]
 pub struct ChangePage {
-    /// In the order they were committed; each task at most once per page,
-    /// as it was when the page was read.
+    /// The lists' own changes in this page, in list order: apply them
+    /// before the tasks' changes.
+    pub lists: Vec<ListChange>,
+    /// List by list (in id order), each list's in the order they were
+    /// committed; each task at most once per list per page, as it was when
+    /// the page was read.
     pub changes: Vec<Change>,
     /// Send as `since` to continue exactly after this page, or, when
     /// `has_more` is `false`, to ask later for what has changed since.
@@ -98,7 +160,7 @@ pub struct ChangePage {
 }
 
 #[derive(ApiResponse)]
-enum ChangesResponse {
+pub(crate) enum ChangesResponse {
     /// The changes after `since`.
     #[oai(status = 200)]
     Ok(
@@ -117,61 +179,148 @@ enum ChangesResponse {
     ),
 }
 
-/// The version byte that starts every token.
-const TOKEN_VERSION: u8 = 1;
-const TOKEN_BYTES: usize = 1 + 3 * 8;
+/// The version byte that starts every token: 2 since lists (a position in
+/// each list); a token of version 1 (one position in the owner's history,
+/// before lists) is answered 410, a full sync.
+const TOKEN_VERSION: u8 = 2;
+const OLD_TOKEN_VERSION: u8 = 1;
+const OLD_TOKEN_BYTES: usize = 1 + 3 * 8;
 
-/// The opaque `since` token of a feed position.
-fn encode(position: &FeedPosition) -> String {
-    let mut bytes = Vec::with_capacity(TOKEN_BYTES);
+fn put(bytes: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let low = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            bytes.push(low);
+            return;
+        }
+        bytes.push(low | 0x80);
+    }
+}
+
+fn get(bytes: &mut std::slice::Iter<'_, u8>) -> Option<u64> {
+    let mut n: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.next()?;
+        n |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+fn signed(n: u64) -> Option<i64> {
+    i64::try_from(n).ok()
+}
+
+/// The opaque `since` token: the owner, the scope (0: every list), and
+/// each list's position (the list's id as the step from the previous one,
+/// the last number seen, and how far a full sync's origin is past it), as
+/// variable-length integers.
+fn encode(token: &FeedToken) -> String {
+    let mut bytes = Vec::with_capacity(8 + token.lists.len() * 6);
     bytes.push(TOKEN_VERSION);
-    for n in [position.owner.0, position.after, position.origin] {
-        bytes.extend_from_slice(&n.to_be_bytes());
+    put(&mut bytes, token.owner.0.unsigned_abs());
+    put(&mut bytes, token.scope.map_or(0, |l| l.0.unsigned_abs()));
+    put(&mut bytes, token.lists.len() as u64);
+    let mut previous = 0;
+    for position in &token.lists {
+        put(
+            &mut bytes,
+            position.list.0.saturating_sub(previous).unsigned_abs(),
+        );
+        put(&mut bytes, position.after.unsigned_abs());
+        put(
+            &mut bytes,
+            position
+                .origin
+                .saturating_sub(position.after)
+                .max(0)
+                .unsigned_abs(),
+        );
+        previous = position.list.0;
     }
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The position a `since` token names, if this server issued it.
-fn decode(token: &str) -> Option<FeedPosition> {
-    let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
-    let (&version, numbers) = bytes.split_first()?;
-    if version != TOKEN_VERSION || bytes.len() != TOKEN_BYTES {
+/// What a `since` token says.
+#[derive(Debug, PartialEq, Eq)]
+enum Since {
+    Token(FeedToken),
+    /// A token from before lists: its history is not served any more.
+    Old,
+}
+
+/// The token `text` names, if this server issued it.
+fn decode(text: &str) -> Option<Since> {
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+    let (&version, rest) = bytes.split_first()?;
+    if version == OLD_TOKEN_VERSION && bytes.len() == OLD_TOKEN_BYTES {
+        return Some(Since::Old);
+    }
+    if version != TOKEN_VERSION {
         return None;
     }
-    let mut n = numbers
-        .chunks_exact(8)
-        .map(|c| c.try_into().map(i64::from_be_bytes).unwrap_or(-1));
-    let (owner, after, origin) = (n.next()?, n.next()?, n.next()?);
-    let valid = owner > 0 && after >= 0 && origin >= 0;
-    valid.then(|| FeedPosition::at(OwnerId(owner), after, origin))
+    let mut rest = rest.iter();
+    let owner = signed(get(&mut rest)?).filter(|&o| o > 0)?;
+    let scope = signed(get(&mut rest)?)?;
+    let count = usize::try_from(get(&mut rest)?).ok()?;
+    if count > MAX_LISTS_PER_OWNER {
+        return None;
+    }
+    let mut lists = Vec::with_capacity(count);
+    let mut previous: i64 = 0;
+    for _ in 0..count {
+        let step = signed(get(&mut rest)?).filter(|&s| s > 0)?;
+        let list = previous.checked_add(step)?;
+        let after = signed(get(&mut rest)?)?;
+        let origin = after.checked_add(signed(get(&mut rest)?)?)?;
+        lists.push(FeedPosition::at(ListId(list), after, origin));
+        previous = list;
+    }
+    if rest.next().is_some() {
+        return None;
+    }
+    Some(Since::Token(FeedToken {
+        owner: OwnerId(owner),
+        scope: (scope > 0).then_some(ListId(scope)),
+        lists,
+    }))
 }
 
-/// The `since` position for `owner` (`None`: a full sync); a bad token is
-/// pushed onto `errors`.
-fn since_position(
-    token: Option<&str>,
+/// The `since` token for `owner`'s feed of `scope` (`None`: a full sync);
+/// a bad token is pushed onto `errors`; a token from before lists is 410.
+fn since_token(
+    text: Option<&str>,
     owner: OwnerId,
+    scope: Option<ListId>,
     errors: &mut Vec<FieldError>,
-) -> Option<FeedPosition> {
-    let position = decode(token?);
-    let reason = match position {
+) -> Result<Option<FeedToken>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let reason = match decode(text) {
         None => "is not a token this feed issued",
-        Some(p) if p.owner != owner => "was issued to another owner's API key",
-        Some(p) => return Some(p),
+        Some(Since::Old) => return Err(ApiError::feed_history_gone()),
+        Some(Since::Token(t)) if t.owner != owner => "was issued to another owner's API key",
+        Some(Since::Token(t)) if t.scope != scope => {
+            "was issued by the feed of another list (or of every list)"
+        }
+        Some(Since::Token(t)) => return Ok(Some(t)),
     };
     errors.push(FieldError::parameter("since", reason));
-    None
+    Ok(None)
 }
 
-/// The ETag of the answer for `since` and `per_page` while the history
-/// stands at `history`: the answer is a function of these.
-fn feed_etag(history: &History, since: Option<&str>, per_page: u64) -> String {
-    format!(
-        "\"{}.{}.{per_page}.{}\"",
-        history.seq,
-        history.floor,
-        since.unwrap_or("")
-    )
+/// The ETag of the answer for `since` and `per_page` while the histories
+/// stand at `heads`: the answer is a function of these.
+fn feed_etag(heads: &Heads, since: Option<&str>, per_page: u64) -> String {
+    let mut hasher = std::hash::DefaultHasher::new();
+    heads.hash(&mut hasher);
+    since.hash(&mut hasher);
+    per_page.hash(&mut hasher);
+    format!("\"{:016x}\"", hasher.finish())
 }
 
 fn default_per_page() -> Lenient<i64> {
@@ -205,7 +354,7 @@ impl ChangesApi {
         db: Data<&Db>,
         #[oai(scope = "Scope::TasksRead")] owner: Owner,
         /// The `next_since` of the previous page; omitted for a full sync.
-        #[oai(validator(max_length = 64))]
+        #[oai(validator(max_length = 8192))]
         since: Query<Option<String>>,
         /// Changes per page, 1–1000.
         #[oai(
@@ -226,25 +375,45 @@ impl ChangesApi {
             &mut errors,
             check_feed_per_page,
         );
-        let since_text = since.0.as_deref();
-        let position = since_position(since_text, owner.0, &mut errors);
-        let (Some(per_page), true) = (per_page, errors.is_empty()) else {
-            return Err(ApiError::validation(errors).into());
-        };
-        let tag = |history: &History| feed_etag(history, since_text, per_page);
-        let unchanged =
-            |history: &History| conditional::none_match_tag(&if_none_match, &tag(history));
-        match db::changes::feed(&db, owner.0, position, per_page, unchanged).await? {
-            Feed::Gone => Err(ApiError::feed_history_gone().into()),
-            Feed::Unchanged(history) => {
-                Ok(RateLimited(ChangesResponse::NotModified(tag(&history))))
-            }
-            Feed::Page(page) => {
-                let etag = tag(&page.history);
-                let next_since = encode(&page.next);
-                let body = super::render::feed(&page.changes, &next_since, page.has_more)?;
-                Ok(RateLimited(ChangesResponse::Ok(body, etag)))
-            }
+        let since = since.0.as_deref();
+        let answer = answer_feed(&db, owner.0, None, since, per_page, errors, &if_none_match);
+        Ok(RateLimited(answer.await?))
+    }
+}
+
+/// The answer of the feed of every list `owner` sees (`scope` `None`) or
+/// of one (which the caller must see: else 404), after the token `since`;
+/// `errors` holds the other parameters' (`per_page` is `None` when bad).
+pub(crate) async fn answer_feed(
+    db: &Db,
+    owner: OwnerId,
+    scope: Option<ListId>,
+    since: Option<&str>,
+    per_page: Option<u64>,
+    mut errors: Vec<FieldError>,
+    if_none_match: &RawHeader,
+) -> Result<ChangesResponse, ApiError> {
+    let token = since_token(since, owner, scope, &mut errors)?;
+    let (Some(per_page), true) = (per_page, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    if let Some(list) = scope
+        && db::lists::of_list(db.reader(), owner, list, false)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::list_not_found(list.0));
+    }
+    let tag = |heads: &Heads| feed_etag(heads, since, per_page);
+    let unchanged = |heads: &Heads| conditional::none_match_tag(if_none_match, &tag(heads));
+    match db::changes::feed(db, owner, scope, token, per_page, unchanged).await? {
+        Feed::Gone => Err(ApiError::feed_history_gone()),
+        Feed::Unchanged(heads) => Ok(ChangesResponse::NotModified(tag(&heads))),
+        Feed::Page(page) => {
+            let etag = tag(&page.heads);
+            let next_since = encode(&page.next);
+            let body = super::render::feed(&page.lists, &page.changes, &next_since, page.has_more)?;
+            Ok(ChangesResponse::Ok(body, etag))
         }
     }
 }
@@ -255,16 +424,34 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_refuse_anything_else() {
-        let position = FeedPosition::at(OwnerId(3), 17, 40);
-        assert_eq!(decode(&encode(&position)), Some(position));
-        for bad in ["", "x", "AQ", &encode(&position)[1..]] {
+        let token = FeedToken {
+            owner: OwnerId(3),
+            scope: None,
+            lists: vec![
+                FeedPosition::at(ListId(3), 17, 40),
+                FeedPosition::at(ListId(9), 0, 0),
+                FeedPosition::at(ListId(1 << 40), i64::MAX, 0),
+            ],
+        };
+        let text = encode(&token);
+        assert_eq!(decode(&text), Some(Since::Token(token.clone())));
+        let one = FeedToken {
+            scope: Some(ListId(9)),
+            lists: vec![FeedPosition::at(ListId(9), 5, 0)],
+            ..token
+        };
+        assert_eq!(decode(&encode(&one)), Some(Since::Token(one.clone())));
+        for bad in ["", "x", "AQ", &text[1..], &format!("{text}AA")] {
             assert_eq!(decode(bad), None, "{bad:?}");
         }
-        let negative = FeedPosition {
-            owner: OwnerId(3),
-            after: -1,
-            origin: 0,
-        };
-        assert_eq!(decode(&encode(&negative)), None);
+    }
+
+    #[test]
+    fn a_token_from_before_lists_is_old() {
+        let mut bytes = vec![OLD_TOKEN_VERSION];
+        for n in [1i64, 17, 0] {
+            bytes.extend_from_slice(&n.to_be_bytes());
+        }
+        assert_eq!(decode(&URL_SAFE_NO_PAD.encode(bytes)), Some(Since::Old));
     }
 }

@@ -7,6 +7,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::paging::{FilterParams, ListParams, Sort, TaskPage};
 use super::{ApiTags, Task, TaskInput};
+use crate::api::access::{create_scope, read_lists};
 use crate::api::body::JsonBody;
 use crate::api::conditional::etag;
 use crate::api::params::{Lenient, RawHeader};
@@ -172,6 +173,11 @@ impl CollectionApi {
         /// `label=work&label=urgent`.
         #[oai(explode = true)]
         label: Query<Option<Vec<Lenient<Label>>>>,
+        /// Only the tasks of this list (else those of every list the
+        /// caller sees). `sort=position` is the manual order of one list:
+        /// across lists, each list's tasks keep their order, interleaved
+        /// by key.
+        list_id: Query<Option<Lenient<i64>>>,
     ) -> Result<RateLimited<ListTasksResponse>, Errors<ListErrors>> {
         let params = ListParams {
             page: page.0,
@@ -186,12 +192,14 @@ impl CollectionApi {
                 show_deleted: show_deleted.0,
                 parent_id: parent_id.0,
                 labels: label.0.unwrap_or_default(),
+                list_id: list_id.0,
             },
             sort: sort.0,
             cursor: cursor.0,
         };
         let request = params.validate(req)?;
-        let page = db::tasks::list(&db, owner.0, &request.query).await?;
+        let lists = read_lists(&db, owner.0, request.query.filters.list).await?;
+        let page = db::tasks::list(&db, &lists, &request.query).await?;
         let (body, link) = request.respond(req, page)?;
         Ok(RateLimited(ListTasksResponse::Ok(body, link)))
     }
@@ -216,8 +224,9 @@ impl CollectionApi {
     ) -> Result<RateLimited<CreateTaskResponse>, Errors<CreateErrors>> {
         let key = idempotency_key.parse("Idempotency-Key", IdempotencyKey::parse)?;
         let now = Timestamp::now();
+        let scope = create_scope(&db, owner.0, &body.value).await?;
         let Some(key) = key else {
-            let task = db::tasks::insert(&db, owner.0, body.value, now)
+            let task = db::tasks::insert(&db, scope, body.value, now)
                 .await?
                 .map_err(|refusal| ApiError::refused(&refusal, None))?;
             return Ok(RateLimited(CreateTaskResponse::created(&task)?));
@@ -228,7 +237,7 @@ impl CollectionApi {
             Ok(task) => CreateTaskResponse::render(&task),
             Err(refusal) => Err(ApiError::refused(&refusal, None)),
         };
-        let keyed = idempotency::run_once(&db, owner.0, now, &key, &fingerprint, case, render);
+        let keyed = idempotency::run_once(&db, scope, now, &key, &fingerprint, case, render);
         let (stored, replayed) = match keyed.await? {
             Keyed::Created(stored) => (stored, false),
             Keyed::Replayed(stored) => (stored, true),

@@ -6,7 +6,9 @@
 
 use poem_openapi::types::Example;
 
-use super::changes::{Change, ChangePage, ChangedTask, Tombstone};
+use super::changes::{
+    Change, ChangePage, ChangedList, ChangedTask, ListChange, ListTombstone, Tombstone,
+};
 use super::paging::TaskPage;
 use super::{Task, TaskInput, TaskPatch};
 use crate::api::params::Lenient;
@@ -16,6 +18,8 @@ use crate::domain::{Description, Label, Timestamp, Title};
 /// The example task's id; its parent's is `PARENT`.
 pub(super) const ID: i64 = 42;
 pub(super) const PARENT: i64 = 7;
+/// The example task's list.
+pub(crate) const LIST: i64 = 3;
 /// The example task's strong ETag.
 pub(super) const ETAG: &str = "\"42-3\"";
 
@@ -30,7 +34,7 @@ pub(super) fn per_page() -> Lenient<i64> {
 }
 
 /// 2027-01-15T09:00:00Z plus `hours`.
-pub(super) fn instant(hours: i64) -> Timestamp {
+pub(crate) fn instant(hours: i64) -> Timestamp {
     const JAN_15_2027_9AM: i64 = 1_800_003_600_000_000;
     Timestamp::from_micros(JAN_15_2027_9AM + hours * 3_600_000_000).unwrap_or_default()
 }
@@ -51,6 +55,7 @@ impl Example for Task {
     fn example() -> Self {
         Self {
             id: ID,
+            list_id: LIST,
             title: title(),
             description: Nullable(Some(description())),
             done: false,
@@ -73,6 +78,7 @@ impl Example for TaskInput {
             done: false,
             due_at: Some(instant(24 * 14)),
             labels: Some(labels()),
+            list_id: None,
             parent_id: None,
         }
     }
@@ -88,6 +94,7 @@ impl Example for TaskPatch {
             due_at: Some(instant(24 * 15)),
             labels: None,
             parent_id: None,
+            list_id: None,
         }
     }
 }
@@ -120,6 +127,7 @@ impl Example for Tombstone {
     fn example() -> Self {
         Self {
             id: ID + 1,
+            list_id: LIST,
             deleted: Literal,
             deleted_at: instant(3),
             etag: Some("\"43-2\"".to_owned()),
@@ -130,12 +138,32 @@ impl Example for Tombstone {
 impl Example for ChangePage {
     fn example() -> Self {
         Self {
+            lists: vec![ListChange::Changed(ChangedList::example())],
             changes: vec![
                 Change::Changed(ChangedTask::example()),
                 Change::Deleted(Tombstone::example()),
             ],
-            next_since: "AQAAAAAAAAAq".to_owned(),
+            next_since: "AgEAAQcqAA".to_owned(),
             has_more: false,
+        }
+    }
+}
+
+impl Example for ChangedList {
+    fn example() -> Self {
+        Self {
+            id: LIST,
+            deleted: Literal,
+            list: crate::api::lists::TaskList::example(),
+        }
+    }
+}
+
+impl Example for ListTombstone {
+    fn example() -> Self {
+        Self {
+            id: LIST + 1,
+            deleted: Literal,
         }
     }
 }

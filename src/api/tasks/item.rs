@@ -6,6 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
+use crate::api::access::task_scope;
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
@@ -13,8 +14,8 @@ use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
 use crate::db::{self, Db};
-use crate::domain::{self, TaskChanges, Timestamp};
-use crate::error::{ApiError, DeleteErrors, Errors, ReadErrors, WriteErrors};
+use crate::domain::{self, Role, TaskChanges, Timestamp};
+use crate::error::{ApiError, DeleteErrors, Errors, FieldError, ReadErrors, WriteErrors};
 use crate::payload::JsonText;
 
 #[derive(ApiResponse)]
@@ -92,8 +93,21 @@ async fn write(
     if_match: &RawHeader,
 ) -> Result<RateLimited<WriteTaskResponse>, Errors<WriteErrors>> {
     let expect = conditional::expect(if_match, id);
+    let scope = task_scope(db, owner.0, id, Role::Editor, expect.as_ref()).await?;
+    if let Some(sent) = changes.list_id
+        && sent != scope.list.0
+    {
+        return Err(ApiError::validation(vec![FieldError::body(
+            "list_id",
+            format!(
+                "must be the task's list ({}): a task moves to another list by POST /api/tasks/{id}/move",
+                scope.list.0
+            ),
+        )])
+        .into());
+    }
     let now = Timestamp::now();
-    let outcome = db::tasks::update(db, owner.0, id, changes, expect.clone(), now).await?;
+    let outcome = db::tasks::update(db, scope, id, changes, expect.clone(), now).await?;
     let (body, tag) = answered(id, expect.as_ref(), outcome)?;
     Ok(RateLimited(WriteTaskResponse::Ok(body, tag)))
 }
@@ -229,8 +243,9 @@ impl ItemApi {
         }
         let expect = conditional::expect(&if_match, id);
         let purge = purge.unwrap_or(false);
+        let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
         let outcome =
-            db::tasks::delete(&db, owner.0, id, expect.clone(), purge, Timestamp::now()).await?;
+            db::tasks::delete(&db, scope, id, expect.clone(), purge, Timestamp::now()).await?;
         answer(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(DeleteTaskResponse::Deleted))
     }

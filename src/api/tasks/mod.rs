@@ -3,9 +3,9 @@
 //! parameters, cursors and links are in [`paging`].
 
 mod batch;
-mod changes;
+pub(crate) mod changes;
 mod collection;
-mod examples;
+pub(crate) mod examples;
 mod item;
 mod paging;
 mod render;
@@ -42,6 +42,10 @@ pub struct Task {
     /// Assigned by the server; never reused.
     #[oai(read_only)]
     pub id: i64,
+    /// The list it is in (a subtask is in its parent's); `POST
+    /// /api/tasks/{id}/move` changes it.
+    #[oai(read_only)]
+    pub list_id: i64,
     /// What to do: 1–200 characters, stored with surrounding whitespace trimmed.
     pub title: Title,
     /// Longer notes, or `null`.
@@ -82,6 +86,7 @@ impl From<domain::Task> for Task {
     fn from(task: domain::Task) -> Self {
         Self {
             id: task.id,
+            list_id: task.list.0,
             title: task.title,
             description: Nullable(task.description),
             done: task.done,
@@ -121,6 +126,12 @@ pub struct TaskInput {
     /// Default: none.
     #[oai(validator(max_items = 20))]
     labels: Option<Vec<Label>>,
+    /// On create: the list the task goes to (one the caller may edit), or
+    /// the caller's inbox when left out; a subtask goes to its parent's
+    /// list. On replace: if sent, it must be the task's list (moves
+    /// between lists are `POST /api/tasks/{id}/move`).
+    #[oai(skip_serializing_if_is_none)]
+    list_id: Option<i64>,
     /// On create: the task to make this one a subtask of (the new task
     /// comes last among its subtasks), or `null` for a top-level task (the
     /// default). It must be the owner's task, not in the trash, at most 4
@@ -159,6 +170,7 @@ impl JsonInput for TaskInput {
                 due_at: changes.due_at.into_option(),
                 labels: changes.labels.into_option().unwrap_or_default(),
                 parent_id: changes.parent_id.into_patch(),
+                list_id: changes.list_id.into_option(),
             }),
             _ => Err(errors),
         }
@@ -192,6 +204,10 @@ pub struct TaskPatch {
     /// are `POST /api/tasks/{id}/move`.
     #[oai(nullable, skip_serializing_if_is_none)]
     parent_id: Option<i64>,
+    /// If sent, it must be the task's list; moves between lists are
+    /// `POST /api/tasks/{id}/move`.
+    #[oai(skip_serializing_if_is_none)]
+    list_id: Option<i64>,
 }
 
 impl JsonInput for TaskPatch {
@@ -211,6 +227,7 @@ impl JsonInput for TaskPatch {
             due_at: changes.due_at.into_patch(),
             labels: changes.labels.into_patch().map(Option::unwrap_or_default),
             parent_id: changes.parent_id.into_patch(),
+            list_id: changes.list_id.into_option(),
         })
     }
 }
@@ -224,6 +241,7 @@ struct RawChanges {
     due_at: Field<Timestamp>,
     labels: Field<Labels>,
     parent_id: Field<i64>,
+    list_id: Field<i64>,
 }
 
 fn read_changes(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> RawChanges {
@@ -243,10 +261,14 @@ fn read_changes(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Ra
             v.as_i64()
                 .ok_or("must be an integer (int64) or null".into())
         }),
+        list_id: member(object, "list_id", errors, |v| {
+            v.as_i64().ok_or("must be an integer (int64)".into())
+        }),
     };
     for (name, is_null) in [
         ("title", matches!(changes.title, Field::Null)),
         ("done", matches!(changes.done, Field::Null)),
+        ("list_id", matches!(changes.list_id, Field::Null)),
     ] {
         if is_null {
             errors.push(FieldError::body(name, "must not be null"));

@@ -127,6 +127,7 @@ pub(super) struct FilterParams {
     pub show_deleted: Option<Lenient<bool>>,
     pub parent_id: Option<Lenient<ParentParam>>,
     pub labels: Vec<Lenient<Label>>,
+    pub list_id: Option<Lenient<i64>>,
 }
 
 const NOT_A_PARENT: &str = "must be a task id or null";
@@ -176,6 +177,11 @@ impl FilterParams {
             parent: self
                 .parent_id
                 .and_then(|p| p.check("parent_id", NOT_A_PARENT, e, |p| parent_filter(&p.0))),
+            list: self.list_id.and_then(|l| {
+                l.check("list_id", "must be a list id", e, |id| {
+                    (id > 0).then_some(id).ok_or("must be a list id")
+                })
+            }),
             labels: {
                 let mut labels: Vec<Label> = self
                     .labels

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::paging::TaskPage;
 use super::{ChangePage, Task};
 use crate::api::conditional::{etag, etag_of};
+use crate::db::changes::ListChange;
 use crate::domain;
 use crate::error::ApiError;
 use crate::payload::JsonText;
@@ -24,6 +25,7 @@ struct TaskJson<'a> {
     due_at: Option<String>,
     id: i64,
     labels: Vec<&'a str>,
+    list_id: i64,
     parent_id: Option<i64>,
     position: &'a str,
     title: &'a str,
@@ -41,6 +43,7 @@ impl<'a> From<&'a domain::Task> for TaskJson<'a> {
             due_at: task.due_at.map(instant),
             id: task.id,
             labels: task.labels.iter().map(|l| l.as_str()).collect(),
+            list_id: task.list.0,
             parent_id: task.parent_id,
             position: task.position.as_str(),
             title: task.title.as_str(),
@@ -73,7 +76,53 @@ struct ChangeJson<'a> {
     etag: Option<String>,
     id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    list_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     task: Option<TaskJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    created_at: String,
+    deleted_at: Option<String>,
+    id: i64,
+    inbox: bool,
+    role: &'static str,
+    title: &'a str,
+    updated_at: String,
+}
+
+#[derive(Serialize)]
+struct ListChangeJson<'a> {
+    deleted: bool,
+    id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list: Option<ListJson<'a>>,
+}
+
+impl<'a> From<&'a ListChange> for ListChangeJson<'a> {
+    fn from(change: &'a ListChange) -> Self {
+        match change {
+            ListChange::Live(list) => Self {
+                deleted: false,
+                id: list.id.0,
+                list: Some(ListJson {
+                    created_at: list.created_at.to_rfc3339(),
+                    deleted_at: list.deleted_at.map(|t| t.to_rfc3339()),
+                    id: list.id.0,
+                    inbox: list.inbox,
+                    role: list.role.as_str(),
+                    title: list.title.as_str(),
+                    updated_at: list.updated_at.to_rfc3339(),
+                }),
+            },
+            ListChange::Gone(id) => Self {
+                deleted: true,
+                id: id.0,
+                list: None,
+            },
+        }
+    }
 }
 
 impl<'a> From<&'a domain::Change> for ChangeJson<'a> {
@@ -84,10 +133,12 @@ impl<'a> From<&'a domain::Change> for ChangeJson<'a> {
                 deleted_at: None,
                 etag: Some(etag(task)),
                 id: task.id,
+                list_id: None,
                 task: Some(TaskJson::from(task)),
             },
             domain::Change::Deleted {
                 id,
+                list,
                 deleted_at,
                 version,
             } => Self {
@@ -95,6 +146,7 @@ impl<'a> From<&'a domain::Change> for ChangeJson<'a> {
                 deleted_at: Some(deleted_at.to_rfc3339()),
                 etag: version.map(|version| etag_of(*id, version)),
                 id: *id,
+                list_id: Some(list.0),
                 task: None,
             },
         }
@@ -106,6 +158,7 @@ impl<'a> From<&'a domain::Change> for ChangeJson<'a> {
 struct FeedJson<'a> {
     changes: Vec<ChangeJson<'a>>,
     has_more: bool,
+    lists: Vec<ListChangeJson<'a>>,
     next_since: &'a str,
 }
 
@@ -120,12 +173,14 @@ pub(super) fn task(task: &domain::Task) -> Result<JsonText<Task>, ApiError> {
 
 /// The body of a page of the change feed.
 pub(super) fn feed(
+    lists: &[ListChange],
     changes: &[domain::Change],
     next_since: &str,
     has_more: bool,
 ) -> Result<JsonText<ChangePage>, ApiError> {
     let body = FeedJson {
         changes: changes.iter().map(ChangeJson::from).collect(),
+        lists: lists.iter().map(ListChangeJson::from).collect(),
         has_more,
         next_since,
     };
@@ -163,7 +218,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::domain::{Description, Label, Labels, OrderKey, OwnerId, Timestamp, Title};
+    use crate::domain::{Description, Label, Labels, ListId, OrderKey, Timestamp, Title};
 
     fn tasks() -> Vec<domain::Task> {
         let at = |micros| Timestamp::from_micros(micros).unwrap_or_else(Timestamp::now);
@@ -176,7 +231,7 @@ mod tests {
         };
         let full = domain::Task {
             id: 7,
-            owner: OwnerId(1),
+            list: ListId(1),
             title,
             description: Some(description),
             done: true,
@@ -226,11 +281,30 @@ mod tests {
         for (id, version) in [(9, None), (10, Some(3))] {
             changes.push(domain::Change::Deleted {
                 id,
+                list: ListId(2),
                 deleted_at: Timestamp::from_micros(5).unwrap_or_else(Timestamp::now),
                 version,
             });
         }
+        let lists = vec![
+            ListChange::Live(crate::db::lists::TaskList {
+                id: ListId(2),
+                title: Title::from_stored("shared \"list\"".to_owned()),
+                role: domain::Role::Editor,
+                inbox: false,
+                created_at: Timestamp::from_micros(1).unwrap_or_else(Timestamp::now),
+                updated_at: Timestamp::from_micros(2).unwrap_or_else(Timestamp::now),
+                version: 2,
+                deleted_at: None,
+            }),
+            ListChange::Gone(ListId(5)),
+        ];
         let object = ChangePage {
+            lists: lists
+                .iter()
+                .cloned()
+                .map(super::super::changes::ListChange::from)
+                .collect(),
             changes: changes
                 .iter()
                 .cloned()
@@ -239,7 +313,7 @@ mod tests {
             next_since: "token".to_owned(),
             has_more: true,
         };
-        let Ok(fast) = super::feed(&changes, "token", true) else {
+        let Ok(fast) = super::feed(&lists, &changes, "token", true) else {
             panic!("renders")
         };
         assert_eq!(

@@ -1,13 +1,14 @@
 //! `/api/tasks/{id}/move` (subtasks and manual order) and `/api/labels`.
 
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
 use super::item::answered;
 use super::{ApiTags, Task, examples, task_id};
+use crate::api::access::{read_lists, task_scope};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
@@ -15,8 +16,8 @@ use crate::api::types::NoId;
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
-use crate::domain::{Anchor, Label, Placement, Timestamp};
-use crate::error::{Errors, FieldError, LabelErrors, MoveErrors};
+use crate::domain::{Anchor, Label, Placement, Role, Timestamp};
+use crate::error::{ApiError, Errors, FieldError, LabelErrors, MoveErrors};
 use crate::payload::{JSON, Json, JsonText};
 
 /// Where to move a task: right after a sibling (`after_id`), right
@@ -239,23 +240,35 @@ impl TreeApi {
         let id = task_id(id.0)?;
         let expect = conditional::expect(&if_match, id);
         let now = Timestamp::now();
-        let outcome =
-            db::tree::move_task(&db, owner.0, id, body.value, expect.clone(), now).await?;
+        let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
+        let outcome = db::tree::move_task(&db, scope, id, body.value, expect.clone(), now).await?;
         let (body, tag) = answered(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(MoveTaskResponse::Ok(body, tag)))
     }
 
     /// List labels
     ///
-    /// Every label on the owner's tasks (not in the trash), by name, with
-    /// how many tasks carry it.
+    /// Every label on the tasks (not in the trash) of the lists the caller
+    /// sees, or of one list, by name, with how many tasks carry it.
     #[oai(path = "/api/labels", method = "get", operation_id = "list_labels")]
     async fn list_labels(
         &self,
         db: Data<&Db>,
         #[oai(scope = "Scope::TasksRead")] owner: Owner,
+        /// Only the labels of this list's tasks.
+        list_id: Query<Option<Lenient<i64>>>,
     ) -> Result<RateLimited<ListLabelsResponse>, Errors<LabelErrors>> {
-        let counts = db::labels::counts(&db, owner.0).await?;
+        let mut errors = Vec::new();
+        let list_id = list_id.0.and_then(|l| {
+            l.check("list_id", "must be a list id", &mut errors, |id| {
+                (id > 0).then_some(id).ok_or("must be a list id")
+            })
+        });
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors).into());
+        }
+        let lists = read_lists(&db, owner.0, list_id).await?;
+        let counts = db::labels::counts(&db, &lists).await?;
         let labels = counts
             .into_iter()
             .map(|count| LabelCount {

@@ -10,7 +10,7 @@ pub use self::keys::{
     revoke, revoke_owned,
 };
 pub use self::owners::{
-    OwnerInfo, create_owner, find_owner, list_owners, owner_named, set_disabled,
+    OwnerInfo, create_owner, find_owner, find_owner_named, list_owners, owner_named, set_disabled,
 };
 
 use std::collections::HashMap;

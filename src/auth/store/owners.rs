@@ -97,6 +97,16 @@ pub async fn owner_named(db: &Db, name: &str) -> Result<OwnerInfo, DbError> {
     }
 }
 
+/// The owner named `name`, if there is one.
+pub async fn find_owner_named(db: &Db, name: &str) -> Result<Option<OwnerInfo>, DbError> {
+    owner::Entity::find()
+        .filter(owner::Column::Name.eq(name))
+        .one(db.reader())
+        .await?
+        .map(OwnerInfo::from_row)
+        .transpose()
+}
+
 /// Every owner, oldest first.
 pub async fn list_owners(db: &Db) -> Result<Vec<OwnerInfo>, DbError> {
     owner::Entity::find()

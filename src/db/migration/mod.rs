@@ -11,6 +11,7 @@ mod m20261201_000005_change_feed;
 mod m20261201_000006_live_counts;
 mod m20261201_000007_subtasks_order_labels;
 mod m20261207_000008_scopes_and_expiry;
+mod m20261207_000009_task_lists;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_live_counts::Migration),
             Box::new(m20261201_000007_subtasks_order_labels::Migration),
             Box::new(m20261207_000008_scopes_and_expiry::Migration),
+            Box::new(m20261207_000009_task_lists::Migration),
         ]
     }
 }

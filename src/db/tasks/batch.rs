@@ -1,13 +1,14 @@
 //! Atomic batches: the operations in order on one transaction, all or
 //! nothing.
 
+use super::super::lists::Scope;
 use super::super::numbers::Counts;
 use super::super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError};
 use super::create::{Places, insert_numbered};
 use super::trash::trash_in;
 use super::update::update_in;
-use crate::domain::{OwnerId, Task, TaskChanges, TaskDraft, Timestamp};
+use crate::domain::{ListId, Task, TaskChanges, TaskDraft, Timestamp};
 
 /// One operation of a batch.
 #[derive(Clone, Debug)]
@@ -46,11 +47,11 @@ pub struct BatchFailure {
 /// first operation that failed.
 pub async fn batch(
     db: &Db,
-    owner: OwnerId,
-    ops: Vec<BatchOp>,
+    scope: Scope,
+    ops: Vec<(ListId, BatchOp)>,
     now: Timestamp,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
-    write::run(db, owner, now, Batch::new(ops)).await
+    write::run(db, scope, now, Batch::new(ops)).await
 }
 
 /// A batch: its operations in order, under a savepoint of its own, so a
@@ -58,11 +59,13 @@ pub async fn batch(
 /// group).
 #[derive(Clone, Debug)]
 pub struct Batch {
-    ops: Vec<BatchOp>,
+    /// Each operation with the list it is on (a batch may span lists;
+    /// each list is checked as the batch enters it).
+    ops: Vec<(ListId, BatchOp)>,
 }
 
 impl Batch {
-    pub fn new(ops: Vec<BatchOp>) -> Self {
+    pub fn new(ops: Vec<(ListId, BatchOp)>) -> Self {
         Self { ops }
     }
 }
@@ -90,15 +93,21 @@ impl UseCase for Batch {
 /// The operations in order, stopping at the first that fails.
 async fn batch_in(
     w: &mut Write<'_>,
-    ops: Vec<BatchOp>,
+    ops: Vec<(ListId, BatchOp)>,
 ) -> Result<Result<Vec<BatchResult>, BatchFailure>, DbError> {
     let mut results = Vec::with_capacity(ops.len());
     let places = &mut Places::default();
-    // Consecutive top-level creates wait here and are stored together
-    // before the next operation of another kind (and at the end), so the
-    // operations still take their change numbers in order.
+    // Consecutive top-level creates in one list wait here and are stored
+    // together before the next operation of another kind or list (and at
+    // the end), so the operations still take their change numbers in order.
     let mut appending = Vec::new();
-    for (index, op) in ops.into_iter().enumerate() {
+    for (index, (list, op)) in ops.into_iter().enumerate() {
+        if list != w.list {
+            let appended = std::mem::take(&mut appending);
+            let stored = places.append(w, appended).await?;
+            results.extend(stored.into_iter().map(Some));
+            w.enter(list).await?;
+        }
         let op = match op {
             BatchOp::Create(draft) if draft.parent_id.flatten().is_none() => {
                 appending.push(draft);

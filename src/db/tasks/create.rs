@@ -1,4 +1,4 @@
-//! Creating tasks: one at a time, the top-level creates of one owner
+//! Creating tasks: one at a time, the top-level creates of one list
 //! merged (the group commit's and a batch's), and subtasks under a parent.
 
 use futures_util::future::BoxFuture;
@@ -7,33 +7,41 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryTrait};
 use super::super::entity::{Column, Entity};
 use super::super::group::Merge;
 use super::super::labels::{self};
+use super::super::lists::Scope;
 use super::super::numbers::{self, Counts, Numbers};
 use super::super::rows::columns;
 use super::super::write::{self, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError, tree};
-use crate::domain::{Labels, OrderKey, OwnerId, Task, TaskDraft, Timestamp};
+use crate::domain::{Labels, ListId, OrderKey, Task, TaskDraft, Timestamp};
 
-/// Stores a new task of `owner` and returns it with its id (last among
+/// Stores a new task of `list` and returns it with its id (last among
 /// its siblings), or why its parent cannot take it.
 ///
 /// The fast path: on SQLite a new top-level task joins the next group of
 /// writes as an `Append`, and the group stores all the appends of one
-/// owner together (one reservation, one INSERT): creates 5,665 → 12,498/s
+/// list together (one reservation, one INSERT): creates 5,665 → 12,498/s
 /// when it came (docs/performance.md). Everything else is the `Create` use
 /// case, run as every write is.
 pub async fn insert(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     draft: TaskDraft,
     now: Timestamp,
 ) -> Result<Result<Task, Refusal>, DbError> {
+    // Only into a list no one else can change the members of (the
+    // writer's inbox): the group's merged appends make no check.
     if draft.parent_id.flatten().is_none()
+        && !scope.checked
         && let Some(group) = db.group()
     {
-        let append = Append { owner, draft, now };
+        let append = Append {
+            list: scope.list,
+            draft,
+            now,
+        };
         return db.timed("insert", group.merged(append)).await.map(Ok);
     }
-    write::run(db, owner, now, Create { draft }).await
+    write::run(db, scope, now, Create { draft }).await
 }
 
 /// A create of one task. A top-level task cannot be refused, so its count
@@ -76,7 +84,7 @@ impl UseCase for Create {
         let draft = &self.draft;
         if self.top_level() {
             let new = [(draft, w.now)];
-            return only(append_all(w.conn, w.owner, &new).await?).map(Ok);
+            return only(append_all(w.conn, w.list, &new).await?).map(Ok);
         }
         let task = insert_numbered(w, draft.clone(), &mut Places::default()).await?;
         if task.is_ok() {
@@ -87,9 +95,9 @@ impl UseCase for Create {
 }
 
 /// A create of a top-level task waiting in a SQLite group: the group
-/// stores the appends of one owner together (`append_all`).
+/// stores the appends of one list together (`append_all`).
 struct Append {
-    owner: OwnerId,
+    list: ListId,
     draft: TaskDraft,
     now: Timestamp,
 }
@@ -98,7 +106,7 @@ impl Merge for Append {
     type Output = Task;
 
     fn key(&self) -> i64 {
-        self.owner.0
+        self.list.0
     }
 
     fn store_all<'a>(
@@ -110,39 +118,39 @@ impl Merge for Append {
                 return Ok(Vec::new());
             };
             let new: Vec<_> = all.iter().map(|a| (&a.draft, a.now)).collect();
-            append_all(txn, first.owner, &new).await
+            append_all(txn, first.list, &new).await
         })
     }
 }
 
-/// Stores new top-level tasks of `owner` (each a draft and its request's
+/// Stores new top-level tasks of `list` (each a draft and its request's
 /// time) in `conn`, a write transaction that has not written for this
-/// owner yet, each last among the owner's top-level tasks, in order: one
+/// list yet, each last among the list's top-level tasks, in order: one
 /// statement reserves their change numbers, adds them to the counts and
 /// reads the last key; one INSERT stores them all (and one more per task
 /// with labels). Top-level tasks cannot be refused.
 pub async fn append_all(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     new: &[(&TaskDraft, Timestamp)],
 ) -> Result<Vec<Task>, DbError> {
     let counts = new
         .iter()
         .map(|(draft, _)| Counts::added(draft.done))
         .fold(Counts::default(), Counts::plus);
-    let (mut numbers, last) = numbers::reserve_appending(conn, owner, new.len(), counts).await?;
+    let (mut numbers, last) = numbers::reserve_appending(conn, list, new.len(), counts).await?;
     let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
     let drafts = new.iter().map(|(draft, now)| ((*draft).clone(), *now));
-    let (tasks, _) = appended(conn, owner, drafts, last, &mut numbers).await?;
-    store(conn, owner, tasks).await
+    let (tasks, _) = appended(conn, list, drafts, last, &mut numbers).await?;
+    store(conn, list, tasks).await
 }
 
-/// New top-level tasks of `owner` from `drafts` (each with its request's
+/// New top-level tasks of `list` from `drafts` (each with its request's
 /// time), in order after the one keyed `last`, each with the next of
 /// `numbers`; and the last key they take.
 pub(super) async fn appended(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     drafts: impl ExactSizeIterator<Item = (TaskDraft, Timestamp)>,
     mut last: Option<OrderKey>,
     numbers: &mut Numbers,
@@ -153,16 +161,16 @@ pub(super) async fn appended(
         last = Some(position.clone());
         tasks.push((
             numbers.take(conn).await?,
-            new_task(owner, draft, now, None, position),
+            new_task(list, draft, now, None, position),
         ));
     }
     Ok((tasks, last))
 }
 
-/// A task `owner` creates from `draft` at `now`, at `position` under
+/// A task `list` creates from `draft` at `now`, at `position` under
 /// `parent_id` (its id is given when it is stored).
 pub(super) fn new_task(
-    owner: OwnerId,
+    list: ListId,
     draft: TaskDraft,
     now: Timestamp,
     parent_id: Option<i64>,
@@ -170,7 +178,7 @@ pub(super) fn new_task(
 ) -> Task {
     Task {
         id: 0,
-        owner,
+        list,
         title: draft.title,
         description: draft.description,
         done: draft.done,
@@ -193,11 +201,11 @@ pub(super) fn next_key(last: Option<&OrderKey>) -> Result<OrderKey, DbError> {
     })
 }
 
-/// Stores new tasks of `owner`, each with its change number, in one INSERT
+/// Stores new tasks of `list`, each with its change number, in one INSERT
 /// (and one more per task with labels), and returns them with their ids.
 pub(super) async fn store(
     conn: &impl ConnectionTrait,
-    owner: OwnerId,
+    list: ListId,
     tasks: Vec<(i64, Task)>,
 ) -> Result<Vec<Task>, DbError> {
     let rows = tasks.iter().map(|(seq, task)| columns(task, *seq));
@@ -218,7 +226,7 @@ pub(super) async fn store(
             row: "an INSERT".to_owned(),
             reason: "it returned no id for a task",
         })?;
-        labels::replace(conn, owner, task.id, &Labels::default(), &task.labels).await?;
+        labels::replace(conn, list, task.id, &Labels::default(), &task.labels).await?;
         stored.push(task);
     }
     Ok(stored)
@@ -233,12 +241,13 @@ pub(super) fn only(stored: Vec<Task>) -> Result<Task, DbError> {
 }
 
 /// The last key under each parent as far as a write transaction knows
-/// (it holds its owner's row, so no one else adds siblings): a batch of
+/// (it holds its list's row, so no one else adds siblings): a batch of
 /// creates reads each parent's last key once.
 #[derive(Debug, Default)]
 pub(super) struct Places {
-    /// Per parent (`None`: top level): the last key (`None`: no siblings).
-    last: std::collections::HashMap<Option<i64>, Option<OrderKey>>,
+    /// Per list and parent (`None`: top level): the last key (`None`: no
+    /// siblings).
+    last: std::collections::HashMap<(ListId, Option<i64>), Option<OrderKey>>,
 }
 
 impl Places {
@@ -247,17 +256,17 @@ impl Places {
     async fn last_key(
         &self,
         conn: &impl ConnectionTrait,
-        owner: OwnerId,
+        list: ListId,
         parent: Option<i64>,
     ) -> Result<Option<OrderKey>, DbError> {
-        match self.last.get(&parent) {
+        match self.last.get(&(list, parent)) {
             Some(known) => Ok(known.clone()),
-            None => tree::last_key(conn, owner, parent).await,
+            None => tree::last_key(conn, list, parent).await,
         }
     }
 
     /// Stores `drafts`, consecutive top-level creates of a batch, last
-    /// among the owner's top-level tasks in order, in one INSERT, each
+    /// among the list's top-level tasks in order, in one INSERT, each
     /// taking the next of the write's numbers and counted in them.
     /// Top-level tasks cannot be refused.
     pub(super) async fn append(
@@ -271,12 +280,12 @@ impl Places {
         for draft in &drafts {
             w.numbers.count(Counts::added(draft.done));
         }
-        let (conn, owner, now) = (w.conn, w.owner, w.now);
-        let last = self.last_key(conn, owner, None).await?;
+        let (conn, list, now) = (w.conn, w.list, w.now);
+        let last = self.last_key(conn, list, None).await?;
         let drafts = drafts.into_iter().map(|draft| (draft, now));
-        let (tasks, last) = appended(conn, owner, drafts, last, &mut w.numbers).await?;
-        self.last.insert(None, last);
-        store(conn, owner, tasks).await
+        let (tasks, last) = appended(conn, list, drafts, last, &mut w.numbers).await?;
+        self.last.insert((list, None), last);
+        store(conn, list, tasks).await
     }
 }
 
@@ -288,17 +297,19 @@ pub(super) async fn insert_numbered(
     draft: TaskDraft,
     places: &mut Places,
 ) -> Result<Result<Task, Refusal>, DbError> {
-    let (conn, owner, now) = (w.conn, w.owner, w.now);
+    let (conn, list, now) = (w.conn, w.list, w.now);
     let parent_id = draft.parent_id.flatten();
     if let Some(parent) = parent_id
-        && let Err(refusal) = tree::check_parent(conn, owner, parent, None, 1).await?
+        && let Err(refusal) = tree::check_parent(conn, list, parent, None, 1).await?
     {
         return Ok(Err(refusal));
     }
-    let last = places.last_key(conn, owner, parent_id).await?;
+    let last = places.last_key(conn, list, parent_id).await?;
     let position = next_key(last.as_ref())?;
-    places.last.insert(parent_id, Some(position.clone()));
-    let task = new_task(owner, draft, now, parent_id, position);
+    places
+        .last
+        .insert((list, parent_id), Some(position.clone()));
+    let task = new_task(list, draft, now, parent_id, position);
     let seq = w.numbers.take(conn).await?;
-    Ok(Ok(only(store(conn, owner, vec![(seq, task)]).await?)?))
+    Ok(Ok(only(store(conn, list, vec![(seq, task)]).await?)?))
 }

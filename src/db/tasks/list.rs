@@ -1,4 +1,4 @@
-//! Listing an owner's tasks: filters, orders, page and keyset windows.
+//! Listing the tasks of a caller's lists: filters, orders, page and keyset windows.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
@@ -9,10 +9,10 @@ use sea_orm::{
 use super::super::entity::{self, Column, Entity};
 use super::super::labels::{self, LabelPlan};
 use super::super::numbers;
-use super::super::rows::{live, owned, readable, task_rows};
+use super::super::rows::{listed_in, live_in, readable, task_rows};
 use super::super::{Db, DbError};
 use crate::domain::{
-    ListQuery, OwnerId, Parent, Position, SortField, SortKey, SortOrder, Task, Timestamp, Window,
+    ListId, ListQuery, Parent, Position, SortField, SortKey, SortOrder, Task, Timestamp, Window,
 };
 
 /// One page of tasks.
@@ -26,19 +26,19 @@ pub struct Page {
     pub has_more: bool,
 }
 
-/// `owner`'s tasks that match `query`, in its window and order.
-pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
+/// The tasks of `lists` that match `query`, in its window and order.
+pub async fn list(db: &Db, lists: &[ListId], query: &ListQuery) -> Result<Page, DbError> {
     db.timed("list", async move {
-        let plan = labels::plan(db, owner, &query.filters.labels).await?;
+        let plan = labels::plan(db, lists, &query.filters.labels).await?;
         let (rows, total, has_more) = match &query.window {
             Window::Page(page) => {
-                let (rows, total) = counted_page(db, owner, query, *page, &plan).await?;
+                let (rows, total) = counted_page(db, lists, query, *page, &plan).await?;
                 let seen = ListQuery::offset(*page, query.per_page)
                     .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
                 (rows, Some(total), seen < total)
             }
             Window::After(position) => {
-                let mut rows = after(db, owner, query, position, &plan).await?;
+                let mut rows = after(db, lists, query, position, &plan).await?;
                 let has_more = rows.len() as u64 > query.per_page;
                 rows.truncate(query.per_page as usize);
                 (rows, None, has_more)
@@ -58,21 +58,21 @@ pub async fn list(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, Db
 /// statement (a deferred join for the page), each row carrying the total as an uncorrelated scalar
 /// subquery (evaluated once), so the page and the total come from one
 /// snapshot without a transaction. The total of all, done or not-done live
-/// tasks is the owner's count (one row); with any other filter it is a
+/// tasks is the list's count (one row); with any other filter it is a
 /// COUNT over the covering index. Only a page with no rows (past the end)
 /// needs the total on its own.
 async fn counted_page(
     db: &Db,
-    owner: OwnerId,
+    lists: &[ListId],
     query: &ListQuery,
     page: u64,
     plan: &LabelPlan,
 ) -> Result<(Vec<entity::Model>, u64), DbError> {
-    let filtered = filter(owner, query, plan);
+    let filtered = filter(lists, query, plan);
     let total = match query.filters.counted() {
-        Some(done) => numbers::live_count(owner, done),
+        Some(done) => numbers::live_count(lists, done),
         None => {
-            let count = filter(owner, query, &LabelPlan::counting())
+            let count = filter(lists, query, &LabelPlan::counting())
                 .select_only()
                 .expr(Expr::cust("COUNT(*)"))
                 .into_query();
@@ -86,8 +86,8 @@ async fn counted_page(
     if let Some(offset) = ListQuery::offset(page, query.per_page) {
         // A deferred join: the rows skipped are walked in an index, ids
         // only; just the page's rows are read whole, by rowid. (The ids
-        // come from the owner's tasks; an owner filter out here would make
-        // SQLite walk all of the owner's rows instead.)
+        // come from the list's tasks; an list filter out here would make
+        // SQLite walk all of the list's rows instead.)
         let ids = order(filtered, query.sort, query.order)
             .select_only()
             .column(Column::Id)
@@ -117,13 +117,13 @@ async fn counted_page(
 /// each read an index walk from the position, whatever its depth.
 async fn after(
     db: &Db,
-    owner: OwnerId,
+    lists: &[ListId],
     query: &ListQuery,
     position: &Position,
     plan: &LabelPlan,
 ) -> Result<Vec<entity::Model>, DbError> {
     let limit = query.per_page + 1;
-    let base = filter(owner, query, plan);
+    let base = filter(lists, query, plan);
     let direction = direction(query.order);
     let beyond = |left: Expr, right: Expr| match query.order {
         SortOrder::Ascending => left.gt(right),
@@ -145,7 +145,7 @@ async fn after(
     // stands now; the key it had when the cursor was issued serves only
     // when the anchor is gone or no longer among the listed siblings.
     let key = match query.sort {
-        SortField::Position => anchored(owner, query, position.id, key),
+        SortField::Position => anchored(lists, query, position.id, key),
         _ => key,
     };
     let Some(column) = sort_column(query.sort) else {
@@ -176,8 +176,8 @@ async fn after(
 /// The anchor task's position now (one indexed row, in the page's own
 /// statement and snapshot), or `issued` when it has none among the siblings
 /// the query lists.
-fn anchored(owner: OwnerId, query: &ListQuery, anchor: i64, issued: Expr) -> Expr {
-    let mut now = owned(owner)
+fn anchored(lists: &[ListId], query: &ListQuery, anchor: i64, issued: Expr) -> Expr {
+    let mut now = listed_in(lists)
         .select_only()
         .column(Column::Position)
         .filter(Column::Id.eq(anchor));
@@ -190,12 +190,12 @@ fn anchored(owner: OwnerId, query: &ListQuery, anchor: i64, issued: Expr) -> Exp
     Func::coalesce([now, issued]).into()
 }
 
-fn filter(owner: OwnerId, query: &ListQuery, plan: &LabelPlan) -> Select<Entity> {
+fn filter(lists: &[ListId], query: &ListQuery, plan: &LabelPlan) -> Select<Entity> {
     let filters = &query.filters;
     let mut select = if filters.show_deleted {
-        owned(owner)
+        listed_in(lists)
     } else {
-        live(owner)
+        live_in(lists)
     };
     if let Some(done) = filters.done {
         select = select.filter(Column::Done.eq(done));
@@ -207,7 +207,7 @@ fn filter(owner: OwnerId, query: &ListQuery, plan: &LabelPlan) -> Select<Entity>
     }
     for (index, label) in filters.labels.iter().enumerate() {
         select = select.filter(if plan.listed(index) {
-            labels::labelled(owner, label)
+            labels::labelled(lists, label)
         } else {
             labels::carried(label)
         });

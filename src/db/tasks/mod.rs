@@ -10,7 +10,7 @@ mod update;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use super::entity::Entity;
-use super::rows::one_live_statement;
+use super::rows::one_visible_statement;
 use super::{Db, DbError};
 use crate::domain::{OwnerId, Task};
 
@@ -21,11 +21,12 @@ pub use list::{Page, list};
 pub use trash::{delete, purge_trash_of_every_owner, undelete};
 pub use update::update;
 
-/// `owner`'s task with this id, if there is one (not in the trash).
+/// The task with this id, if there is one (not in the trash) in a list
+/// `owner` sees.
 pub async fn find(db: &Db, owner: OwnerId, id: i64) -> Result<Option<Task>, DbError> {
     db.timed("find", async {
         let reader = db.reader();
-        let statement = one_live_statement(reader.get_database_backend(), owner, id);
+        let statement = one_visible_statement(reader.get_database_backend(), owner, id);
         Entity::find()
             .from_raw_sql(statement)
             .one(reader)

@@ -1,5 +1,5 @@
 //! The trash (AIP-164): trashing with the subtree, undeleting what went
-//! with it, purging for good, and the retention's purge of every owner.
+//! with it, purging for good, and the retention's purge of every list.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -8,13 +8,14 @@ use sea_orm::{
 
 use super::super::changes;
 use super::super::entity::{Column, Entity};
+use super::super::lists::Scope;
 use super::super::numbers::Counts;
 use super::super::rows::{
-    columns, every_owners_delete, live, owned, owned_delete, owned_update, task_rows,
+    columns, every_owners_delete, listed, listed_delete, listed_update, live, task_rows,
 };
 use super::super::write::{self, Expect, Outcome, Reserve, UseCase, Write, outcome_of, version_in};
 use super::super::{Db, DbError, subtree};
-use crate::domain::{OwnerId, Task, Timestamp};
+use crate::domain::{ListId, Task, Timestamp};
 
 /// Moves the task with this id to the trash (or, with `purge`, removes it
 /// for good, also from the trash, leaving a tombstone) if `expect` (when
@@ -22,13 +23,13 @@ use crate::domain::{OwnerId, Task, Timestamp};
 /// version and `updated_at`.
 pub async fn delete(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     id: i64,
     expect: Option<Expect>,
     purge: bool,
     now: Timestamp,
 ) -> Result<Outcome<()>, DbError> {
-    write::run(db, owner, now, Delete { id, expect, purge }).await
+    write::run(db, scope, now, Delete { id, expect, purge }).await
 }
 
 /// A trash (or, with `purge`, a purge) of one task and its subtree.
@@ -69,8 +70,8 @@ async fn purge_in(
     id: i64,
     expect: Option<&Expect>,
 ) -> Result<Outcome<()>, DbError> {
-    let (conn, owner, now) = (w.conn, w.owner, w.now);
-    let mut delete = owned_delete(owner).filter(Column::Id.eq(id));
+    let (conn, list, now) = (w.conn, w.list, w.now);
+    let mut delete = listed_delete(list).filter(Column::Id.eq(id));
     if let Some(version) = version_in(expect) {
         delete = delete.filter(version);
     }
@@ -79,8 +80,8 @@ async fn purge_in(
     let Some(row) = removed.first() else {
         return Ok(outcome_of(0, expect));
     };
-    subtree::entomb(conn, owner, row, now, &mut w.numbers).await?;
-    subtree::purge_below(conn, owner, row.id, now, &mut w.numbers).await?;
+    subtree::entomb(conn, list, row, now, &mut w.numbers).await?;
+    subtree::purge_below(conn, list, row.id, now, &mut w.numbers).await?;
     Ok(Outcome::Done(()))
 }
 
@@ -91,8 +92,8 @@ pub(super) async fn trash_in(
     id: i64,
     expect: Option<&Expect>,
 ) -> Result<Outcome<()>, DbError> {
-    let (conn, owner, now) = (w.conn, w.owner, w.now);
-    let mut trash = owned_update(owner)
+    let (conn, list, now) = (w.conn, w.list, w.now);
+    let mut trash = listed_update(list)
         .col_expr(Column::ChangeSeq, Expr::value(w.numbers.take(conn).await?))
         .col_expr(Column::DeletedAt, Expr::value(now.as_micros()))
         .col_expr(Column::UpdatedAt, Expr::value(now.as_micros()))
@@ -107,7 +108,7 @@ pub(super) async fn trash_in(
     if let Some(row) = rows.first() {
         let done: bool = row.try_get("", "done")?;
         w.numbers.count(Counts::removed(done));
-        subtree::trash_below(conn, owner, id, now, &mut w.numbers).await?;
+        subtree::trash_below(conn, list, id, now, &mut w.numbers).await?;
     }
     Ok(outcome_of(rows.len() as u64, expect))
 }
@@ -116,12 +117,12 @@ pub(super) async fn trash_in(
 /// `expect` (when given) holds for it; `NotDeleted` if it is not there.
 pub async fn undelete(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     id: i64,
     expect: Option<Expect>,
     now: Timestamp,
 ) -> Result<Outcome<Task>, DbError> {
-    write::run(db, owner, now, Undelete { id, expect }).await
+    write::run(db, scope, now, Undelete { id, expect }).await
 }
 
 /// An undelete of one task, with what was trashed with it.
@@ -155,13 +156,13 @@ async fn undelete_in(
     id: i64,
     expect: Option<&Expect>,
 ) -> Result<Outcome<Task>, DbError> {
-    let (txn, owner, now) = (w.conn, w.owner, w.now);
+    let (txn, list, now) = (w.conn, w.list, w.now);
     // Checked once without a lock (a refusal writes nothing), then again
-    // under the owner's row: on PostgreSQL another process may have
+    // under the list's row: on PostgreSQL another process may have
     // restored, purged or changed the task (or its parent) in between.
     let mut seq = None;
     let (current, trashed_at) = loop {
-        let Some(row) = owned(owner).filter(Column::Id.eq(id)).one(txn).await? else {
+        let Some(row) = listed(list).filter(Column::Id.eq(id)).one(txn).await? else {
             return Ok(Outcome::Missing);
         };
         let current = Task::try_from(row)?;
@@ -178,7 +179,7 @@ async fn undelete_in(
     };
     let seq = seq.unwrap_or_default();
     if let Some(parent) = current.parent_id {
-        let live = live(owner).filter(Column::Id.eq(parent)).count(txn).await?;
+        let live = live(list).filter(Column::Id.eq(parent)).count(txn).await?;
         if live == 0 {
             return Ok(Outcome::ParentDeleted(parent));
         }
@@ -190,8 +191,8 @@ async fn undelete_in(
         ..current
     };
     // Conditional on the version read: a bug, not a race, if it fails
-    // (every write of this owner's tasks waits for its row).
-    let written = owned_update(owner)
+    // (every write of this list's tasks waits for its row).
+    let written = listed_update(list)
         .set(columns(&restored, seq))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
@@ -202,7 +203,7 @@ async fn undelete_in(
     }
     w.numbers.count(Counts::added(restored.done));
     let trashed_at = trashed_at.as_micros();
-    subtree::restore_below(txn, owner, id, trashed_at, now, &mut w.numbers).await?;
+    subtree::restore_below(txn, list, id, trashed_at, now, &mut w.numbers).await?;
     Ok(Outcome::Done(restored))
 }
 
@@ -247,8 +248,8 @@ async fn purge_chunk_of_every_owner(db: &Db, cutoff: Timestamp) -> Result<u64, D
     let removed = task_rows(&txn.query_all(&delete).await?)?;
     for row in &removed {
         let deleted_at = row.deleted_at.unwrap_or(row.updated_at);
-        let owner = OwnerId(row.owner_id);
-        changes::tombstone_in(&txn, owner, row.id, row.change_seq, deleted_at).await?;
+        let list = ListId(row.list_id);
+        changes::tombstone_in(&txn, list, row.id, row.change_seq, deleted_at).await?;
     }
     txn.commit().await?;
     Ok(removed.len() as u64)

@@ -4,11 +4,12 @@ use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::super::entity::Column;
 use super::super::labels;
+use super::super::lists::Scope;
 use super::super::numbers::Counts;
-use super::super::rows::{columns, live, owned_update};
+use super::super::rows::{columns, listed_update, live};
 use super::super::write::{self, Expect, Outcome, Refusal, Reserve, UseCase, Write};
 use super::super::{Db, DbError};
-use crate::domain::{OwnerId, Task, TaskChanges, Timestamp};
+use crate::domain::{Task, TaskChanges, Timestamp};
 
 /// Applies `changes` to the task with this id, if `expect` (when given)
 /// holds for it. The write is conditional on the version that was read, so
@@ -17,7 +18,7 @@ use crate::domain::{OwnerId, Task, TaskChanges, Timestamp};
 /// A lost race is retried when nothing was expected, and `Stale` otherwise.
 pub async fn update(
     db: &Db,
-    owner: OwnerId,
+    scope: Scope,
     id: i64,
     changes: TaskChanges,
     expect: Option<Expect>,
@@ -28,7 +29,7 @@ pub async fn update(
         changes,
         expect,
     };
-    write::run(db, owner, now, case).await
+    write::run(db, scope, now, case).await
 }
 
 /// An update of one task.
@@ -67,8 +68,8 @@ pub(super) async fn update_in(
     changes: TaskChanges,
     expect: Option<&Expect>,
 ) -> Result<Outcome<Task>, DbError> {
-    let (conn, owner) = (w.conn, w.owner);
-    let current = match live(owner).filter(Column::Id.eq(id)).one(conn).await? {
+    let (conn, list) = (w.conn, w.list);
+    let current = match live(list).filter(Column::Id.eq(id)).one(conn).await? {
         Some(row) => Task::try_from(row)?,
         None => return Ok(Outcome::Missing),
     };
@@ -91,7 +92,7 @@ pub(super) async fn update_in(
     if next.done != current.done {
         w.numbers.count(Counts::marked(next.done));
     }
-    let written = owned_update(owner)
+    let written = listed_update(list)
         .set(columns(&next, w.numbers.take(conn).await?))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(current.version))
@@ -100,6 +101,6 @@ pub(super) async fn update_in(
     if written.rows_affected != 1 {
         return Ok(Outcome::Stale);
     }
-    labels::replace(conn, owner, id, &current.labels, &next.labels).await?;
+    labels::replace(conn, list, id, &current.labels, &next.labels).await?;
     Ok(Outcome::Done(next))
 }

@@ -15,6 +15,7 @@ from .batch_request import BatchRequest
 from .batch_response_body import BatchResponseBody
 from .batch_update import BatchUpdate
 from .change_page import ChangePage
+from .changed_list import ChangedList
 from .changed_task import ChangedTask
 from .created_api_key import CreatedApiKey
 from .credential import Credential
@@ -25,17 +26,25 @@ from .key_list import KeyList
 from .key_request import KeyRequest
 from .label_count import LabelCount
 from .label_list import LabelList
+from .list_input import ListInput
+from .list_page import ListPage
+from .list_tombstone import ListTombstone
 from .me import Me
+from .member import Member
+from .member_list import MemberList
 from .move_after import MoveAfter
 from .move_before import MoveBefore
 from .move_last import MoveLast
 from .owner_list import OwnerList
 from .owner_request import OwnerRequest
 from .problem import Problem
+from .role import Role
+from .role_input import RoleInput
 from .scope import Scope
 from .sort import Sort
 from .task import Task
 from .task_input import TaskInput
+from .task_list import TaskList
 from .task_page import TaskPage
 from .task_patch import TaskPatch
 from .tombstone import Tombstone
@@ -55,6 +64,7 @@ __all__ = (
     "BatchRequest",
     "BatchResponseBody",
     "BatchUpdate",
+    "ChangedList",
     "ChangedTask",
     "ChangePage",
     "CreatedApiKey",
@@ -66,17 +76,25 @@ __all__ = (
     "KeyRequest",
     "LabelCount",
     "LabelList",
+    "ListInput",
+    "ListPage",
+    "ListTombstone",
     "Me",
+    "Member",
+    "MemberList",
     "MoveAfter",
     "MoveBefore",
     "MoveLast",
     "OwnerList",
     "OwnerRequest",
     "Problem",
+    "Role",
+    "RoleInput",
     "Scope",
     "Sort",
     "Task",
     "TaskInput",
+    "TaskList",
     "TaskPage",
     "TaskPatch",
     "Tombstone",

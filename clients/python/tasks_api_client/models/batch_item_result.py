@@ -33,8 +33,8 @@ class BatchItemResult:
             task (Task | Unset): A task. Example: {'created_at': datetime.datetime(2027, 1, 15, 9, 0,
                 tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'deleted_at': None, 'description': 'Window seat; leave
                 before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
-                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'parent_id': 7,
-                'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'list_id': 3,
+                'parent_id': 7, 'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
                 tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}.
             etag (str | Unset): The task's strong ETag (not for a delete).
      """

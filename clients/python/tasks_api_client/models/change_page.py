@@ -11,7 +11,9 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.changed_list import ChangedList
   from ..models.changed_task import ChangedTask
+  from ..models.list_tombstone import ListTombstone
   from ..models.tombstone import Tombstone
 
 
@@ -30,21 +32,28 @@ class ChangePage:
             {'changes': [{'deleted': False, 'etag': '"42-3"', 'id': 42, 'task': {'created_at': datetime.datetime(2027, 1,
                 15, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'deleted_at': None, 'description': 'Window
                 seat; leave before 10:00.', 'done': False, 'due_at': datetime.datetime(2027, 1, 29, 9, 0,
-                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'parent_id': 7,
-                'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels': ['travel'], 'list_id': 3,
+                'parent_id': 7, 'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1, 15, 11, 0,
                 tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}, {'deleted': True, 'deleted_at': datetime.datetime(2027,
-                1, 15, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'etag': '"43-2"', 'id': 43}], 'has_more':
-                False, 'next_since': 'AQAAAAAAAAAq'}
+                1, 15, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'etag': '"43-2"', 'id': 43, 'list_id': 3}],
+                'has_more': False, 'lists': [{'deleted': False, 'id': 3, 'list': {'created_at': datetime.datetime(2027, 1, 15,
+                9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'deleted_at': None, 'id': 3, 'inbox': False,
+                'role': 'owner', 'title': 'Trip to Lisbon', 'updated_at': datetime.datetime(2027, 1, 15, 10, 0,
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}}], 'next_since': 'AgEAAQcqAA'}
 
         Attributes:
-            changes (list[ChangedTask | Tombstone]): In the order they were committed; each task at most once per page,
-                as it was when the page was read.
+            lists (list[ChangedList | ListTombstone]): The lists' own changes in this page, in list order: apply them
+                before the tasks' changes.
+            changes (list[ChangedTask | Tombstone]): List by list (in id order), each list's in the order they were
+                committed; each task at most once per list per page, as it was when
+                the page was read.
             next_since (str): Send as `since` to continue exactly after this page, or, when
                 `has_more` is `false`, to ask later for what has changed since.
             has_more (bool): Whether more changes follow already: ask again at once with
                 `next_since`.
      """
 
+    lists: list[ChangedList | ListTombstone]
     changes: list[ChangedTask | Tombstone]
     next_since: str
     has_more: bool
@@ -55,8 +64,22 @@ class ChangePage:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.changed_list import ChangedList # noqa: PLC0415
         from ..models.changed_task import ChangedTask # noqa: PLC0415
+        from ..models.list_tombstone import ListTombstone # noqa: PLC0415
         from ..models.tombstone import Tombstone # noqa: PLC0415
+        lists = []
+        for lists_item_data in self.lists:
+            lists_item: dict[str, Any]
+            if isinstance(lists_item_data, ChangedList):
+                lists_item = lists_item_data.to_dict()
+            else:
+                lists_item = lists_item_data.to_dict()
+
+            lists.append(lists_item)
+
+
+
         changes = []
         for changes_item_data in self.changes:
             changes_item: dict[str, Any]
@@ -77,6 +100,7 @@ class ChangePage:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
+            "lists": lists,
             "changes": changes,
             "next_since": next_since,
             "has_more": has_more,
@@ -88,9 +112,38 @@ class ChangePage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.changed_list import ChangedList # noqa: PLC0415
         from ..models.changed_task import ChangedTask # noqa: PLC0415
+        from ..models.list_tombstone import ListTombstone # noqa: PLC0415
         from ..models.tombstone import Tombstone # noqa: PLC0415
         d = dict(src_dict)
+        lists = []
+        _lists = d.pop("lists")
+        for lists_item_data in (_lists):
+            def _parse_lists_item(data: object) -> ChangedList | ListTombstone:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_list_change_type_0 = ChangedList.from_dict(data)
+
+
+
+                    return componentsschemas_list_change_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_list_change_type_1 = ListTombstone.from_dict(data)
+
+
+
+                return componentsschemas_list_change_type_1
+
+            lists_item = _parse_lists_item(lists_item_data)
+
+            lists.append(lists_item)
+
+
         changes = []
         _changes = d.pop("changes")
         for changes_item_data in (_changes):
@@ -123,6 +176,7 @@ class ChangePage:
         has_more = d.pop("has_more")
 
         change_page = cls(
+            lists=lists,
             changes=changes,
             next_since=next_since,
             has_more=has_more,

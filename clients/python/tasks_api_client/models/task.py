@@ -28,11 +28,13 @@ class Task:
             {'created_at': datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')),
                 'deleted_at': None, 'description': 'Window seat; leave before 10:00.', 'done': False, 'due_at':
                 datetime.datetime(2027, 1, 29, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels':
-                ['travel'], 'parent_id': 7, 'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1,
-                15, 11, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}
+                ['travel'], 'list_id': 3, 'parent_id': 7, 'position': 'a3', 'title': 'Book flights', 'updated_at':
+                datetime.datetime(2027, 1, 15, 11, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}
 
         Attributes:
             id (int): Assigned by the server; never reused.
+            list_id (int): The list it is in (a subtask is in its parent's); `POST
+                /api/tasks/{id}/move` changes it.
             title (str): What to do: 1–200 characters, stored with surrounding whitespace trimmed.
             description (None | str): Longer notes, or `null`.
             done (bool): Whether the task is finished. A parent's `done` is its own: marking
@@ -52,6 +54,7 @@ class Task:
      """
 
     id: int
+    list_id: int
     title: str
     description: None | str
     done: bool
@@ -70,6 +73,8 @@ class Task:
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
+
+        list_id = self.list_id
 
         title = self.title
 
@@ -108,6 +113,7 @@ class Task:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "id": id,
+            "list_id": list_id,
             "title": title,
             "description": description,
             "done": done,
@@ -128,6 +134,8 @@ class Task:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id")
+
+        list_id = d.pop("list_id")
 
         title = d.pop("title")
 
@@ -202,6 +210,7 @@ class Task:
 
         task = cls(
             id=id,
+            list_id=list_id,
             title=title,
             description=description,
             done=done,

@@ -43,6 +43,10 @@ class TaskInput:
                 control characters, Unicode `Cc`, or commas), trimmed and matched
                 without regard to case: stored in lower case, duplicates merged.
                 Default: none.
+            list_id (int | Unset): On create: the list the task goes to (one the caller may edit), or
+                the caller's inbox when left out; a subtask goes to its parent's
+                list. On replace: if sent, it must be the task's list (moves
+                between lists are `POST /api/tasks/{id}/move`).
             parent_id (int | None | Unset): On create: the task to make this one a subtask of (the new task
                 comes last among its subtasks), or `null` for a top-level task (the
                 default). It must be the owner's task, not in the trash, at most 4
@@ -55,6 +59,7 @@ class TaskInput:
     done: bool | Unset = False
     due_at: datetime.datetime | None | Unset = UNSET
     labels: list[str] | Unset = UNSET
+    list_id: int | Unset = UNSET
     parent_id: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -87,6 +92,8 @@ class TaskInput:
 
 
 
+        list_id = self.list_id
+
         parent_id: int | None | Unset
         if isinstance(self.parent_id, Unset):
             parent_id = UNSET
@@ -107,6 +114,8 @@ class TaskInput:
             field_dict["due_at"] = due_at
         if labels is not UNSET:
             field_dict["labels"] = labels
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
         if parent_id is not UNSET:
             field_dict["parent_id"] = parent_id
 
@@ -154,6 +163,8 @@ class TaskInput:
         labels = cast(list[str], d.pop("labels", UNSET))
 
 
+        list_id = d.pop("list_id", UNSET)
+
         def _parse_parent_id(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -170,6 +181,7 @@ class TaskInput:
             done=done,
             due_at=due_at,
             labels=labels,
+            list_id=list_id,
             parent_id=parent_id,
         )
 

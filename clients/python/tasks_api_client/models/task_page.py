@@ -30,9 +30,9 @@ class TaskPage:
             {'items': [{'created_at': datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0),
                 'Z')), 'deleted_at': None, 'description': 'Window seat; leave before 10:00.', 'done': False, 'due_at':
                 datetime.datetime(2027, 1, 29, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'id': 42, 'labels':
-                ['travel'], 'parent_id': 7, 'position': 'a3', 'title': 'Book flights', 'updated_at': datetime.datetime(2027, 1,
-                15, 11, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}], 'next_cursor': 'eyJrIjoiYTMiLCJpZCI6NDJ9',
-                'per_page': 20}
+                ['travel'], 'list_id': 3, 'parent_id': 7, 'position': 'a3', 'title': 'Book flights', 'updated_at':
+                datetime.datetime(2027, 1, 15, 11, 0, tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))}], 'next_cursor':
+                'eyJrIjoiYTMiLCJpZCI6NDJ9', 'per_page': 20}
 
         Attributes:
             items (list[Task]): The tasks on this page, in the requested order.

@@ -41,6 +41,8 @@ class TaskPatch:
             labels (list[str] | None | Unset): The new set of labels, replacing the old (`null` or `[]`: none).
             parent_id (int | None | Unset): If sent, it must be the task's parent (`null`: top level); moves
                 are `POST /api/tasks/{id}/move`.
+            list_id (int | Unset): If sent, it must be the task's list; moves between lists are
+                `POST /api/tasks/{id}/move`.
      """
 
     title: str | Unset = UNSET
@@ -49,6 +51,7 @@ class TaskPatch:
     due_at: datetime.datetime | None | Unset = UNSET
     labels: list[str] | None | Unset = UNSET
     parent_id: int | None | Unset = UNSET
+    list_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -90,6 +93,8 @@ class TaskPatch:
         else:
             parent_id = self.parent_id
 
+        list_id = self.list_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -107,6 +112,8 @@ class TaskPatch:
             field_dict["labels"] = labels
         if parent_id is not UNSET:
             field_dict["parent_id"] = parent_id
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
 
         return field_dict
 
@@ -177,6 +184,8 @@ class TaskPatch:
         parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
 
 
+        list_id = d.pop("list_id", UNSET)
+
         task_patch = cls(
             title=title,
             description=description,
@@ -184,6 +193,7 @@ class TaskPatch:
             due_at=due_at,
             labels=labels,
             parent_id=parent_id,
+            list_id=list_id,
         )
 
 

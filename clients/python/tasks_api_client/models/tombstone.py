@@ -23,15 +23,18 @@ T = TypeVar("T", bound="Tombstone")
 
 @_attrs_define
 class Tombstone:
-    """ A task that was deleted (moved to the trash or removed for good): drop
-    it.
+    """ A task that was deleted from a list (moved to the trash, removed for
+    good, or moved to another list): drop it if the copy you have is in
+    that list (a task moved comes again as a change in its new list, which
+    may come first).
 
         Example:
             {'deleted': True, 'deleted_at': datetime.datetime(2027, 1, 15, 12, 0,
-                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'etag': '"43-2"', 'id': 43}
+                tzinfo=datetime.timezone(datetime.timedelta(0), 'Z')), 'etag': '"43-2"', 'id': 43, 'list_id': 3}
 
         Attributes:
             id (int): The task's id.
+            list_id (int): The list it left.
             deleted (bool): `true`: the task was deleted.
             deleted_at (datetime.datetime): When the task was deleted.
             etag (str | Unset): The task's strong ETag while it is in the trash (for a conditional
@@ -40,6 +43,7 @@ class Tombstone:
      """
 
     id: int
+    list_id: int
     deleted: bool
     deleted_at: datetime.datetime
     etag: str | Unset = UNSET
@@ -52,6 +56,8 @@ class Tombstone:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
+        list_id = self.list_id
+
         deleted = self.deleted
 
         deleted_at = self.deleted_at.isoformat()
@@ -63,6 +69,7 @@ class Tombstone:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "id": id,
+            "list_id": list_id,
             "deleted": deleted,
             "deleted_at": deleted_at,
         })
@@ -78,6 +85,8 @@ class Tombstone:
         d = dict(src_dict)
         id = d.pop("id")
 
+        list_id = d.pop("list_id")
+
         deleted = d.pop("deleted")
 
         deleted_at = datetime.datetime.fromisoformat(d.pop("deleted_at"))
@@ -89,6 +98,7 @@ class Tombstone:
 
         tombstone = cls(
             id=id,
+            list_id=list_id,
             deleted=deleted,
             deleted_at=deleted_at,
             etag=etag,

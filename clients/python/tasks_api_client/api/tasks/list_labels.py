@@ -10,22 +10,32 @@ from ... import errors
 
 from ...models.label_list import LabelList
 from ...models.problem import Problem
+from ...types import UNSET, Unset
 from typing import cast
 
 
 
 def _get_kwargs(
-    
+    *,
+    list_id: int | Unset = UNSET,
+
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["list_id"] = list_id
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/labels",
+        "params": params,
     }
 
 
@@ -40,6 +50,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -94,12 +111,16 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    list_id: int | Unset = UNSET,
 
 ) -> Response[LabelList | Problem]:
     """ List labels
 
-     Every label on the owner's tasks (not in the trash), by name, with
-    how many tasks carry it.
+     Every label on the tasks (not in the trash) of the lists the caller
+    sees, or of one list, by name, with how many tasks carry it.
+
+    Args:
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +132,8 @@ def sync_detailed(
 
 
     kwargs = _get_kwargs(
-        
+        list_id=list_id,
+
     )
 
     response = client.get_httpx_client().request(
@@ -123,12 +145,16 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    list_id: int | Unset = UNSET,
 
 ) -> LabelList | Problem | None:
     """ List labels
 
-     Every label on the owner's tasks (not in the trash), by name, with
-    how many tasks carry it.
+     Every label on the tasks (not in the trash) of the lists the caller
+    sees, or of one list, by name, with how many tasks carry it.
+
+    Args:
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,18 +167,23 @@ def sync(
 
     return sync_detailed(
         client=client,
+list_id=list_id,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    list_id: int | Unset = UNSET,
 
 ) -> Response[LabelList | Problem]:
     """ List labels
 
-     Every label on the owner's tasks (not in the trash), by name, with
-    how many tasks carry it.
+     Every label on the tasks (not in the trash) of the lists the caller
+    sees, or of one list, by name, with how many tasks carry it.
+
+    Args:
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +195,8 @@ async def asyncio_detailed(
 
 
     kwargs = _get_kwargs(
-        
+        list_id=list_id,
+
     )
 
     response = await client.get_async_httpx_client().request(
@@ -176,12 +208,16 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    list_id: int | Unset = UNSET,
 
 ) -> LabelList | Problem | None:
     """ List labels
 
-     Every label on the owner's tasks (not in the trash), by name, with
-    how many tasks carry it.
+     Every label on the tasks (not in the trash) of the lists the caller
+    sees, or of one list, by name, with how many tasks carry it.
+
+    Args:
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -194,5 +230,6 @@ async def asyncio(
 
     return (await asyncio_detailed(
         client=client,
+list_id=list_id,
 
     )).parsed

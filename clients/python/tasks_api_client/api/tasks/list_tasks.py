@@ -32,6 +32,7 @@ def _get_kwargs(
     show_deleted: bool | Unset = UNSET,
     parent_id: str | Unset = UNSET,
     label: list[str] | Unset = UNSET,
+    list_id: int | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -86,6 +87,8 @@ def _get_kwargs(
 
 
     params["label"] = json_label
+
+    params["list_id"] = list_id
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -183,6 +186,7 @@ def sync_detailed(
     show_deleted: bool | Unset = UNSET,
     parent_id: str | Unset = UNSET,
     label: list[str] | Unset = UNSET,
+    list_id: int | Unset = UNSET,
 
 ) -> Response[Problem | TaskPage]:
     """ List tasks
@@ -211,6 +215,7 @@ def sync_detailed(
         show_deleted (bool | Unset):
         parent_id (str | Unset):
         label (list[str] | Unset):
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,6 +240,7 @@ due_before=due_before,
 show_deleted=show_deleted,
 parent_id=parent_id,
 label=label,
+list_id=list_id,
 
     )
 
@@ -260,6 +266,7 @@ def sync(
     show_deleted: bool | Unset = UNSET,
     parent_id: str | Unset = UNSET,
     label: list[str] | Unset = UNSET,
+    list_id: int | Unset = UNSET,
 
 ) -> Problem | TaskPage | None:
     """ List tasks
@@ -288,6 +295,7 @@ def sync(
         show_deleted (bool | Unset):
         parent_id (str | Unset):
         label (list[str] | Unset):
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -313,6 +321,7 @@ due_before=due_before,
 show_deleted=show_deleted,
 parent_id=parent_id,
 label=label,
+list_id=list_id,
 
     ).parsed
 
@@ -332,6 +341,7 @@ async def asyncio_detailed(
     show_deleted: bool | Unset = UNSET,
     parent_id: str | Unset = UNSET,
     label: list[str] | Unset = UNSET,
+    list_id: int | Unset = UNSET,
 
 ) -> Response[Problem | TaskPage]:
     """ List tasks
@@ -360,6 +370,7 @@ async def asyncio_detailed(
         show_deleted (bool | Unset):
         parent_id (str | Unset):
         label (list[str] | Unset):
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -384,6 +395,7 @@ due_before=due_before,
 show_deleted=show_deleted,
 parent_id=parent_id,
 label=label,
+list_id=list_id,
 
     )
 
@@ -409,6 +421,7 @@ async def asyncio(
     show_deleted: bool | Unset = UNSET,
     parent_id: str | Unset = UNSET,
     label: list[str] | Unset = UNSET,
+    list_id: int | Unset = UNSET,
 
 ) -> Problem | TaskPage | None:
     """ List tasks
@@ -437,6 +450,7 @@ async def asyncio(
         show_deleted (bool | Unset):
         parent_id (str | Unset):
         label (list[str] | Unset):
+        list_id (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -462,5 +476,6 @@ due_before=due_before,
 show_deleted=show_deleted,
 parent_id=parent_id,
 label=label,
+list_id=list_id,
 
     )).parsed

@@ -1,0 +1,309 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.problem import Problem
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    list_id: int,
+    *,
+    purge: bool | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["purge"] = purge
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/api/lists/{list_id}".format(list_id=quote(str(list_id), safe=""),),
+        "params": params,
+    }
+
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    purge: bool | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Response[Any | Problem]:
+    """ Delete a list
+
+     Moves the list to the trash with its tasks (its owners only; not an
+    inbox): it and its tasks are then gone for every member until
+    `POST /api/lists/{list_id}/undelete`, and removed for good after
+    the retention. `purge=true` removes it and its tasks for good at
+    once, also from the trash.
+
+    Args:
+        list_id (int):
+        purge (bool | Unset):
+        if_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+purge=purge,
+if_match=if_match,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    purge: bool | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Any | Problem | None:
+    """ Delete a list
+
+     Moves the list to the trash with its tasks (its owners only; not an
+    inbox): it and its tasks are then gone for every member until
+    `POST /api/lists/{list_id}/undelete`, and removed for good after
+    the retention. `purge=true` removes it and its tasks for good at
+    once, also from the trash.
+
+    Args:
+        list_id (int):
+        purge (bool | Unset):
+        if_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Problem
+     """
+
+
+    return sync_detailed(
+        list_id=list_id,
+client=client,
+purge=purge,
+if_match=if_match,
+
+    ).parsed
+
+async def asyncio_detailed(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    purge: bool | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Response[Any | Problem]:
+    """ Delete a list
+
+     Moves the list to the trash with its tasks (its owners only; not an
+    inbox): it and its tasks are then gone for every member until
+    `POST /api/lists/{list_id}/undelete`, and removed for good after
+    the retention. `purge=true` removes it and its tasks for good at
+    once, also from the trash.
+
+    Args:
+        list_id (int):
+        purge (bool | Unset):
+        if_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+purge=purge,
+if_match=if_match,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    purge: bool | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Any | Problem | None:
+    """ Delete a list
+
+     Moves the list to the trash with its tasks (its owners only; not an
+    inbox): it and its tasks are then gone for every member until
+    `POST /api/lists/{list_id}/undelete`, and removed for good after
+    the retention. `purge=true` removes it and its tasks for good at
+    once, also from the trash.
+
+    Args:
+        list_id (int):
+        purge (bool | Unset):
+        if_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        list_id=list_id,
+client=client,
+purge=purge,
+if_match=if_match,
+
+    )).parsed

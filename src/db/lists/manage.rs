@@ -1,0 +1,737 @@
+//! Making, reading, renaming, trashing lists, and their members. Every
+//! change of a list or its members locks the list's row (it takes the next
+//! number of the list's history, its event in the feed), after which it
+//! checks the caller's role: so changes of one list take turns with each
+//! other and with the writes of its tasks, on every process.
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
+
+use super::super::group::work;
+use super::super::{Db, DbError};
+use super::{TaskList, of_list, statement, stored_role};
+use crate::domain::sharing::{MAX_LISTS_PER_OWNER, MAX_MEMBERS_PER_LIST};
+use crate::domain::{ListId, OwnerId, Role, Timestamp, Title};
+
+/// Why a change of a list or its members was not made (nothing was).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// No such list that the caller sees (or, for `undelete`, has in the
+    /// trash); or no such owner to add.
+    Missing,
+    NoSuchOwner,
+    /// The caller's role does not allow it.
+    Denied(Role),
+    /// `If-Match` named another version.
+    Stale,
+    /// The list would be left without an owner.
+    LastOwner,
+    /// An inbox is the owner's own: it is not shared, renamed away or
+    /// deleted.
+    Inbox(&'static str),
+    /// A limit would be passed (which one, said to the client).
+    Limit(String),
+}
+
+pub type Managed<T> = Result<T, Refused>;
+
+/// A list row with the caller's role, as read for the API.
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    id: i64,
+    title: String,
+    created_at: i64,
+    updated_at: i64,
+    version: i64,
+    deleted_at: Option<i64>,
+    inbox_of: Option<i64>,
+    role: String,
+}
+
+const COLUMNS: &str = "l.id, l.title, l.created_at, l.updated_at, l.version, l.deleted_at, \
+                       l.inbox_of, m.role";
+
+fn instant(micros: i64, list: i64) -> Result<Timestamp, DbError> {
+    Timestamp::from_micros(micros).ok_or_else(|| DbError::Corrupt {
+        row: format!("list {list}"),
+        reason: "an instant out of range",
+    })
+}
+
+impl Row {
+    fn into_list(self, owner: OwnerId) -> Result<TaskList, DbError> {
+        Ok(TaskList {
+            id: ListId(self.id),
+            title: Title::from_stored(self.title),
+            role: stored_role(&self.role, self.id)?,
+            inbox: self.inbox_of == Some(owner.0),
+            created_at: instant(self.created_at, self.id)?,
+            updated_at: instant(self.updated_at, self.id)?,
+            version: self.version,
+            deleted_at: self.deleted_at.map(|m| instant(m, self.id)).transpose()?,
+        })
+    }
+}
+
+/// `list` as `owner` sees it (in the trash only when `trashed`).
+async fn read(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    list: ListId,
+    trashed: bool,
+) -> Result<Option<TaskList>, DbError> {
+    let deleted = if trashed { "IS NOT NULL" } else { "IS NULL" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM task_lists l \
+         JOIN list_members m ON m.list_id = l.id AND m.owner_id = ? \
+         WHERE l.id = ? AND l.deleted_at {deleted}"
+    );
+    let stmt = statement(conn, &sql, vec![owner.0.into(), list.0.into()]);
+    match Row::find_by_statement(stmt).one(conn).await? {
+        Some(row) => Ok(Some(row.into_list(owner)?)),
+        None => Ok(None),
+    }
+}
+
+/// `list` as `owner` sees it on `conn`, if it does (not in the trash).
+pub(crate) async fn find_on(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    list: ListId,
+) -> Result<Option<TaskList>, DbError> {
+    read(conn, owner, list, false).await
+}
+
+/// Every list `owner` sees, read on `conn`, in id order.
+pub(crate) async fn all_on(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+) -> Result<Vec<TaskList>, DbError> {
+    lists_after(conn, owner, 0, i64::MAX).await
+}
+
+async fn lists_after(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<TaskList>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM list_members m \
+         JOIN task_lists l ON l.id = m.list_id AND l.deleted_at IS NULL \
+         WHERE m.owner_id = ? AND l.id > ? ORDER BY l.id LIMIT ?"
+    );
+    let stmt = statement(conn, &sql, vec![owner.0.into(), after.into(), limit.into()]);
+    Row::find_by_statement(stmt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| row.into_list(owner))
+        .collect()
+}
+
+/// `list` as `owner` sees it, if it does (not in the trash).
+pub async fn find(db: &Db, owner: OwnerId, list: ListId) -> Result<Option<TaskList>, DbError> {
+    db.timed("find_list", read(db.reader(), owner, list, false))
+        .await
+}
+
+/// The lists `owner` sees after the list `after` (in id order), up to
+/// `limit` of them.
+pub async fn page(
+    db: &Db,
+    owner: OwnerId,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<TaskList>, DbError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    db.timed("list_lists", lists_after(db.reader(), owner, after, limit))
+        .await
+}
+
+/// Runs `f` in a write transaction (on SQLite in the next group).
+async fn in_write<T, F>(db: &Db, name: &'static str, f: F) -> Result<T, DbError>
+where
+    T: Send + 'static,
+    F: for<'t> Fn(
+            &'t DatabaseTransaction,
+        ) -> futures_util::future::BoxFuture<'t, Result<T, DbError>>
+        + Send
+        + Sync
+        + Clone
+        + 'static,
+{
+    db.timed(name, db.write(work(move |txn| f(txn)))).await
+}
+
+async fn exec(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<u64, DbError> {
+    Ok(conn
+        .execute_raw(statement(conn, sql, values))
+        .await?
+        .rows_affected())
+}
+
+async fn count(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<i64, DbError> {
+    match conn.query_one_raw(statement(conn, sql, values)).await? {
+        Some(row) => Ok(row.try_get_by_index(0)?),
+        None => Ok(0),
+    }
+}
+
+/// Locks `list`'s row and takes the next number of its history as the
+/// number of its own latest change (an event of the feed).
+async fn event(conn: &impl ConnectionTrait, list: ListId, now: Timestamp) -> Result<(), DbError> {
+    exec(
+        conn,
+        "UPDATE task_lists SET change_seq = change_seq + 1, event_seq = change_seq + 1, \
+         updated_at = ? WHERE id = ?",
+        vec![now.as_micros().into(), list.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The lists `owner` is a member of (in the trash or not).
+async fn memberships(conn: &impl ConnectionTrait, owner: OwnerId) -> Result<i64, DbError> {
+    count(
+        conn,
+        "SELECT COUNT(*) FROM list_members WHERE owner_id = ?",
+        vec![owner.0.into()],
+    )
+    .await
+}
+
+fn too_many_lists(owner: OwnerId) -> Refused {
+    Refused::Limit(format!(
+        "owner {} is already a member of {MAX_LISTS_PER_OWNER} lists, the most one may see",
+        owner.0
+    ))
+}
+
+/// Makes `owner`'s inbox, unless another request just did; returns it.
+pub(super) async fn make_inbox(db: &Db, owner: OwnerId) -> Result<ListId, DbError> {
+    let now = Timestamp::now().as_micros();
+    in_write(db, "make_inbox", move |txn| {
+        Box::pin(async move {
+            // Two first requests at once: the second waits for the first's
+            // row (PostgreSQL), inserts nothing, and reads it.
+            let stmt = statement(
+                txn,
+                "INSERT INTO task_lists (title, created_at, updated_at, version, inbox_of, \
+                 change_seq, history_floor, live_tasks, live_done, event_seq, members) \
+                 VALUES ('Inbox', ?, ?, 1, ?, 1, 0, 0, 0, 1, 0) \
+                 ON CONFLICT (inbox_of) DO NOTHING RETURNING id",
+                vec![now.into(), now.into(), owner.0.into()],
+            );
+            match txn.query_one_raw(stmt).await? {
+                Some(row) => {
+                    let list = ListId(row.try_get_by_index(0)?);
+                    add_member(txn, list, owner, Role::Owner, now).await?;
+                    Ok(list)
+                }
+                None => super::find_inbox(txn, owner)
+                    .await?
+                    .ok_or(DbError::Contended),
+            }
+        })
+    })
+    .await
+}
+
+async fn insert_list(
+    conn: &impl ConnectionTrait,
+    title: &str,
+    now: i64,
+) -> Result<ListId, DbError> {
+    // Made as change 1 of its own history (its first event).
+    let stmt = statement(
+        conn,
+        "INSERT INTO task_lists (title, created_at, updated_at, version, \
+         change_seq, history_floor, live_tasks, live_done, event_seq, members) \
+         VALUES (?, ?, ?, 1, 1, 0, 0, 0, 1, 0) RETURNING id",
+        vec![title.into(), now.into(), now.into()],
+    );
+    let row = conn
+        .query_one_raw(stmt)
+        .await?
+        .ok_or_else(|| DbError::Other(sea_orm::DbErr::RecordNotInserted))?;
+    Ok(ListId(row.try_get_by_index(0)?))
+}
+
+async fn add_member(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    member: OwnerId,
+    role: Role,
+    now: i64,
+) -> Result<(), DbError> {
+    exec(
+        conn,
+        "INSERT INTO list_members (list_id, owner_id, role, added_at) VALUES (?, ?, ?, ?)",
+        vec![
+            list.0.into(),
+            member.0.into(),
+            role.as_str().into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    exec(
+        conn,
+        "UPDATE task_lists SET members = members + 1 WHERE id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes a list titled `title` with `owner` as its owner.
+pub async fn create(
+    db: &Db,
+    owner: OwnerId,
+    title: Title,
+    now: Timestamp,
+) -> Result<Managed<TaskList>, DbError> {
+    in_write(db, "create_list", move |txn| {
+        let title = title.clone();
+        Box::pin(async move {
+            if memberships(txn, owner).await? >= MAX_LISTS_PER_OWNER as i64 {
+                return Ok(Err(too_many_lists(owner)));
+            }
+            let micros = now.as_micros();
+            let list = insert_list(txn, title.as_str(), micros).await?;
+            add_member(txn, list, owner, Role::Owner, micros).await?;
+            let made = read(txn, owner, list, false).await?;
+            made.map(Ok).ok_or_else(|| DbError::Corrupt {
+                row: format!("list {}", list.0),
+                reason: "made and not found",
+            })
+        })
+    })
+    .await
+}
+
+/// Locks `list`'s row and checks that `owner` holds `needed` on it (in the
+/// trash only when `trashed`); the list's version must be one of `expect`.
+async fn checked(
+    conn: &DatabaseTransaction,
+    owner: OwnerId,
+    list: ListId,
+    needed: Role,
+    trashed: bool,
+    expect: Option<&[i64]>,
+) -> Result<Managed<super::Access>, DbError> {
+    // A no-op write: the lock every change of the list takes first.
+    exec(
+        conn,
+        "UPDATE task_lists SET event_seq = event_seq WHERE id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    let Some(access) = of_list(conn, owner, list, trashed).await? else {
+        return Ok(Err(Refused::Missing));
+    };
+    if !access.role.allows(needed) {
+        return Ok(Err(Refused::Denied(needed)));
+    }
+    if let Some(versions) = expect {
+        let version = count(
+            conn,
+            "SELECT version FROM task_lists WHERE id = ?",
+            vec![list.0.into()],
+        )
+        .await?;
+        if !versions.contains(&version) {
+            return Ok(Err(Refused::Stale));
+        }
+    }
+    Ok(Ok(access))
+}
+
+/// Renames `list` (its owners only).
+pub async fn rename(
+    db: &Db,
+    owner: OwnerId,
+    list: ListId,
+    title: Title,
+    expect: Option<Vec<i64>>,
+    now: Timestamp,
+) -> Result<Managed<TaskList>, DbError> {
+    in_write(db, "rename_list", move |txn| {
+        let (title, expect) = (title.clone(), expect.clone());
+        Box::pin(async move {
+            if let Err(refused) =
+                checked(txn, owner, list, Role::Owner, false, expect.as_deref()).await?
+            {
+                return Ok(Err(refused));
+            }
+            let unchanged = read(txn, owner, list, false).await?;
+            if unchanged.as_ref().is_some_and(|l| l.title == title) {
+                return unchanged.map(Ok).ok_or(DbError::Contended);
+            }
+            exec(
+                txn,
+                "UPDATE task_lists SET title = ?, version = version + 1 WHERE id = ?",
+                vec![title.as_str().into(), list.0.into()],
+            )
+            .await?;
+            event(txn, list, now).await?;
+            read(txn, owner, list, false)
+                .await?
+                .map(Ok)
+                .ok_or(DbError::Contended)
+        })
+    })
+    .await
+}
+
+/// Moves `list` to the trash with its tasks (its owners only; not an
+/// inbox), or with `purge` removes it and its tasks for good (also from
+/// the trash).
+pub async fn trash(
+    db: &Db,
+    owner: OwnerId,
+    list: ListId,
+    expect: Option<Vec<i64>>,
+    purge: bool,
+    now: Timestamp,
+) -> Result<Managed<()>, DbError> {
+    in_write(db, "trash_list", move |txn| {
+        let expect = expect.clone();
+        Box::pin(async move {
+            let mut found =
+                checked(txn, owner, list, Role::Owner, false, expect.as_deref()).await?;
+            if purge && found == Err(Refused::Missing) {
+                found = checked(txn, owner, list, Role::Owner, true, expect.as_deref()).await?;
+            }
+            let access = match found {
+                Ok(access) => access,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            if access.inbox || is_inbox(txn, list).await? {
+                return Ok(Err(Refused::Inbox("an inbox cannot be deleted")));
+            }
+            if purge {
+                remove_for_good(txn, list).await?;
+                return Ok(Ok(()));
+            }
+            exec(
+                txn,
+                "UPDATE task_lists SET deleted_at = ?, version = version + 1 WHERE id = ?",
+                vec![now.as_micros().into(), list.0.into()],
+            )
+            .await?;
+            event(txn, list, now).await?;
+            Ok(Ok(()))
+        })
+    })
+    .await
+}
+
+async fn is_inbox(conn: &impl ConnectionTrait, list: ListId) -> Result<bool, DbError> {
+    Ok(count(
+        conn,
+        "SELECT COUNT(*) FROM task_lists WHERE id = ? AND inbox_of IS NOT NULL",
+        vec![list.0.into()],
+    )
+    .await?
+        > 0)
+}
+
+/// Removes `list`, its tasks, members and history.
+async fn remove_for_good(conn: &impl ConnectionTrait, list: ListId) -> Result<(), DbError> {
+    // Subtasks before their parents' rows go: children first is not
+    // needed (parent_id has no foreign key), labels follow their tasks.
+    exec(
+        conn,
+        "DELETE FROM task_labels WHERE list_id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    exec(
+        conn,
+        "DELETE FROM tasks WHERE list_id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    exec(
+        conn,
+        "DELETE FROM tombstones WHERE list_id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    exec(
+        conn,
+        "DELETE FROM list_members WHERE list_id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    exec(
+        conn,
+        "DELETE FROM task_lists WHERE id = ?",
+        vec![list.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Takes `list` out of the trash (its owners only).
+pub async fn undelete(
+    db: &Db,
+    owner: OwnerId,
+    list: ListId,
+    expect: Option<Vec<i64>>,
+    now: Timestamp,
+) -> Result<Managed<TaskList>, DbError> {
+    in_write(db, "undelete_list", move |txn| {
+        let expect = expect.clone();
+        Box::pin(async move {
+            if let Err(refused) =
+                checked(txn, owner, list, Role::Owner, true, expect.as_deref()).await?
+            {
+                return Ok(Err(refused));
+            }
+            exec(
+                txn,
+                "UPDATE task_lists SET deleted_at = NULL, version = version + 1 WHERE id = ?",
+                vec![list.0.into()],
+            )
+            .await?;
+            event(txn, list, now).await?;
+            read(txn, owner, list, false)
+                .await?
+                .map(Ok)
+                .ok_or(DbError::Contended)
+        })
+    })
+    .await
+}
+
+/// Removes for good the lists trashed before `cutoff`, with their tasks;
+/// returns how many.
+pub async fn purge_trashed_lists(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    in_write(db, "purge_lists", move |txn| {
+        Box::pin(async move {
+            let stmt = statement(
+                txn,
+                "SELECT id FROM task_lists WHERE deleted_at IS NOT NULL AND deleted_at < ?",
+                vec![cutoff.as_micros().into()],
+            );
+            let rows = txn.query_all_raw(stmt).await?;
+            let mut purged = 0;
+            for row in rows {
+                let list = ListId(row.try_get_by_index(0)?);
+                remove_for_good(txn, list).await?;
+                purged += 1;
+            }
+            Ok(purged)
+        })
+    })
+    .await
+}
+
+/// A member of a list, as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub owner: OwnerId,
+    pub name: String,
+    pub role: Role,
+    pub added_at: Timestamp,
+}
+
+/// The members of `list`, if `owner` sees it.
+pub async fn members(
+    db: &Db,
+    owner: OwnerId,
+    list: ListId,
+) -> Result<Option<Vec<Member>>, DbError> {
+    db.timed("list_members", async {
+        let reader = db.reader();
+        if of_list(reader, owner, list, false).await?.is_none() {
+            return Ok(None);
+        }
+        let stmt = statement(
+            reader,
+            "SELECT m.owner_id, o.name, m.role, m.added_at FROM list_members m \
+             JOIN owners o ON o.id = m.owner_id WHERE m.list_id = ? ORDER BY m.owner_id",
+            vec![list.0.into()],
+        );
+        let rows = reader.query_all_raw(stmt).await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get_by_index(2)?;
+                Ok(Member {
+                    owner: OwnerId(row.try_get_by_index(0)?),
+                    name: row.try_get_by_index(1)?,
+                    role: stored_role(&role, list.0)?,
+                    added_at: instant(row.try_get_by_index(3)?, list.0)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DbError>>()
+            .map(Some)
+    })
+    .await
+}
+
+/// Whether a change of members leaves `list` an owner: the owners other
+/// than `member`.
+async fn other_owners(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    member: OwnerId,
+) -> Result<i64, DbError> {
+    count(
+        conn,
+        "SELECT COUNT(*) FROM list_members WHERE list_id = ? AND owner_id <> ? AND role = 'owner'",
+        vec![list.0.into(), member.0.into()],
+    )
+    .await
+}
+
+async fn role_of(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    member: OwnerId,
+) -> Result<Option<Role>, DbError> {
+    let stmt = statement(
+        conn,
+        "SELECT role FROM list_members WHERE list_id = ? AND owner_id = ?",
+        vec![list.0.into(), member.0.into()],
+    );
+    match conn.query_one_raw(stmt).await? {
+        Some(row) => {
+            let role: String = row.try_get_by_index(0)?;
+            Ok(Some(stored_role(&role, list.0)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Whether `set_member` added the member or changed (or kept) its role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberSet {
+    Added,
+    Changed,
+}
+
+/// Gives `member` `role` on `list` (its owners only): adds it, or changes
+/// its role.
+pub async fn set_member(
+    db: &Db,
+    owner: OwnerId,
+    list: ListId,
+    member: OwnerId,
+    role: Role,
+    now: Timestamp,
+) -> Result<Managed<MemberSet>, DbError> {
+    in_write(db, "set_member", move |txn| {
+        Box::pin(async move {
+            let access = match checked(txn, owner, list, Role::Owner, false, None).await? {
+                Ok(access) => access,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            if access.inbox || is_inbox(txn, list).await? {
+                return Ok(Err(Refused::Inbox("an inbox is not shared")));
+            }
+            let exists = count(
+                txn,
+                "SELECT COUNT(*) FROM owners WHERE id = ?",
+                vec![member.0.into()],
+            )
+            .await?;
+            if exists == 0 {
+                return Ok(Err(Refused::NoSuchOwner));
+            }
+            match role_of(txn, list, member).await? {
+                Some(current) if current == role => Ok(Ok(MemberSet::Changed)),
+                Some(Role::Owner) if other_owners(txn, list, member).await? == 0 => {
+                    Ok(Err(Refused::LastOwner))
+                }
+                Some(_) => {
+                    exec(
+                        txn,
+                        "UPDATE list_members SET role = ? WHERE list_id = ? AND owner_id = ?",
+                        vec![role.as_str().into(), list.0.into(), member.0.into()],
+                    )
+                    .await?;
+                    event(txn, list, now).await?;
+                    Ok(Ok(MemberSet::Changed))
+                }
+                None => {
+                    let members = count(
+                        txn,
+                        "SELECT members FROM task_lists WHERE id = ?",
+                        vec![list.0.into()],
+                    )
+                    .await?;
+                    if members >= MAX_MEMBERS_PER_LIST as i64 {
+                        return Ok(Err(Refused::Limit(format!(
+                            "list {} already has {MAX_MEMBERS_PER_LIST} members, the most a list may have",
+                            list.0
+                        ))));
+                    }
+                    if memberships(txn, member).await? >= MAX_LISTS_PER_OWNER as i64 {
+                        return Ok(Err(too_many_lists(member)));
+                    }
+                    add_member(txn, list, member, role, now.as_micros()).await?;
+                    event(txn, list, now).await?;
+                    Ok(Ok(MemberSet::Added))
+                }
+            }
+        })
+    })
+    .await
+}
+
+/// Removes `member` from `list`: by one of its owners, or by the member
+/// itself (leaving). The last owner cannot leave.
+pub async fn remove_member(
+    db: &Db,
+    owner: OwnerId,
+    list: ListId,
+    member: OwnerId,
+    now: Timestamp,
+) -> Result<Managed<()>, DbError> {
+    in_write(db, "remove_member", move |txn| {
+        Box::pin(async move {
+            let needed = if member == owner {
+                Role::Viewer
+            } else {
+                Role::Owner
+            };
+            if let Err(refused) = checked(txn, owner, list, needed, false, None).await? {
+                return Ok(Err(refused));
+            }
+            match role_of(txn, list, member).await? {
+                None => Ok(Err(Refused::NoSuchOwner)),
+                Some(Role::Owner) if other_owners(txn, list, member).await? == 0 => {
+                    Ok(Err(Refused::LastOwner))
+                }
+                Some(_) => {
+                    exec(
+                        txn,
+                        "DELETE FROM list_members WHERE list_id = ? AND owner_id = ?",
+                        vec![list.0.into(), member.0.into()],
+                    )
+                    .await?;
+                    exec(
+                        txn,
+                        "UPDATE task_lists SET members = members - 1 WHERE id = ?",
+                        vec![list.0.into()],
+                    )
+                    .await?;
+                    event(txn, list, now).await?;
+                    Ok(Ok(()))
+                }
+            }
+        })
+    })
+    .await
+}
