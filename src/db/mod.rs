@@ -9,6 +9,7 @@ pub mod lists;
 pub mod migration;
 mod numbers;
 pub mod read;
+mod relist;
 mod rows;
 mod subtree;
 pub mod tasks;

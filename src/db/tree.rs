@@ -202,6 +202,11 @@ async fn move_in(
     if expect.is_some_and(|e| !e.allows(current.version)) {
         return Ok(Outcome::Stale);
     }
+    if let Some(target) = placement.list
+        && target != list
+    {
+        return super::relist::move_to_list(w, current, target, placement).await;
+    }
     let parent = placement.parent.unwrap_or(current.parent_id);
     if parent != current.parent_id
         && let Some(parent) = parent
@@ -247,7 +252,7 @@ async fn move_in(
 
 /// The keys the moved task goes between under `parent` for `anchor` (the
 /// moving task itself left out), or why the anchor is refused.
-async fn gap(
+pub(super) async fn gap(
     w: &Write<'_>,
     parent: Option<i64>,
     anchor: Anchor,
@@ -312,7 +317,7 @@ async fn sibling_key(
 /// version and change; their order stays), widening the window until
 /// short keys fit. Rare: placing again and again in one gap takes about
 /// 200 moves to get there.
-async fn respace(
+pub(super) async fn respace(
     w: &mut Write<'_>,
     parent: Option<i64>,
     moving: i64,

@@ -156,6 +156,8 @@ pub enum Anchor {
 pub struct Placement {
     pub parent: Option<Option<i64>>,
     pub anchor: Anchor,
+    /// Another list to move to (with the task's subtree), if given.
+    pub list: Option<super::ListId>,
 }
 
 fn spread_into(

@@ -303,6 +303,27 @@ impl TestApp {
         Reply::from(req.send().await.expect("request sent")).await
     }
 
+    /// `method` on `path` with an optional JSON body and one optional
+    /// extra header.
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        header: Option<(&str, &str)>,
+    ) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        if let Some((name, value)) = header {
+            req = req.header(name, value);
+        }
+        Reply::from(req.send().await.expect("request sent")).await
+    }
+
     pub(crate) async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None, None).await
     }

@@ -24,6 +24,7 @@ mod oidc;
 mod otlp;
 #[path = "../support/process.rs"]
 mod process;
+mod sharing;
 mod spec;
 mod tasks;
 mod trash;

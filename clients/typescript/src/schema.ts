@@ -1273,6 +1273,11 @@ export interface components {
             parent_id?: number | null;
             /**
              * Format: int64
+             * @description Another list to move the task (and its subtasks) to.
+             */
+            list_id?: number;
+            /**
+             * Format: int64
              * @description Place the task right after this sibling (a task under the new
              *     parent).
              */
@@ -1302,6 +1307,11 @@ export interface components {
             parent_id?: number | null;
             /**
              * Format: int64
+             * @description Another list to move the task (and its subtasks) to.
+             */
+            list_id?: number;
+            /**
+             * Format: int64
              * @description Not with `before_id`: left out or `null`.
              * @enum {integer|null}
              */
@@ -1329,6 +1339,11 @@ export interface components {
              *     the task's parent.
              */
             parent_id?: number | null;
+            /**
+             * Format: int64
+             * @description Another list to move the task (and its subtasks) to.
+             */
+            list_id?: number;
             /**
              * Format: int64
              * @description Left out or `null`.
@@ -1635,7 +1650,9 @@ export interface components {
          *     or `null` for the top level; left out, the task keeps its parent. It
          *     must be the owner's task, not in the trash, not the task itself or one
          *     of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
-         *     must stay within 5 levels.
+         *     must stay within 5 levels. `list_id` moves the task with its whole
+         *     subtree to another list (the caller must be an editor of both): at
+         *     the top level there unless `parent_id` names a task of that list.
          */
         TaskMove: components["schemas"]["MoveAfter"] | components["schemas"]["MoveBefore"] | components["schemas"]["MoveLast"];
         /**

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::item::answered;
 use super::{ApiTags, Task, examples, task_id};
-use crate::api::access::{read_lists, task_scope};
+use crate::api::access::{allowed, no_such_list, read_lists, task_scope};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
@@ -16,7 +16,7 @@ use crate::api::types::NoId;
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
-use crate::domain::{Anchor, Label, Placement, Role, Timestamp};
+use crate::domain::{Anchor, Label, ListId, Placement, Role, Timestamp};
 use crate::error::{ApiError, Errors, FieldError, LabelErrors, MoveErrors};
 use crate::payload::{JSON, Json, JsonText};
 
@@ -27,7 +27,9 @@ use crate::payload::{JSON, Json, JsonText};
 /// or `null` for the top level; left out, the task keeps its parent. It
 /// must be the owner's task, not in the trash, not the task itself or one
 /// of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
-/// must stay within 5 levels.
+/// must stay within 5 levels. `list_id` moves the task with its whole
+/// subtree to another list (the caller must be an editor of both): at
+/// the top level there unless `parent_id` names a task of that list.
 #[derive(Union)]
 #[oai(one_of)]
 pub(super) enum TaskMove {
@@ -44,6 +46,9 @@ pub(super) struct MoveAfter {
     /// the task's parent.
     #[oai(nullable)]
     parent_id: Option<i64>,
+    /// Another list to move the task (and its subtasks) to.
+    #[oai(skip_serializing_if_is_none)]
+    list_id: Option<i64>,
     /// Place the task right after this sibling (a task under the new
     /// parent).
     after_id: i64,
@@ -60,6 +65,9 @@ pub(super) struct MoveBefore {
     /// the task's parent.
     #[oai(nullable)]
     parent_id: Option<i64>,
+    /// Another list to move the task (and its subtasks) to.
+    #[oai(skip_serializing_if_is_none)]
+    list_id: Option<i64>,
     /// Not with `before_id`: left out or `null`.
     #[oai(nullable)]
     after_id: Option<NoId>,
@@ -76,6 +84,9 @@ pub(super) struct MoveLast {
     /// the task's parent.
     #[oai(nullable)]
     parent_id: Option<i64>,
+    /// Another list to move the task (and its subtasks) to.
+    #[oai(skip_serializing_if_is_none)]
+    list_id: Option<i64>,
     /// Left out or `null`.
     #[oai(nullable)]
     after_id: Option<NoId>,
@@ -88,6 +99,7 @@ impl Example for MoveAfter {
     fn example() -> Self {
         Self {
             parent_id: Some(examples::PARENT),
+            list_id: None,
             after_id: examples::ID + 1,
             before_id: None,
         }
@@ -98,6 +110,7 @@ impl Example for MoveBefore {
     fn example() -> Self {
         Self {
             parent_id: Some(examples::PARENT),
+            list_id: None,
             after_id: None,
             before_id: examples::ID + 1,
         }
@@ -109,6 +122,7 @@ impl Example for MoveLast {
     fn example() -> Self {
         Self {
             parent_id: None,
+            list_id: None,
             after_id: None,
             before_id: None,
         }
@@ -145,6 +159,16 @@ impl JsonInput for TaskMove {
             Field::Null => Some(None),
             Field::Value(id) => Some(Some(id)),
         };
+        let list = match member(object, "list_id", &mut errors, |v| {
+            v.as_i64().ok_or("must be an integer (int64)".into())
+        }) {
+            Field::Value(id) => Some(ListId(id)),
+            Field::Null => {
+                errors.push(FieldError::body("list_id", "must not be null"));
+                None
+            }
+            Field::Absent | Field::Invalid => None,
+        };
         let after = id_member(object, "after_id", &mut errors);
         let before = id_member(object, "before_id", &mut errors);
         let anchor = match (after, before) {
@@ -162,7 +186,11 @@ impl JsonInput for TaskMove {
             _ => Anchor::Last,
         };
         if errors.is_empty() {
-            Ok(Placement { parent, anchor })
+            Ok(Placement {
+                parent,
+                anchor,
+                list,
+            })
         } else {
             Err(errors)
         }
@@ -241,6 +269,17 @@ impl TreeApi {
         let expect = conditional::expect(&if_match, id);
         let now = Timestamp::now();
         let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
+        if let Some(target) = body.value.list
+            && target != scope.list
+        {
+            // The target is checked again in the move's transaction.
+            match db::lists::of_list(db.reader(), owner.0, target, false).await? {
+                Some(access) => {
+                    allowed(access, Role::Editor)?;
+                }
+                None => return Err(no_such_list("list_id", target.0, true).into()),
+            }
+        }
         let outcome = db::tree::move_task(&db, scope, id, body.value, expect.clone(), now).await?;
         let (body, tag) = answered(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(MoveTaskResponse::Ok(body, tag)))

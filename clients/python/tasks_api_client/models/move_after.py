@@ -32,11 +32,13 @@ class MoveAfter:
                 parent).
             parent_id (int | None | Unset): The new parent: a task id, or `null` for the top level; left out:
                 the task's parent.
+            list_id (int | Unset): Another list to move the task (and its subtasks) to.
             before_id (None | Unset):  Default: None.
      """
 
     after_id: int
     parent_id: int | None | Unset = UNSET
+    list_id: int | Unset = UNSET
     before_id: None | Unset = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,6 +55,8 @@ class MoveAfter:
         else:
             parent_id = self.parent_id
 
+        list_id = self.list_id
+
         before_id = self.before_id
 
 
@@ -63,6 +67,8 @@ class MoveAfter:
         })
         if parent_id is not UNSET:
             field_dict["parent_id"] = parent_id
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
         if before_id is not UNSET:
             field_dict["before_id"] = before_id
 
@@ -85,11 +91,14 @@ class MoveAfter:
         parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
 
 
+        list_id = d.pop("list_id", UNSET)
+
         before_id = d.pop("before_id", UNSET)
 
         move_after = cls(
             after_id=after_id,
             parent_id=parent_id,
+            list_id=list_id,
             before_id=before_id,
         )
 

@@ -32,11 +32,13 @@ class MoveBefore:
                 parent).
             parent_id (int | None | Unset): The new parent: a task id, or `null` for the top level; left out:
                 the task's parent.
+            list_id (int | Unset): Another list to move the task (and its subtasks) to.
             after_id (None | Unset):  Default: None.
      """
 
     before_id: int
     parent_id: int | None | Unset = UNSET
+    list_id: int | Unset = UNSET
     after_id: None | Unset = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,6 +55,8 @@ class MoveBefore:
         else:
             parent_id = self.parent_id
 
+        list_id = self.list_id
+
         after_id = self.after_id
 
 
@@ -63,6 +67,8 @@ class MoveBefore:
         })
         if parent_id is not UNSET:
             field_dict["parent_id"] = parent_id
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
         if after_id is not UNSET:
             field_dict["after_id"] = after_id
 
@@ -85,11 +91,14 @@ class MoveBefore:
         parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
 
 
+        list_id = d.pop("list_id", UNSET)
+
         after_id = d.pop("after_id", UNSET)
 
         move_before = cls(
             before_id=before_id,
             parent_id=parent_id,
+            list_id=list_id,
             after_id=after_id,
         )
 

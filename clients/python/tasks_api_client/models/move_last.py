@@ -30,11 +30,13 @@ class MoveLast:
         Attributes:
             parent_id (int | None | Unset): The new parent: a task id, or `null` for the top level; left out:
                 the task's parent.
+            list_id (int | Unset): Another list to move the task (and its subtasks) to.
             after_id (None | Unset):  Default: None.
             before_id (None | Unset):  Default: None.
      """
 
     parent_id: int | None | Unset = UNSET
+    list_id: int | Unset = UNSET
     after_id: None | Unset = None
     before_id: None | Unset = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -50,6 +52,8 @@ class MoveLast:
         else:
             parent_id = self.parent_id
 
+        list_id = self.list_id
+
         after_id = self.after_id
 
         before_id = self.before_id
@@ -61,6 +65,8 @@ class MoveLast:
         })
         if parent_id is not UNSET:
             field_dict["parent_id"] = parent_id
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
         if after_id is not UNSET:
             field_dict["after_id"] = after_id
         if before_id is not UNSET:
@@ -83,12 +89,15 @@ class MoveLast:
         parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
 
 
+        list_id = d.pop("list_id", UNSET)
+
         after_id = d.pop("after_id", UNSET)
 
         before_id = d.pop("before_id", UNSET)
 
         move_last = cls(
             parent_id=parent_id,
+            list_id=list_id,
             after_id=after_id,
             before_id=before_id,
         )

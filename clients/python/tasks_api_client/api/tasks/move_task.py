@@ -177,7 +177,9 @@ def sync_detailed(
             or `null` for the top level; left out, the task keeps its parent. It
             must be the owner's task, not in the trash, not the task itself or one
             of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
-            must stay within 5 levels.
+            must stay within 5 levels. `list_id` moves the task with its whole
+            subtree to another list (the caller must be an editor of both): at
+            the top level there unless `parent_id` names a task of that list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -229,7 +231,9 @@ def sync(
             or `null` for the top level; left out, the task keeps its parent. It
             must be the owner's task, not in the trash, not the task itself or one
             of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
-            must stay within 5 levels.
+            must stay within 5 levels. `list_id` moves the task with its whole
+            subtree to another list (the caller must be an editor of both): at
+            the top level there unless `parent_id` names a task of that list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -276,7 +280,9 @@ async def asyncio_detailed(
             or `null` for the top level; left out, the task keeps its parent. It
             must be the owner's task, not in the trash, not the task itself or one
             of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
-            must stay within 5 levels.
+            must stay within 5 levels. `list_id` moves the task with its whole
+            subtree to another list (the caller must be an editor of both): at
+            the top level there unless `parent_id` names a task of that list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -328,7 +334,9 @@ async def asyncio(
             or `null` for the top level; left out, the task keeps its parent. It
             must be the owner's task, not in the trash, not the task itself or one
             of its subtasks, with fewer than 1,000 subtasks, and the moved subtree
-            must stay within 5 levels.
+            must stay within 5 levels. `list_id` moves the task with its whole
+            subtree to another list (the caller must be an editor of both): at
+            the top level there unless `parent_id` names a task of that list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
