@@ -309,10 +309,10 @@ async fn each_owner_has_a_feed_of_its_own() {
 }
 
 /// A small deterministic random sequence (no dependency for one test).
-struct Lcg(u64);
+pub(crate) struct Lcg(pub u64);
 
 impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)

@@ -356,6 +356,7 @@ async fn generated_client_nests_moves_and_labels_tasks() {
         .id(children[1].id)
         .body(MoveBefore {
             parent_id: Some(parent.id),
+            list_id: None,
             after_id: (),
             before_id: children[0].id,
         })

@@ -25,6 +25,7 @@ mod otlp;
 #[path = "../support/process.rs"]
 mod process;
 mod sharing;
+mod sharing_sync;
 mod spec;
 mod tasks;
 mod trash;

@@ -397,12 +397,19 @@ pub(crate) async fn answer_feed(
     let (Some(per_page), true) = (per_page, errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
-    if let Some(list) = scope
-        && db::lists::of_list(db.reader(), owner, list, false)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::list_not_found(list.0));
+    match scope {
+        Some(list) => {
+            if db::lists::of_list(db.reader(), owner, list, false)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::list_not_found(list.0));
+            }
+        }
+        // A full sync shows the caller's inbox even before its first task.
+        None => {
+            db::lists::inbox(db, owner).await?;
+        }
     }
     let tag = |heads: &Heads| feed_etag(heads, since, per_page);
     let unchanged = |heads: &Heads| conditional::none_match_tag(if_none_match, &tag(heads));
