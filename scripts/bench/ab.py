@@ -105,4 +105,5 @@ def main():
             p.send_signal(signal.SIGTERM); p.wait()
         shutil.rmtree(tmp)
 
-main()
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,14 @@ import sys
 
 from tasks_api_client import AuthenticatedClient, Client
 from tasks_api_client.api.account import create_key, get_me, list_keys, revoke_key
+from tasks_api_client.api.lists import (
+    create_list,
+    list_list_changes,
+    list_lists,
+    list_members,
+    remove_member,
+    set_member,
+)
 from tasks_api_client.api.owners import create_owner, create_owner_key
 from tasks_api_client.api.tasks import (
     batch_tasks,
@@ -22,6 +30,13 @@ from tasks_api_client.api.tasks import (
     update_task,
 )
 from tasks_api_client.models import (
+    ChangedList,
+    ListInput,
+    ListPage,
+    MemberList,
+    Role,
+    RoleInput,
+    TaskList,
     CreatedApiKey,
     KeyRequest,
     Me,
@@ -107,6 +122,7 @@ def main(base_url: str, api_key: str) -> None:
     sync_through_the_feed(client)
     organise(client)
     access(base_url, client)
+    share(base_url, client)
     print("the Python client works")
 
 
@@ -205,6 +221,34 @@ def access(base_url: str, client: AuthenticatedClient) -> None:
     ali = AuthenticatedClient(base_url=base_url, token=key.key)
     assert get_me.sync(client=ali).owner.name == "ali"
     print("scopes: a read-only key refused a write with", refused.parsed.type_)
+
+
+def share(base_url: str, client: AuthenticatedClient) -> None:
+    """A list shared with another owner as an editor, then unshared."""
+    made = create_list.sync(client=client, body=ListInput(title="Groceries"))
+    assert isinstance(made, TaskList) and made.role == Role.OWNER and not made.inbox, made
+    owner = create_owner.sync(client=client, body=OwnerRequest(name="bo"))
+    key = create_owner_key.sync(
+        client=client, id=owner.id, body=KeyRequest(name="bo's", scopes=[Scope.TASKSREAD, Scope.TASKSWRITE])
+    )
+    bo = AuthenticatedClient(base_url=base_url, token=key.key)
+    members = set_member.sync(client=client, list_id=made.id, owner="bo", body=RoleInput(role=Role.EDITOR))
+    assert isinstance(members, MemberList), members
+    assert [(m.name, m.role) for m in members.members][-1] == ("bo", Role.EDITOR), members
+    seen = list_lists.sync(client=bo)
+    assert isinstance(seen, ListPage), seen
+    shared = [l for l in seen.items if l.id == made.id]
+    assert shared and shared[0].role == Role.EDITOR, seen
+    milk = create_task.sync(client=bo, body=TaskInput(title="milk", list_id=made.id))
+    assert isinstance(milk, Task) and milk.list_id == made.id, milk
+    feed = list_list_changes.sync(client=bo, list_id=made.id)
+    assert isinstance(feed, ChangePage) and [c.id for c in feed.changes] == [milk.id], feed
+    assert isinstance(feed.lists[0], ChangedList) and feed.lists[0].list_.title == "Groceries", feed.lists
+    assert isinstance(list_members.sync(client=bo, list_id=made.id), MemberList)
+    assert remove_member.sync_detailed(client=client, list_id=made.id, owner="bo").status_code == 204
+    refused = update_task.sync(client=bo, id=milk.id, body=TaskPatch(done=True))
+    assert isinstance(refused, Problem) and refused.status == 404, refused
+    print("shared a list with bo, then unshared: bo's write is", refused.status)
 
 
 if __name__ == "__main__":

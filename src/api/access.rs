@@ -3,9 +3,11 @@
 //! task or list that never existed (404, or 400 naming the member that
 //! refers to it), a role too low for the operation 403 naming the role.
 
-use crate::db::Db;
+use std::future::Future;
+
 use crate::db::lists::{self, Access, Scope};
-use crate::db::tasks::Expect;
+use crate::db::tasks::{Expect, Outcome};
+use crate::db::{Db, DbError};
 use crate::domain::{ListId, OwnerId, Role, TaskDraft};
 use crate::error::{ApiError, FieldError};
 
@@ -24,6 +26,34 @@ pub async fn task_scope(
         None if expect.is_some() => Err(ApiError::precondition_failed(id)),
         None => Err(ApiError::task_not_found(id)),
     }
+}
+
+/// Performs `write` on task `id` for `owner`: first in the caller's inbox
+/// (no lookup at all: the common case, and the inbox is only its owner's),
+/// and, when the task is not there (`Missing`, or `Stale` under `If-Match`),
+/// in the task's own list once the caller's role there allows editing (as
+/// `task_scope`: else 404, 412 or 403). The first attempt wrote nothing.
+pub async fn on_task<T, F, Fut>(
+    db: &Db,
+    owner: OwnerId,
+    id: i64,
+    expect: Option<&Expect>,
+    write: F,
+) -> Result<Outcome<T>, ApiError>
+where
+    F: Fn(Scope) -> Fut,
+    Fut: Future<Output = Result<Outcome<T>, DbError>>,
+{
+    let inbox = Scope::inbox(owner, lists::inbox(db, owner).await?);
+    let first = write(inbox).await?;
+    if !matches!(first, Outcome::Missing | Outcome::Stale) {
+        return Ok(first);
+    }
+    let scope = task_scope(db, owner, id, Role::Editor, expect).await?;
+    if scope.list == inbox.list {
+        return Ok(first);
+    }
+    Ok(write(scope).await?)
 }
 
 /// The caller's access as it allows `needed`, or the 403 naming it.

@@ -175,6 +175,9 @@ pub struct Db {
     metrics: Option<Arc<Metrics>>,
     /// Each owner's inbox, once looked up: an inbox never changes.
     inboxes: Arc<std::sync::RwLock<std::collections::HashMap<OwnerId, ListId>>>,
+    /// The lists each owner was last seen to see: a guess a read checks in
+    /// its own statement (`tasks::list_visible`), never trusted unchecked.
+    visible: Arc<std::sync::RwLock<std::collections::HashMap<OwnerId, Vec<ListId>>>>,
 }
 
 impl Db {
@@ -208,6 +211,7 @@ impl Db {
             group,
             metrics,
             inboxes: Arc::default(),
+            visible: Arc::default(),
         })
     }
 
@@ -234,6 +238,21 @@ impl Db {
     pub(crate) fn remember_inbox(&self, owner: OwnerId, list: ListId) {
         if let Ok(mut known) = self.inboxes.write() {
             known.insert(owner, list);
+        }
+    }
+
+    /// The lists `owner` was last seen to see by this process, if any.
+    pub(crate) fn known_visible(&self, owner: OwnerId) -> Option<Vec<ListId>> {
+        self.visible.read().ok()?.get(&owner).cloned()
+    }
+
+    pub(crate) fn remember_visible(&self, owner: OwnerId, lists: Vec<ListId>) {
+        if let Ok(mut known) = self.visible.write() {
+            // Bounded: a guess is only worth keeping for active owners.
+            if known.len() >= 10_000 {
+                known.clear();
+            }
+            known.insert(owner, lists);
         }
     }
 

@@ -411,3 +411,77 @@ async fn generated_client_makes_a_scoped_key_and_reads_the_403() {
     let revoked = problem(widget.list_tasks().send().await);
     assert_eq!(revoked.status, 401);
 }
+
+#[tokio::test]
+async fn generated_client_shares_a_list_and_moves_a_task_into_it() {
+    use tasks_api_client::types::{ListInput, MoveLast, Role, RoleInput};
+    let app = spawn_app().await;
+    let client = tasks_api_client::with_api_key(&app.base, &app.key).expect("client");
+    let list = client
+        .create_list()
+        .body(ListInput {
+            title: "Groceries".try_into().expect("title"),
+        })
+        .send()
+        .await
+        .expect("201")
+        .into_inner();
+    assert_eq!(list.role, Role::Owner);
+    let ben = app.as_owner("ben").await;
+    let members = client
+        .set_member()
+        .list_id(list.id)
+        .owner("ben")
+        .body(RoleInput { role: Role::Viewer })
+        .send()
+        .await
+        .expect("201")
+        .into_inner();
+    assert_eq!(members.members.len(), 2);
+    let task = client
+        .create_task()
+        .body(input("milk"))
+        .send()
+        .await
+        .expect("201")
+        .into_inner();
+    let moved = client
+        .move_task()
+        .id(task.id)
+        .body(MoveLast {
+            parent_id: None,
+            list_id: Some(list.id),
+            after_id: (),
+            before_id: (),
+        })
+        .send()
+        .await
+        .expect("200")
+        .into_inner();
+    assert_eq!(moved.list_id, list.id);
+    let bens = tasks_api_client::with_api_key(&app.base, &ben.key).expect("client");
+    let seen = bens
+        .list_tasks()
+        .list_id(list.id)
+        .send()
+        .await
+        .expect("200")
+        .into_inner();
+    assert_eq!(seen.items.len(), 1);
+    let refused = problem(
+        bens.update_task()
+            .id(task.id)
+            .body(TaskPatch::default())
+            .send()
+            .await,
+    );
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.type_, "urn:tasks-api:problem:role-needed");
+    let lists = bens.list_lists().send().await.expect("200").into_inner();
+    assert!(
+        lists
+            .items
+            .iter()
+            .any(|l| l.id == list.id && l.role == Role::Viewer)
+    );
+}

@@ -731,3 +731,49 @@ async fn a_task_moves_to_another_list_with_its_subtree() {
     );
     assert_eq!(viewer.get_task(id_of(&grandchild)).await.status, 200);
 }
+
+/// A page of every list the caller sees reads the lists it last saw and
+/// checks them in the same statement: a list shared or unshared a moment
+/// ago is in (or out of) the very next page.
+#[tokio::test]
+async fn the_next_page_after_a_share_or_removal_shows_it_at_once() {
+    let app = spawn_app().await;
+    let guest = app.as_owner("guest").await;
+    guest.create("mine").await;
+    let list = make_list(&app, "shared").await;
+    task_in(&app, list, "theirs").await;
+    let titles = |page: Value| -> Vec<String> { crate::helpers::titles_of(&page) };
+    assert_eq!(
+        titles(guest.get("/api/tasks?page=1").await.json()),
+        ["mine"]
+    );
+    assert_eq!(set_role(&app, list, "guest", "viewer").await.status, 201);
+    let both = guest.get("/api/tasks?page=1&sort=title").await.json();
+    assert_eq!(titles(both.clone()), ["mine", "theirs"]);
+    assert_eq!(both["total"], 2);
+    let removed = app
+        .call(
+            Method::DELETE,
+            &format!("/api/lists/{list}/members/guest"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
+    let page = guest.get("/api/tasks?page=1").await.json();
+    assert_eq!(titles(page.clone()), ["mine"]);
+    assert_eq!(page["total"], 1);
+    // A trashed list goes the same way for its members.
+    assert_eq!(set_role(&app, list, "guest", "viewer").await.status, 201);
+    assert_eq!(guest.get("/api/tasks?page=1").await.json()["total"], 2);
+    let trashed = app
+        .call(Method::DELETE, &format!("/api/lists/{list}"), None, None)
+        .await;
+    assert_eq!(trashed.status, 204);
+    assert_eq!(guest.get("/api/tasks?page=1").await.json()["total"], 1);
+    assert_eq!(
+        guest.get("/api/tasks?page=9").await.json()["total"],
+        1,
+        "past the end too"
+    );
+}

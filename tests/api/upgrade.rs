@@ -147,3 +147,125 @@ async fn a_key_from_before_scopes_keeps_every_scope() {
     assert_eq!(app.get("/api/owners").await.status, 200);
     assert_eq!(app.create("still allowed").await["title"], "still allowed");
 }
+
+/// A database from before lists (migration 8): each owner's tasks go to its
+/// inbox, a list with the owner's id, keeping their parents, order,
+/// labels, trash and counts; the history's tombstones stay; a feed token
+/// issued before is 410 (one full sync); new lists get new ids.
+#[tokio::test]
+async fn a_database_from_before_lists_puts_each_owners_tasks_in_its_inbox() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, path) = fresh_database(&dir).await;
+    {
+        let connect = match path {
+            Some(_) => format!("{url}?mode=rwc"),
+            None => url.clone(),
+        };
+        let old = Database::connect(connect).await.expect("connect");
+        tasks_api::db::migration::Migrator::up(&old, Some(8))
+            .await
+            .expect("the migrations before lists");
+        let at = 1_795_600_800_000_000_i64;
+        for sql in [
+            format!("INSERT INTO owners (name, created_at) VALUES ('zoe', {at})"),
+            // The first owner: a parent with a labelled child, a second
+            // top-level task, one in the trash; one removed for good.
+            format!(
+                "INSERT INTO tasks (id, owner_id, title, done, created_at, updated_at, version, \
+                 change_seq, parent_id, position, labels) VALUES \
+                 (1, 1, 'parent', false, {at}, {at}, 1, 1, NULL, 'a0', ''), \
+                 (2, 1, 'child', true, {at}, {at}, 1, 2, 1, 'a0', 'errand'), \
+                 (3, 1, 'second', false, {at}, {at}, 1, 3, NULL, 'a1', ''), \
+                 (5, 2, 'zoe''s', false, {at}, {at}, 1, 5, NULL, 'a0', '')"
+            ),
+            format!(
+                "INSERT INTO tasks (id, owner_id, title, done, created_at, updated_at, version, \
+                 deleted_at, change_seq, parent_id, position, labels) VALUES \
+                 (4, 1, 'binned', false, {at}, {at}, 2, {at}, 6, NULL, 'a2', '')"
+            ),
+            "INSERT INTO task_labels (task_id, label, owner_id) VALUES (2, 'errand', 1)".to_owned(),
+            format!(
+                "INSERT INTO tombstones (owner_id, change_seq, task_id, deleted_at) VALUES (1, 7, 9, {at})"
+            ),
+            "UPDATE owners SET change_seq = 7, live_tasks = 3, live_done = 1 WHERE id = 1"
+                .to_owned(),
+            "UPDATE owners SET change_seq = 5, live_tasks = 1, live_done = 0 WHERE id = 2"
+                .to_owned(),
+        ] {
+            old.execute_unprepared(&sql)
+                .await
+                .expect("write as release 8 did");
+        }
+        if path.is_none() {
+            // Ids written by hand: PostgreSQL's sequence moves past them.
+            old.execute_unprepared("SELECT setval(pg_get_serial_sequence('tasks', 'id'), 5)")
+                .await
+                .expect("sequence");
+        }
+    }
+    let app = spawn_app_at(dir, url, path).await;
+    let lists = app.get("/api/lists").await.json();
+    assert_eq!(lists["items"][0]["id"], 1, "{lists}");
+    assert_eq!(lists["items"][0]["inbox"], true);
+    assert_eq!(lists["items"][0]["title"], "Inbox");
+    let page = app.get("/api/tasks?sort=id").await.json();
+    assert_eq!(ids_of(&page), [1, 2, 3], "{page}");
+    assert_eq!(page["total"], 3, "the counts moved with the tasks");
+    assert_eq!(app.get("/api/tasks?done=true").await.json()["total"], 1);
+    for task in page["items"].as_array().expect("items") {
+        assert_eq!(task["list_id"], 1, "{task}");
+    }
+    assert_eq!(page["items"][1]["parent_id"], 1);
+    let labelled = app.get("/api/tasks?label=errand").await.json();
+    assert_eq!(ids_of(&labelled), [2]);
+    let top = app
+        .get("/api/tasks?parent_id=null&sort=position")
+        .await
+        .json();
+    assert_eq!(ids_of(&top), [1, 3]);
+    let trash = app.get("/api/tasks?show_deleted=true&sort=id").await.json();
+    assert_eq!(ids_of(&trash), [1, 2, 3, 4]);
+    let zoe = app.as_owner("zoe").await;
+    let hers = zoe.get("/api/tasks").await.json();
+    assert_eq!(ids_of(&hers), [5], "{hers}");
+    assert_eq!(hers["items"][0]["list_id"], 2, "zoe's inbox has her id");
+
+    // A token of the feed before lists: 410, and a full sync instead.
+    let mut old_token = vec![1u8];
+    for n in [1i64, 3, 0] {
+        old_token.extend_from_slice(&n.to_be_bytes());
+    }
+    use base64::Engine;
+    let old_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(old_token);
+    let gone = app
+        .get(&format!("/api/tasks/changes?since={old_token}"))
+        .await;
+    assert_eq!(gone.status, 410, "{}", gone.text);
+    let sync = app.get("/api/tasks/changes").await.json();
+    let ids: Vec<i64> = sync["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["deleted"] == false)
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    assert_eq!(ids, [1, 2, 3], "{sync}");
+    assert_eq!(sync["lists"][0]["list"]["id"], 1);
+    // The next task takes the inbox's next number; a new list a new id.
+    let created = app.create("after lists").await;
+    let since = sync["next_since"].as_str().expect("token");
+    let next = app
+        .get(&format!("/api/tasks/changes?since={since}"))
+        .await
+        .json();
+    assert_eq!(next["changes"][0]["task"], created, "{next}");
+    let made = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/lists",
+            &json!({ "title": "new" }),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    assert!(made.json()["id"].as_i64().unwrap_or(0) > 2, "{}", made.text);
+}

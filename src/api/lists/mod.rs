@@ -382,7 +382,7 @@ impl ListsApi {
         /// The list's id.
         list_id: Path<Lenient<i64>>,
         /// The `next_since` of the previous page; omitted for a full sync.
-        #[oai(validator(max_length = 8192))]
+        #[oai(validator(max_length = 8192, pattern = "^[A-Za-z0-9_-]*$"))]
         since: Query<Option<String>>,
         /// Changes per page, 1–1000.
         #[oai(

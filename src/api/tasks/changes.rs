@@ -354,7 +354,7 @@ impl ChangesApi {
         db: Data<&Db>,
         #[oai(scope = "Scope::TasksRead")] owner: Owner,
         /// The `next_since` of the previous page; omitted for a full sync.
-        #[oai(validator(max_length = 8192))]
+        #[oai(validator(max_length = 8192, pattern = "^[A-Za-z0-9_-]*$"))]
         since: Query<Option<String>>,
         /// Changes per page, 1–1000.
         #[oai(

@@ -198,8 +198,13 @@ impl CollectionApi {
             cursor: cursor.0,
         };
         let request = params.validate(req)?;
-        let lists = read_lists(&db, owner.0, request.query.filters.list).await?;
-        let page = db::tasks::list(&db, &lists, &request.query).await?;
+        let page = match request.query.filters.list {
+            Some(_) => {
+                let lists = read_lists(&db, owner.0, request.query.filters.list).await?;
+                db::tasks::list(&db, &lists, &request.query).await?
+            }
+            None => db::tasks::list_visible(&db, owner.0, &request.query).await?,
+        };
         let (body, link) = request.respond(req, page)?;
         Ok(RateLimited(ListTasksResponse::Ok(body, link)))
     }

@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
-use crate::api::access::task_scope;
+use crate::api::access::on_task;
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
 use crate::api::params::{Lenient, RawHeader};
@@ -14,7 +14,7 @@ use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
 use crate::db::{self, Db};
-use crate::domain::{self, Role, TaskChanges, Timestamp};
+use crate::domain::{self, TaskChanges, Timestamp};
 use crate::error::{ApiError, DeleteErrors, Errors, FieldError, ReadErrors, WriteErrors};
 use crate::payload::JsonText;
 
@@ -93,21 +93,38 @@ async fn write(
     if_match: &RawHeader,
 ) -> Result<RateLimited<WriteTaskResponse>, Errors<WriteErrors>> {
     let expect = conditional::expect(if_match, id);
-    let scope = task_scope(db, owner.0, id, Role::Editor, expect.as_ref()).await?;
-    if let Some(sent) = changes.list_id
-        && sent != scope.list.0
-    {
-        return Err(ApiError::validation(vec![FieldError::body(
-            "list_id",
-            format!(
-                "must be the task's list ({}): a task moves to another list by POST /api/tasks/{id}/move",
-                scope.list.0
-            ),
-        )])
-        .into());
-    }
     let now = Timestamp::now();
-    let outcome = db::tasks::update(db, scope, id, changes, expect.clone(), now).await?;
+    let outcome = on_task(db, owner.0, id, expect.as_ref(), |scope| {
+        let (changes, expect) = (changes.clone(), expect.clone());
+        async move {
+            if let Some(sent) = changes.list_id
+                && sent != scope.list.0
+            {
+                // Not this list: the task is elsewhere, or `list_id` is wrong.
+                return Ok(match expect {
+                    Some(_) => Outcome::Stale,
+                    None => Outcome::Missing,
+                });
+            }
+            db::tasks::update(db, scope, id, changes, expect, now).await
+        }
+    })
+    .await?;
+    if let (Some(sent), Outcome::Missing | Outcome::Stale) = (changes.list_id, &outcome) {
+        // The task may be in another list than the one sent.
+        if let Some(access) = db::lists::of_task(db, owner.0, id).await?
+            && access.list.0 != sent
+        {
+            return Err(ApiError::validation(vec![FieldError::body(
+                "list_id",
+                format!(
+                    "must be the task's list ({}): a task moves to another list by POST /api/tasks/{id}/move",
+                    access.list.0
+                ),
+            )])
+            .into());
+        }
+    }
     let (body, tag) = answered(id, expect.as_ref(), outcome)?;
     Ok(RateLimited(WriteTaskResponse::Ok(body, tag)))
 }
@@ -243,9 +260,11 @@ impl ItemApi {
         }
         let expect = conditional::expect(&if_match, id);
         let purge = purge.unwrap_or(false);
-        let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
-        let outcome =
-            db::tasks::delete(&db, scope, id, expect.clone(), purge, Timestamp::now()).await?;
+        let now = Timestamp::now();
+        let outcome = on_task(&db, owner.0, id, expect.as_ref(), |scope| {
+            db::tasks::delete(&db, scope, id, expect.clone(), purge, now)
+        })
+        .await?;
         answer(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(DeleteTaskResponse::Deleted))
     }

@@ -6,13 +6,13 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::item::answered;
 use super::{ApiTags, Task, task_id};
-use crate::api::access::task_scope;
+use crate::api::access::on_task;
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::{self, Db};
-use crate::domain::{Role, Timestamp};
+use crate::domain::Timestamp;
 use crate::error::{Errors, UndeleteErrors};
 use crate::payload::JsonText;
 
@@ -59,8 +59,10 @@ impl TrashApi {
         let id = task_id(id.0)?;
         let expect = conditional::expect(&if_match, id);
         let now = Timestamp::now();
-        let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
-        let outcome = db::tasks::undelete(&db, scope, id, expect.clone(), now).await?;
+        let outcome = on_task(&db, owner.0, id, expect.as_ref(), |scope| {
+            db::tasks::undelete(&db, scope, id, expect.clone(), now)
+        })
+        .await?;
         let (body, tag) = answered(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(UndeleteTaskResponse::Ok(body, tag)))
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::item::answered;
 use super::{ApiTags, Task, examples, task_id};
-use crate::api::access::{allowed, no_such_list, read_lists, task_scope};
+use crate::api::access::{allowed, no_such_list, on_task, read_lists, task_scope};
 use crate::api::body::{Field, JsonBody, JsonInput, member};
 use crate::api::conditional;
 use crate::api::params::{Lenient, RawHeader};
@@ -268,19 +268,29 @@ impl TreeApi {
         let id = task_id(id.0)?;
         let expect = conditional::expect(&if_match, id);
         let now = Timestamp::now();
-        let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
-        if let Some(target) = body.value.list
-            && target != scope.list
-        {
-            // The target is checked again in the move's transaction.
-            match db::lists::of_list(db.reader(), owner.0, target, false).await? {
-                Some(access) => {
-                    allowed(access, Role::Editor)?;
+        let placement = body.value;
+        let outcome = match placement.list {
+            // To another list: the task's own list first, then the target
+            // (checked again in the move's transaction).
+            Some(target) => {
+                let scope = task_scope(&db, owner.0, id, Role::Editor, expect.as_ref()).await?;
+                if target != scope.list {
+                    match db::lists::of_list(db.reader(), owner.0, target, false).await? {
+                        Some(access) => {
+                            allowed(access, Role::Editor)?;
+                        }
+                        None => return Err(no_such_list("list_id", target.0, true).into()),
+                    }
                 }
-                None => return Err(no_such_list("list_id", target.0, true).into()),
+                db::tree::move_task(&db, scope, id, placement, expect.clone(), now).await?
             }
-        }
-        let outcome = db::tree::move_task(&db, scope, id, body.value, expect.clone(), now).await?;
+            None => {
+                on_task(&db, owner.0, id, expect.as_ref(), |scope| {
+                    db::tree::move_task(&db, scope, id, placement, expect.clone(), now)
+                })
+                .await?
+            }
+        };
         let (body, tag) = answered(id, expect.as_ref(), outcome)?;
         Ok(RateLimited(MoveTaskResponse::Ok(body, tag)))
     }

@@ -8,7 +8,7 @@
 pub mod entity;
 pub mod manage;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use super::{Db, DbError};
@@ -63,7 +63,7 @@ pub async fn inbox(db: &Db, owner: OwnerId) -> Result<ListId, DbError> {
     if let Some(list) = db.known_inbox(owner) {
         return Ok(list);
     }
-    let list = match find_inbox(db.writer(), owner).await? {
+    let list = match find_inbox(db.reader(), owner).await? {
         Some(list) => list,
         None => manage::make_inbox(db, owner).await?,
     };
@@ -205,6 +205,31 @@ pub async fn visible_ids(
             .collect())
     })
     .await
+}
+
+/// A scalar subquery: how many lists `owner` sees (not in the trash), of
+/// those in `within` when given.
+pub(crate) fn visible_count(owner: OwnerId, within: Option<&[ListId]>) -> Expr {
+    let (m, l) = (Alias::new("m"), Alias::new("l"));
+    let mut count = Query::select();
+    count
+        .expr(Expr::cust("COUNT(*)"))
+        .from_as(Alias::new("list_members"), m.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("task_lists"),
+            l.clone(),
+            Expr::col((l.clone(), Alias::new("id"))).equals((m.clone(), Alias::new("list_id"))),
+        )
+        .and_where(Expr::col((m.clone(), Alias::new("owner_id"))).eq(owner.0))
+        .and_where(Expr::col((l, Alias::new("deleted_at"))).is_null());
+    if let Some(lists) = within {
+        count.and_where(super::rows::among(
+            Expr::col((m, Alias::new("list_id"))),
+            lists,
+        ));
+    }
+    Expr::SubQuery(None, Box::new(count.to_owned().into()))
 }
 
 /// Checks, inside a write transaction, that `owner` still holds `needed`

@@ -8,9 +8,11 @@ use sea_orm::{
 
 use super::super::entity::{self, Column, Entity};
 use super::super::labels::{self, LabelPlan};
+use super::super::lists;
 use super::super::numbers;
 use super::super::rows::{listed_in, live_in, readable, task_rows};
 use super::super::{Db, DbError};
+use crate::domain::OwnerId;
 use crate::domain::{
     ListId, ListQuery, Parent, Position, SortField, SortKey, SortOrder, Task, Timestamp, Window,
 };
@@ -28,30 +30,71 @@ pub struct Page {
 
 /// The tasks of `lists` that match `query`, in its window and order.
 pub async fn list(db: &Db, lists: &[ListId], query: &ListQuery) -> Result<Page, DbError> {
+    db.timed("list", listed_page(db, lists, query, None))
+        .await
+        .map(|(page, _)| page)
+}
+
+/// The tasks of every list `owner` sees that match `query`. A page of page
+/// mode reads the lists this process last saw `owner` see (at first its
+/// inbox) and checks in the same statement that they are still exactly
+/// the lists it sees: a caller with one list pays no read of its lists;
+/// when they changed, its lists are read and the page read again.
+pub async fn list_visible(db: &Db, owner: OwnerId, query: &ListQuery) -> Result<Page, DbError> {
     db.timed("list", async move {
-        let plan = labels::plan(db, lists, &query.filters.labels).await?;
-        let (rows, total, has_more) = match &query.window {
-            Window::Page(page) => {
-                let (rows, total) = counted_page(db, lists, query, *page, &plan).await?;
-                let seen = ListQuery::offset(*page, query.per_page)
-                    .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
-                (rows, Some(total), seen < total)
+        if let Window::Page(_) = query.window {
+            let guess = match db.known_visible(owner) {
+                Some(lists) => lists,
+                None => vec![lists::inbox(db, owner).await?],
+            };
+            if let (page, true) = listed_page(db, &guess, query, Some(owner)).await? {
+                return Ok(page);
             }
-            Window::After(position) => {
-                let mut rows = after(db, lists, query, position, &plan).await?;
-                let has_more = rows.len() as u64 > query.per_page;
-                rows.truncate(query.per_page as usize);
-                (rows, None, has_more)
-            }
-        };
-        let items = readable(rows, Task::try_from);
-        Ok(Page {
+        }
+        let seen: Vec<ListId> = lists::visible(db.reader(), owner)
+            .await?
+            .into_iter()
+            .map(|a| a.list)
+            .collect();
+        db.remember_visible(owner, seen.clone());
+        Ok(listed_page(db, &seen, query, None).await?.0)
+    })
+    .await
+}
+
+/// The page, and whether `lists` are exactly the lists `verify` sees (true
+/// when there is nothing to verify).
+async fn listed_page(
+    db: &Db,
+    lists: &[ListId],
+    query: &ListQuery,
+    verify: Option<OwnerId>,
+) -> Result<(Page, bool), DbError> {
+    let plan = labels::plan(db, lists, &query.filters.labels).await?;
+    let (rows, total, has_more, verified) = match &query.window {
+        Window::Page(page) => {
+            let (rows, total, verified) =
+                counted_page(db, lists, query, *page, &plan, verify).await?;
+            let seen = ListQuery::offset(*page, query.per_page)
+                .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
+            (rows, Some(total), seen < total, verified)
+        }
+        Window::After(position) => {
+            let mut rows = after(db, lists, query, position, &plan).await?;
+            let has_more = rows.len() as u64 > query.per_page;
+            rows.truncate(query.per_page as usize);
+            (rows, None, has_more, verify.is_none())
+        }
+    };
+    let items = readable(rows, Task::try_from);
+    Ok((
+        Page {
             items,
             total,
             has_more,
-        })
-    })
-    .await
+        },
+        verified,
+    ))
 }
 
 /// Page `page` of the tasks that match `query`, and how many match: one
@@ -67,7 +110,8 @@ async fn counted_page(
     query: &ListQuery,
     page: u64,
     plan: &LabelPlan,
-) -> Result<(Vec<entity::Model>, u64), DbError> {
+    verify: Option<OwnerId>,
+) -> Result<(Vec<entity::Model>, u64, bool), DbError> {
     let filtered = filter(lists, query, plan);
     let total = match query.filters.counted() {
         Some(done) => numbers::live_count(lists, done),
@@ -83,6 +127,23 @@ async fn counted_page(
         let total: i64 = row.try_get("", "total")?;
         Ok(u64::try_from(total).unwrap_or(0))
     };
+    // (lists seen, of them in `lists`): both `lists.len()` when `lists` are
+    // exactly the lists `verify` sees.
+    let checks = verify.map(|owner| {
+        (
+            lists::visible_count(owner, None),
+            lists::visible_count(owner, Some(lists)),
+        )
+    });
+    let verified = |row: &sea_orm::QueryResult| -> Result<bool, DbError> {
+        if checks.is_none() {
+            return Ok(true);
+        }
+        let seen: i64 = row.try_get("", "seen_lists")?;
+        let kept: i64 = row.try_get("", "kept_lists")?;
+        let n = lists.len() as i64;
+        Ok(seen == n && kept == n)
+    };
     if let Some(offset) = ListQuery::offset(page, query.per_page) {
         // A deferred join: the rows skipped are walked in an index, ids
         // only; just the page's rows are read whole, by rowid. (The ids
@@ -95,21 +156,31 @@ async fn counted_page(
             .limit(query.per_page)
             .into_query();
         let page_rows = Entity::find().filter(Column::Id.in_subquery(ids));
-        let statement = order(page_rows, query.sort, query.order)
+        let mut statement = order(page_rows, query.sort, query.order)
             .expr_as(total.clone(), "total")
             .into_query();
+        if let Some((seen, kept)) = &checks {
+            statement
+                .expr_as(seen.clone(), "seen_lists")
+                .expr_as(kept.clone(), "kept_lists");
+        }
         let rows = db.reader().query_all(&statement).await?;
         if let Some(first) = rows.first() {
-            return Ok((task_rows(&rows)?, read_total(first)?));
+            return Ok((task_rows(&rows)?, read_total(first)?, verified(first)?));
         }
     }
     // Past the end: only the total.
-    let alone = sea_orm::sea_query::Query::select()
+    let mut alone = sea_orm::sea_query::Query::select()
         .expr_as(total, "total")
         .to_owned();
+    if let Some((seen, kept)) = &checks {
+        alone
+            .expr_as(seen.clone(), "seen_lists")
+            .expr_as(kept.clone(), "kept_lists");
+    }
     match db.reader().query_one(&alone).await? {
-        Some(row) => Ok((Vec::new(), read_total(&row)?)),
-        None => Ok((Vec::new(), 0)),
+        Some(row) => Ok((Vec::new(), read_total(&row)?, verified(&row)?)),
+        None => Ok((Vec::new(), 0, checks.is_none())),
     }
 }
 
