@@ -1171,6 +1171,20 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * ListPatch
+         * @description A JSON Merge Patch of a list: its new `title`.
+         * @example {
+         *       "title": "Lisbon, May"
+         *     }
+         */
+        ListPatch: {
+            /**
+             * @description 1–200 characters with at least one that is not whitespace;
+             *     surrounding whitespace is trimmed.
+             */
+            title: string;
+        };
+        /**
          * ListTombstone
          * @description A list you no longer see: drop it and every task you have of it.
          * @example {
@@ -4147,7 +4161,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/merge-patch+json": components["schemas"]["ListInput"];
                 "application/json": components["schemas"]["ListInput"];
             };
         };
@@ -4755,8 +4768,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/merge-patch+json": components["schemas"]["ListInput"];
-                "application/json": components["schemas"]["ListInput"];
+                "application/merge-patch+json": components["schemas"]["ListPatch"];
+                "application/json": components["schemas"]["ListPatch"];
             };
         };
         responses: {

@@ -11,7 +11,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi, Tags};
 
 pub use self::members::MembersApi;
-pub use self::objects::{ListInput, ListPage, Member, MemberList, Role, RoleInput, TaskList};
+pub use self::objects::{
+    ListInput, ListPage, ListPatch, Member, MemberList, Role, RoleInput, TaskList,
+};
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, list_etag};
 use crate::api::params::{Lenient, RawHeader, path_id_named};
@@ -272,7 +274,7 @@ impl ListsApi {
         /// Write only if the list's current ETag is one of these (or `*`).
         #[oai(name = "If-Match")]
         if_match: RawHeader,
-        body: JsonBody<ListInput>,
+        body: JsonBody<ListPatch>,
     ) -> Result<RateLimited<ListResponse>, Errors<ListWriteErrors>> {
         let id = path_list(list_id.0)?;
         let expect = conditional::expect_list(&if_match, id.0);

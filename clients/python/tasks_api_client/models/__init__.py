@@ -28,6 +28,7 @@ from .label_count import LabelCount
 from .label_list import LabelList
 from .list_input import ListInput
 from .list_page import ListPage
+from .list_patch import ListPatch
 from .list_tombstone import ListTombstone
 from .me import Me
 from .member import Member
@@ -78,6 +79,7 @@ __all__ = (
     "LabelList",
     "ListInput",
     "ListPage",
+    "ListPatch",
     "ListTombstone",
     "Me",
     "Member",

@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body: ListInput,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -32,14 +32,9 @@ def _get_kwargs(
         "url": "/api/lists",
     }
 
-    if isinstance(body, ListInput):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
-        headers["Content-Type"] = "application/merge-patch+json"
-    if isinstance(body, ListInput):
-        _kwargs["json"] = body.to_dict()
-
-        headers["Content-Type"] = "application/json"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -135,7 +130,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body: ListInput,
 
 ) -> Response[Problem | TaskList]:
     """ Create a list
@@ -143,8 +138,6 @@ def sync_detailed(
      Makes a list with the caller as its owner.
 
     Args:
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
         body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
             Lisbon'}.
 
@@ -171,7 +164,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body: ListInput,
 
 ) -> Problem | TaskList | None:
     """ Create a list
@@ -179,8 +172,6 @@ def sync(
      Makes a list with the caller as its owner.
 
     Args:
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
         body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
             Lisbon'}.
 
@@ -202,7 +193,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body: ListInput,
 
 ) -> Response[Problem | TaskList]:
     """ Create a list
@@ -210,8 +201,6 @@ async def asyncio_detailed(
      Makes a list with the caller as its owner.
 
     Args:
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
         body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
             Lisbon'}.
 
@@ -238,7 +227,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body: ListInput,
 
 ) -> Problem | TaskList | None:
     """ Create a list
@@ -246,8 +235,6 @@ async def asyncio(
      Makes a list with the caller as its owner.
 
     Args:
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
         body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
             Lisbon'}.
 

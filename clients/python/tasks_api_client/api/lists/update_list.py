@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.list_input import ListInput
+from ...models.list_patch import ListPatch
 from ...models.problem import Problem
 from ...models.task_list import TaskList
 from ...types import UNSET, Unset
@@ -19,7 +19,7 @@ from typing import cast
 def _get_kwargs(
     list_id: int,
     *,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body:    ListPatch  |     ListPatch  | Unset = UNSET,
     if_match: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
@@ -38,11 +38,11 @@ def _get_kwargs(
         "url": "/api/lists/{list_id}".format(list_id=quote(str(list_id), safe=""),),
     }
 
-    if isinstance(body, ListInput):
+    if isinstance(body, ListPatch):
         _kwargs["json"] = body.to_dict()
 
         headers["Content-Type"] = "application/merge-patch+json"
-    if isinstance(body, ListInput):
+    if isinstance(body, ListPatch):
         _kwargs["json"] = body.to_dict()
 
         headers["Content-Type"] = "application/json"
@@ -160,7 +160,7 @@ def sync_detailed(
     list_id: int,
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body:    ListPatch  |     ListPatch  | Unset = UNSET,
     if_match: str | Unset = UNSET,
 
 ) -> Response[Any | Problem | TaskList]:
@@ -172,10 +172,10 @@ def sync_detailed(
     Args:
         list_id (int):
         if_match (str | Unset):
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,7 +203,7 @@ def sync(
     list_id: int,
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body:    ListPatch  |     ListPatch  | Unset = UNSET,
     if_match: str | Unset = UNSET,
 
 ) -> Any | Problem | TaskList | None:
@@ -215,10 +215,10 @@ def sync(
     Args:
         list_id (int):
         if_match (str | Unset):
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -241,7 +241,7 @@ async def asyncio_detailed(
     list_id: int,
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body:    ListPatch  |     ListPatch  | Unset = UNSET,
     if_match: str | Unset = UNSET,
 
 ) -> Response[Any | Problem | TaskList]:
@@ -253,10 +253,10 @@ async def asyncio_detailed(
     Args:
         list_id (int):
         if_match (str | Unset):
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -284,7 +284,7 @@ async def asyncio(
     list_id: int,
     *,
     client: AuthenticatedClient,
-    body:    ListInput  |     ListInput  | Unset = UNSET,
+    body:    ListPatch  |     ListPatch  | Unset = UNSET,
     if_match: str | Unset = UNSET,
 
 ) -> Any | Problem | TaskList | None:
@@ -296,10 +296,10 @@ async def asyncio(
     Args:
         list_id (int):
         if_match (str | Unset):
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
-        body (ListInput): The body that makes or renames a list. Example: {'title': 'Trip to
-            Lisbon'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
+        body (ListPatch): A JSON Merge Patch of a list: its new `title`. Example: {'title':
+            'Lisbon, May'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
