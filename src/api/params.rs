@@ -93,6 +93,14 @@ pub fn path_id(id: Lenient<i64>) -> Result<i64, ApiError> {
     path_id_named("id", id)
 }
 
+/// The `purge` query parameter (`true` or `false`); a bad one is pushed
+/// onto `errors`. Left out: `false`.
+pub fn purge_flag(purge: Option<Lenient<bool>>, errors: &mut Vec<FieldError>) -> bool {
+    purge
+        .and_then(|p| p.check("purge", "must be true or false", errors, Ok::<_, String>))
+        .unwrap_or(false)
+}
+
 /// The path parameter `name`, an id as sent, or the 400 naming it.
 pub fn path_id_named(name: &str, id: Lenient<i64>) -> Result<i64, ApiError> {
     let mut errors = Vec::new();

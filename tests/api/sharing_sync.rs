@@ -401,3 +401,48 @@ async fn a_removed_member_writes_nothing_once_the_removal_returns() {
         .expect("version");
     assert_eq!(version, 1 + done);
 }
+
+/// Change numbers are per list: on PostgreSQL a write to one list does not
+/// wait for an open write to another list of the same owner (each locks its
+/// own list's row), while a second write to the same list still waits, so
+/// each list's numbers are taken in commit order. (SQLite has one writer:
+/// every write waits there.)
+#[tokio::test]
+async fn writes_to_two_lists_of_one_owner_do_not_wait_for_each_other() {
+    use tasks_api::domain::{ListId, TaskDraft, Timestamp, Title};
+    if crate::helpers::postgres().is_none() {
+        return;
+    }
+    let app = spawn_app().await;
+    let other = make_list(&app, "other").await;
+    let db = app.db().await;
+    let open = db.begin_write().await.expect("begin");
+    let draft = TaskDraft {
+        title: Title::parse("held open").expect("title"),
+        description: None,
+        done: false,
+        due_at: None,
+        labels: Default::default(),
+        parent_id: None,
+        list_id: None,
+    };
+    // The first owner's inbox (list 1), left uncommitted.
+    tasks_api::db::tasks::append_all(&open, ListId(1), &[(&draft, Timestamp::now())])
+        .await
+        .expect("insert");
+    let elsewhere = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        app.post_task(&json!({ "title": "in the other list", "list_id": other })),
+    )
+    .await
+    .expect("a write to another list does not wait");
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.text);
+    let same = {
+        let app = app.clone();
+        tokio::spawn(async move { app.create("same list").await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!same.is_finished(), "a write to the same list waits");
+    open.commit().await.expect("commit");
+    same.await.expect("second write");
+}

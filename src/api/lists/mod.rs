@@ -16,14 +16,14 @@ pub use self::objects::{
 };
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, list_etag};
-use crate::api::params::{Lenient, RawHeader, path_id_named};
+use crate::api::params::{Lenient, RawHeader, path_id_named, purge_flag};
 use crate::api::tasks::changes::{ChangesResponse, answer_feed};
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::lists::manage::{self, Refused};
 use crate::db::tasks::Expect;
 use crate::db::{self, Db};
-use crate::domain::changes::{FEED_DEFAULT_PER_PAGE, check_feed_per_page};
+use crate::domain::changes::FEED_DEFAULT_PER_PAGE;
 use crate::domain::{ListId, Timestamp};
 use crate::error::{
     ApiError, CreateListErrors, Errors, ListErrors, ListFeedErrors, ListWriteErrors, ReadListErrors,
@@ -316,14 +316,7 @@ impl ListsApi {
         purge: Query<Option<Lenient<bool>>>,
     ) -> Result<RateLimited<DeletedListResponse>, Errors<ListWriteErrors>> {
         let mut errors = Vec::new();
-        let purge = purge.0.and_then(|p| {
-            p.check(
-                "purge",
-                "must be true or false",
-                &mut errors,
-                Ok::<_, String>,
-            )
-        });
+        let purge = purge_flag(purge.0, &mut errors);
         let id = path_list(list_id.0)?;
         if !errors.is_empty() {
             return Err(ApiError::validation(errors).into());
@@ -334,7 +327,7 @@ impl ListsApi {
             owner.0,
             id,
             versions(expect.clone()),
-            purge.unwrap_or(false),
+            purge,
             Timestamp::now(),
         )
         .await?;
@@ -396,24 +389,9 @@ impl ListsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: RawHeader,
     ) -> Result<RateLimited<ChangesResponse>, Errors<ListFeedErrors>> {
-        let mut errors = Vec::new();
-        let per_page = per_page.0.check(
-            "per_page",
-            "must be an integer",
-            &mut errors,
-            check_feed_per_page,
-        );
         let id = path_list(list_id.0)?;
         let since = since.0.as_deref();
-        let answer = answer_feed(
-            &db,
-            owner.0,
-            Some(id),
-            since,
-            per_page,
-            errors,
-            &if_none_match,
-        );
+        let answer = answer_feed(&db, owner.0, Some(id), since, per_page.0, &if_none_match);
         Ok(RateLimited(answer.await?))
     }
 }

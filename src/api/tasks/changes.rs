@@ -368,31 +368,30 @@ impl ChangesApi {
         #[oai(name = "If-None-Match")]
         if_none_match: RawHeader,
     ) -> Result<RateLimited<ChangesResponse>, Errors<FeedErrors>> {
-        let mut errors = Vec::new();
-        let per_page = per_page.0.check(
-            "per_page",
-            "must be an integer",
-            &mut errors,
-            check_feed_per_page,
-        );
         let since = since.0.as_deref();
-        let answer = answer_feed(&db, owner.0, None, since, per_page, errors, &if_none_match);
+        let answer = answer_feed(&db, owner.0, None, since, per_page.0, &if_none_match);
         Ok(RateLimited(answer.await?))
     }
 }
 
 /// The answer of the feed of every list `owner` sees (`scope` `None`) or
-/// of one (which the caller must see: else 404), after the token `since`;
-/// `errors` holds the other parameters' (`per_page` is `None` when bad).
+/// of one (which the caller must see: else 404), after the token `since`,
+/// `per_page` changes a page (both as sent: a bad one is a 400 naming it).
 pub(crate) async fn answer_feed(
     db: &Db,
     owner: OwnerId,
     scope: Option<ListId>,
     since: Option<&str>,
-    per_page: Option<u64>,
-    mut errors: Vec<FieldError>,
+    per_page: Lenient<i64>,
     if_none_match: &RawHeader,
 ) -> Result<ChangesResponse, ApiError> {
+    let mut errors = Vec::new();
+    let per_page = per_page.check(
+        "per_page",
+        "must be an integer",
+        &mut errors,
+        check_feed_per_page,
+    );
     let token = since_token(since, owner, scope, &mut errors)?;
     let (Some(per_page), true) = (per_page, errors.is_empty()) else {
         return Err(ApiError::validation(errors));

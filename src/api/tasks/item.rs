@@ -9,7 +9,7 @@ use super::{ApiTags, Task, TaskInput, TaskPatch, task_id};
 use crate::api::access::on_task;
 use crate::api::body::JsonBody;
 use crate::api::conditional::{self, etag};
-use crate::api::params::{Lenient, RawHeader};
+use crate::api::params::{Lenient, RawHeader, purge_flag};
 use crate::auth::scope::Scope;
 use crate::auth::{Owner, RateLimited};
 use crate::db::tasks::{Expect, Outcome};
@@ -246,20 +246,12 @@ impl ItemApi {
         purge: Query<Option<Lenient<bool>>>,
     ) -> Result<RateLimited<DeleteTaskResponse>, Errors<DeleteErrors>> {
         let mut errors = Vec::new();
-        let purge = purge.0.and_then(|p| {
-            p.check(
-                "purge",
-                "must be true or false",
-                &mut errors,
-                Ok::<_, String>,
-            )
-        });
+        let purge = purge_flag(purge.0, &mut errors);
         let id = task_id(id.0)?;
         if !errors.is_empty() {
             return Err(ApiError::validation(errors).into());
         }
         let expect = conditional::expect(&if_match, id);
-        let purge = purge.unwrap_or(false);
         let now = Timestamp::now();
         let outcome = on_task(&db, owner.0, id, expect.as_ref(), |scope| {
             db::tasks::delete(&db, scope, id, expect.clone(), purge, now)

@@ -445,40 +445,18 @@ async fn is_inbox(conn: &impl ConnectionTrait, list: ListId) -> Result<bool, DbE
         > 0)
 }
 
-/// Removes `list`, its tasks, members and history.
+/// Removes `list`, its tasks, members and history (labels before their
+/// tasks; `parent_id` has no foreign key, so the order of tasks is free).
 async fn remove_for_good(conn: &impl ConnectionTrait, list: ListId) -> Result<(), DbError> {
-    // Subtasks before their parents' rows go: children first is not
-    // needed (parent_id has no foreign key), labels follow their tasks.
-    exec(
-        conn,
+    for sql in [
         "DELETE FROM task_labels WHERE list_id = ?",
-        vec![list.0.into()],
-    )
-    .await?;
-    exec(
-        conn,
         "DELETE FROM tasks WHERE list_id = ?",
-        vec![list.0.into()],
-    )
-    .await?;
-    exec(
-        conn,
         "DELETE FROM tombstones WHERE list_id = ?",
-        vec![list.0.into()],
-    )
-    .await?;
-    exec(
-        conn,
         "DELETE FROM list_members WHERE list_id = ?",
-        vec![list.0.into()],
-    )
-    .await?;
-    exec(
-        conn,
         "DELETE FROM task_lists WHERE id = ?",
-        vec![list.0.into()],
-    )
-    .await?;
+    ] {
+        exec(conn, sql, vec![list.0.into()]).await?;
+    }
     Ok(())
 }
 
