@@ -95,7 +95,8 @@ impl UseCase for Create {
 }
 
 /// A create of a top-level task waiting in a SQLite group: the group
-/// stores the appends of one list together (`append_all`).
+/// stores all its appends together, whatever their lists
+/// (`append_to_lists`).
 struct Append {
     list: ListId,
     draft: TaskDraft,
@@ -105,8 +106,10 @@ struct Append {
 impl Merge for Append {
     type Output = Task;
 
+    /// One key: the appends of every list (and owner) in a group are
+    /// stored together.
     fn key(&self) -> i64 {
-        self.list.0
+        0
     }
 
     fn store_all<'a>(
@@ -114,13 +117,58 @@ impl Merge for Append {
         all: Vec<&'a Self>,
     ) -> BoxFuture<'a, Result<Vec<Task>, DbError>> {
         Box::pin(async move {
-            let Some(first) = all.first() else {
-                return Ok(Vec::new());
-            };
-            let new: Vec<_> = all.iter().map(|a| (&a.draft, a.now)).collect();
-            append_all(txn, first.list, &new).await
+            let new: Vec<_> = all.iter().map(|a| (a.list, &a.draft, a.now)).collect();
+            append_to_lists(txn, &new).await
         })
     }
+}
+
+/// Stores new top-level tasks, each of its list (a draft and its
+/// request's time), in `conn`, a write transaction that has not written
+/// for these lists yet: per list, one statement reserves its change
+/// numbers, adds to its counts and reads its last key; then one INSERT
+/// stores every task of every list (and one more per task with labels).
+/// The tasks come back in the order given.
+async fn append_to_lists(
+    conn: &impl ConnectionTrait,
+    new: &[(ListId, &TaskDraft, Timestamp)],
+) -> Result<Vec<Task>, DbError> {
+    // Each list's creates, in the order they came, with where they were.
+    let mut by_list: Vec<(ListId, Vec<usize>)> = Vec::new();
+    for (at, (list, _, _)) in new.iter().enumerate() {
+        match by_list.iter_mut().find(|(l, _)| l == list) {
+            Some((_, ats)) => ats.push(at),
+            None => by_list.push((*list, vec![at])),
+        }
+    }
+    let mut numbered = Vec::with_capacity(new.len());
+    let mut order = Vec::with_capacity(new.len());
+    for (list, ats) in by_list {
+        let counts = ats
+            .iter()
+            .map(|&at| Counts::added(new[at].1.done))
+            .fold(Counts::default(), Counts::plus);
+        let (mut numbers, last) = numbers::reserve_appending(conn, list, ats.len(), counts).await?;
+        let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
+        let drafts = ats.iter().map(|&at| (new[at].1.clone(), new[at].2));
+        let (tasks, _) = appended(conn, list, drafts, last, &mut numbers).await?;
+        numbered.extend(tasks);
+        order.extend(ats);
+    }
+    let stored = store(conn, numbered).await?;
+    let mut in_order: Vec<Option<Task>> = vec![None; new.len()];
+    for (at, task) in order.into_iter().zip(stored) {
+        in_order[at] = Some(task);
+    }
+    in_order
+        .into_iter()
+        .map(|task| {
+            task.ok_or(DbError::Corrupt {
+                row: "an INSERT".to_owned(),
+                reason: "it stored fewer tasks than it was given",
+            })
+        })
+        .collect()
 }
 
 /// Stores new top-level tasks of `list` (each a draft and its request's
@@ -142,7 +190,7 @@ pub async fn append_all(
     let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
     let drafts = new.iter().map(|(draft, now)| ((*draft).clone(), *now));
     let (tasks, _) = appended(conn, list, drafts, last, &mut numbers).await?;
-    store(conn, list, tasks).await
+    store(conn, tasks).await
 }
 
 /// New top-level tasks of `list` from `drafts` (each with its request's
@@ -205,28 +253,35 @@ pub(super) fn next_key(last: Option<&OrderKey>) -> Result<OrderKey, DbError> {
 /// (and one more per task with labels), and returns them with their ids.
 pub(super) async fn store(
     conn: &impl ConnectionTrait,
-    list: ListId,
     tasks: Vec<(i64, Task)>,
 ) -> Result<Vec<Task>, DbError> {
     let rows = tasks.iter().map(|(seq, task)| columns(task, *seq));
-    // RETURNING names each row's id by its change number (the order of
-    // RETURNING rows is not promised); query_all steps it to its end.
+    // RETURNING names each row's id by its list and change number (the
+    // order of RETURNING rows is not promised); query_all steps it to its
+    // end.
     let mut insert = Entity::insert_many(rows).into_query();
-    insert
-        .returning(sea_orm::sea_query::Query::returning().columns([Column::Id, Column::ChangeSeq]));
+    insert.returning(sea_orm::sea_query::Query::returning().columns([
+        Column::Id,
+        Column::ListId,
+        Column::ChangeSeq,
+    ]));
     let mut ids = std::collections::HashMap::with_capacity(tasks.len());
     for row in conn.query_all(&insert).await? {
         let id: i64 = row.try_get_by_index(0)?;
-        let seq: i64 = row.try_get_by_index(1)?;
-        ids.insert(seq, id);
+        let list: i64 = row.try_get_by_index(1)?;
+        let seq: i64 = row.try_get_by_index(2)?;
+        ids.insert((list, seq), id);
     }
     let mut stored = Vec::with_capacity(tasks.len());
     for (seq, mut task) in tasks {
-        task.id = ids.get(&seq).copied().ok_or(DbError::Corrupt {
-            row: "an INSERT".to_owned(),
-            reason: "it returned no id for a task",
-        })?;
-        labels::replace(conn, list, task.id, &Labels::default(), &task.labels).await?;
+        task.id = ids
+            .get(&(task.list.0, seq))
+            .copied()
+            .ok_or(DbError::Corrupt {
+                row: "an INSERT".to_owned(),
+                reason: "it returned no id for a task",
+            })?;
+        labels::replace(conn, task.list, task.id, &Labels::default(), &task.labels).await?;
         stored.push(task);
     }
     Ok(stored)
@@ -285,7 +340,7 @@ impl Places {
         let drafts = drafts.into_iter().map(|draft| (draft, now));
         let (tasks, last) = appended(conn, list, drafts, last, &mut w.numbers).await?;
         self.last.insert((list, None), last);
-        store(conn, list, tasks).await
+        store(conn, tasks).await
     }
 }
 
@@ -311,5 +366,5 @@ pub(super) async fn insert_numbered(
         .insert((list, parent_id), Some(position.clone()));
     let task = new_task(list, draft, now, parent_id, position);
     let seq = w.numbers.take(conn).await?;
-    Ok(Ok(only(store(conn, list, vec![(seq, task)]).await?)?))
+    Ok(Ok(only(store(conn, vec![(seq, task)]).await?)?))
 }
