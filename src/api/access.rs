@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use crate::db::lists::{self, Access, Scope};
-use crate::db::tasks::{Expect, Outcome};
+use crate::db::tasks::{BatchOp, Expect, Outcome};
 use crate::db::{Db, DbError};
 use crate::domain::{ListId, OwnerId, Role, TaskDraft};
 use crate::error::{ApiError, FieldError};
@@ -109,4 +109,25 @@ pub fn no_such_list(name: &str, id: i64, in_body: bool) -> ApiError {
         FieldError::parameter(name, detail)
     };
     ApiError::validation(vec![error])
+}
+
+/// Each operation with the scope of its list, checked as the single
+/// request would be (a task of a list the caller is not a member of is
+/// missing; a role too low is a 403), naming the operation.
+pub async fn batch_scopes(
+    db: &Db,
+    owner: OwnerId,
+    ops: Vec<BatchOp>,
+) -> Result<Vec<(Scope, BatchOp)>, ApiError> {
+    let mut scoped = Vec::with_capacity(ops.len());
+    for (index, op) in ops.into_iter().enumerate() {
+        let scope = match &op {
+            BatchOp::Create(draft) => create_scope(db, owner, draft).await,
+            BatchOp::Update { id, expect, .. } | BatchOp::Delete { id, expect } => {
+                task_scope(db, owner, *id, Role::Editor, expect.as_ref()).await
+            }
+        };
+        scoped.push((scope.map_err(|e| e.at_operation(index))?, op));
+    }
+    Ok(scoped)
 }

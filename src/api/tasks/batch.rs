@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Union};
 use serde_json::{Map, Value};
 
 use super::{ApiTags, Task, TaskInput, TaskPatch, examples};
-use crate::api::access::{create_scope, task_scope};
+use crate::api::access::batch_scopes;
 use crate::api::body::{JsonBody, JsonInput};
 use crate::api::conditional::{etag, expect_value};
 use crate::api::params::RawHeader;
@@ -16,7 +16,7 @@ use crate::auth::{Owner, RateLimited};
 use crate::db::lists::Scope as ListScope;
 use crate::db::tasks::{BatchFailure, BatchOp, BatchResult};
 use crate::db::{self, Db};
-use crate::domain::{self, OwnerId, Role, Timestamp};
+use crate::domain::{self, Timestamp};
 use crate::error::{ApiError, BatchErrors, Errors, FieldError};
 use crate::idempotency::{self, IdempotencyKey, Keyed, StoredResponse};
 use crate::payload::{JSON, JsonText, to_json_text};
@@ -372,7 +372,7 @@ impl BatchApi {
         // Not the create's fingerprint: a key never replays the other kind
         // of request.
         let fingerprint = format!("batch:{}", body.fingerprint());
-        let ops = scoped(&db, owner.0, body.value).await?;
+        let ops = batch_scopes(&db, owner.0, body.value).await?;
         let scope = match ops.first() {
             Some((scope, _)) => *scope,
             None => ListScope::inbox(owner.0, db::lists::inbox(&db, owner.0).await?),
@@ -400,27 +400,6 @@ impl BatchApi {
         };
         Ok(RateLimited(BatchResponse::replay(stored, replayed)?))
     }
-}
-
-/// Each operation with the scope of its list, checked as the single
-/// request would be (a task of a list the caller is not a member of is
-/// missing; a role too low is a 403), naming the operation.
-async fn scoped(
-    db: &Db,
-    owner: OwnerId,
-    ops: Vec<BatchOp>,
-) -> Result<Vec<(ListScope, BatchOp)>, ApiError> {
-    let mut scoped = Vec::with_capacity(ops.len());
-    for (index, op) in ops.into_iter().enumerate() {
-        let scope = match &op {
-            BatchOp::Create(draft) => create_scope(db, owner, draft).await,
-            BatchOp::Update { id, expect, .. } | BatchOp::Delete { id, expect } => {
-                task_scope(db, owner, *id, Role::Editor, expect.as_ref()).await
-            }
-        };
-        scoped.push((scope.map_err(|e| e.at_operation(index))?, op));
-    }
-    Ok(scoped)
 }
 
 fn item_result(task: Option<domain::Task>, created: bool) -> BatchItemResult {

@@ -9,6 +9,7 @@ pub(crate) mod examples;
 mod item;
 mod paging;
 mod render;
+mod token;
 mod trash;
 mod tree;
 
