@@ -159,41 +159,138 @@ pub(super) async fn reserve(
     Ok(Numbers::reserved(list, count, range))
 }
 
-/// Reserves `count` numbers of `list`'s history for new top-level tasks
-/// and changes its counts by `counts`, and reads the position of the
-/// list's last top-level task (if any): a create's first statement. On
-/// SQLite the read is part of the same statement, so appending costs no
-/// read of its own (the transaction has held the write lock since its
-/// BEGIN, so it reads the latest). On PostgreSQL it is a statement of its
-/// own, after the list's row is locked: in `READ COMMITTED` a statement
-/// reads from the snapshot it started with, so a subquery of the UPDATE
-/// that waited for the lock would miss the task the lock's previous holder
-/// just added (two creates would take one position).
-pub(super) async fn reserve_appending(
-    conn: &impl ConnectionTrait,
-    list: ListId,
-    count: usize,
-    counts: Counts,
-) -> Result<(Numbers, Option<String>), DbError> {
-    let last = Query::select()
+/// The position of `list`'s last top-level task: `list` a value, or on
+/// SQLite the updated list row's id (in a RETURNING clause).
+fn last_top_level(list: Expr) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column(entity::Column::Position)
         .from(entity::Entity)
-        .and_where(Expr::col(entity::Column::ListId).eq(list.0))
+        .and_where(Expr::col((entity::Entity, entity::Column::ListId)).eq(list))
         .and_where(Expr::col(entity::Column::ParentId).is_null())
         .order_by(entity::Column::Position, sea_orm::Order::Desc)
         .limit(1)
-        .to_owned();
-    if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        let (range, row) = bump_reading(conn, list, count, counts, Some(last)).await?;
-        let last = row.try_get_by_index::<Option<String>>(1)?;
-        return Ok((Numbers::reserved(list, count, range), last));
-    }
-    let range = bump(conn, list, count, counts).await?;
-    let last = match conn.query_one(&last).await? {
-        Some(row) => row.try_get_by_index::<Option<String>>(0)?,
-        None => None,
+        .to_owned()
+}
+
+/// New top-level tasks of one list a write appends: how many, and how
+/// they change its counts.
+pub(super) struct Appending {
+    pub list: ListId,
+    pub count: usize,
+    pub counts: Counts,
+}
+
+/// Reserves each list's numbers for new top-level tasks and changes its
+/// counts, and reads the position of its last top-level task (if any): the
+/// first statement of a write that appends (in the order given; each list
+/// once).
+///
+/// On SQLite one statement does it for every list (an UPDATE of their rows
+/// whose RETURNING reads each last position), so a group's creates cost as
+/// many statements whatever the number of lists they go to: the
+/// transaction has held the write lock since its BEGIN, so it reads the
+/// latest. On PostgreSQL each list is an UPDATE and a read of its own,
+/// lists in id order (so two writers lock them in one order), the read
+/// after the list's row is locked: in `READ COMMITTED` a statement reads
+/// from the snapshot it started with, so a subquery of the UPDATE that
+/// waited for the lock would miss the task the lock's previous holder just
+/// added (two creates would take one position).
+pub(super) async fn reserve_appending(
+    conn: &impl ConnectionTrait,
+    lists: &[Appending],
+) -> Result<Vec<(Numbers, Option<String>)>, DbError> {
+    let reserved = if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        reserve_appending_at_once(conn, lists).await?
+    } else {
+        let mut by_id: Vec<&Appending> = lists.iter().collect();
+        by_id.sort_by_key(|a| a.list);
+        let mut reserved = Vec::with_capacity(lists.len());
+        for a in by_id {
+            let range = bump(conn, a.list, a.count, a.counts).await?;
+            let last = match conn.query_one(&last_top_level(Expr::val(a.list.0))).await? {
+                Some(row) => row.try_get_by_index::<Option<String>>(0)?,
+                None => None,
+            };
+            reserved.push((a.list, range, last));
+        }
+        reserved
     };
-    Ok((Numbers::reserved(list, count, range), last))
+    lists
+        .iter()
+        .map(|a| {
+            let (_, range, last) = reserved
+                .iter()
+                .find(|(list, ..)| *list == a.list)
+                .ok_or_else(|| no_list(a.list))?;
+            Ok((Numbers::reserved(a.list, a.count, *range), last.clone()))
+        })
+        .collect()
+}
+
+/// SQLite: `reserve_appending` in one statement, each list's row once:
+/// `change_seq = change_seq + CASE id WHEN … END` (and the counts alike)
+/// `WHERE id IN (…) RETURNING id, change_seq, (its last position)`.
+async fn reserve_appending_at_once(
+    conn: &impl ConnectionTrait,
+    lists: &[Appending],
+) -> Result<Vec<(ListId, (i64, i64), Option<String>)>, DbError> {
+    let by_list = |value: fn(&Appending) -> i64| -> Expr {
+        let mut case = sea_orm::sea_query::CaseStatement::new();
+        for a in lists {
+            case = case.case(Expr::col(Lists::Id).eq(a.list.0), Expr::val(value(a)));
+        }
+        case.finally(Expr::val(0)).into()
+    };
+    let count = |a: &Appending| i64::try_from(a.count.max(1)).unwrap_or(i64::MAX);
+    let mut update = Query::update();
+    update
+        .table(Lists::Table)
+        .value(
+            Lists::ChangeSeq,
+            Expr::col(Lists::ChangeSeq).add(by_list(count)),
+        )
+        .and_where(Expr::col(Lists::Id).is_in(lists.iter().map(|a| a.list.0)))
+        .returning(Query::returning().exprs([
+            Expr::col(Lists::Id),
+            Expr::col(Lists::ChangeSeq),
+            Expr::SubQuery(
+                None,
+                Box::new(last_top_level(Expr::col((Lists::Table, Lists::Id))).into()),
+            ),
+        ]));
+    if lists.iter().any(|a| a.counts.live != 0) {
+        update.value(
+            Lists::LiveTasks,
+            Expr::col(Lists::LiveTasks).add(by_list(|a| a.counts.live)),
+        );
+    }
+    if lists.iter().any(|a| a.counts.done != 0) {
+        update.value(
+            Lists::LiveDone,
+            Expr::col(Lists::LiveDone).add(by_list(|a| a.counts.done)),
+        );
+    }
+    // query_all steps the statement to its end on SQLite.
+    let mut reserved = Vec::with_capacity(lists.len());
+    for row in conn.query_all(&update).await? {
+        let list = ListId(row.try_get_by_index(0)?);
+        let last: i64 = row.try_get_by_index(1)?;
+        let position = row.try_get_by_index::<Option<String>>(2)?;
+        let count = lists
+            .iter()
+            .find(|a| a.list == list)
+            .map(count)
+            .ok_or_else(|| no_list(list))?;
+        reserved.push((list, (last - count + 1, last), position));
+    }
+    Ok(reserved)
+}
+
+fn no_list(list: ListId) -> DbError {
+    DbError::Corrupt {
+        row: format!("list {}", list.0),
+        reason: "the list of a write does not exist",
+    }
 }
 
 /// Moves `list`'s counter on by `count` (and its counts by `counts`):
@@ -204,40 +301,22 @@ async fn bump(
     count: usize,
     counts: Counts,
 ) -> Result<(i64, i64), DbError> {
-    Ok(bump_reading(conn, list, count, counts, None).await?.0)
-}
-
-/// `bump`, also returning the value of `extra` (a one-value query) as the
-/// row's second column.
-async fn bump_reading(
-    conn: &impl ConnectionTrait,
-    list: ListId,
-    count: usize,
-    counts: Counts,
-    extra: Option<sea_orm::sea_query::SelectStatement>,
-) -> Result<((i64, i64), sea_orm::QueryResult), DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
-    let mut returned = vec![Expr::col(Lists::ChangeSeq)];
-    if let Some(extra) = extra {
-        returned.push(Expr::SubQuery(None, Box::new(extra.into())));
-    }
     let mut bump = Query::update();
     bump.table(Lists::Table)
         .value(Lists::ChangeSeq, Expr::col(Lists::ChangeSeq).add(count))
         .and_where(Expr::col(Lists::Id).eq(list.0))
-        .returning(Query::returning().exprs(returned));
+        .returning(Query::returning().exprs([Expr::col(Lists::ChangeSeq)]));
     counted(&mut bump, counts);
     // query_all steps the statement to its end on SQLite.
-    let mut rows = conn.query_all(&bump).await?;
-    if rows.is_empty() {
-        return Err(DbError::Corrupt {
-            row: format!("list {}", list.0),
-            reason: "the list of a write does not exist",
-        });
-    }
-    let row = rows.swap_remove(0);
+    let row = conn
+        .query_all(&bump)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| no_list(list))?;
     let last: i64 = row.try_get_by_index(0)?;
-    Ok(((last - count + 1, last), row))
+    Ok((last - count + 1, last))
 }
 
 /// Adds `counts` to the list's counts in `update`.

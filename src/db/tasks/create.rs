@@ -125,15 +125,17 @@ impl Merge for Append {
 
 /// Stores new top-level tasks, each of its list (a draft and its
 /// request's time), in `conn`, a write transaction that has not written
-/// for these lists yet: per list, one statement reserves its change
-/// numbers, adds to its counts and reads its last key; then one INSERT
-/// stores every task of every list (and one more per task with labels).
-/// The tasks come back in the order given.
+/// for these lists yet, each last among its list's top-level tasks, in
+/// order: one statement reserves every list's change numbers, adds to its
+/// counts and reads its last key (`numbers::reserve_appending`); one
+/// INSERT stores every task of every list (and one more per task with
+/// labels). Top-level tasks cannot be refused. The tasks come back in the
+/// order given.
 async fn append_to_lists(
     conn: &impl ConnectionTrait,
     new: &[(ListId, &TaskDraft, Timestamp)],
 ) -> Result<Vec<Task>, DbError> {
-    // Each list's creates, in the order they came, with where they were.
+    // Each list's creates, in the order they came, by where they were.
     let mut by_list: Vec<(ListId, Vec<usize>)> = Vec::new();
     for (at, (list, _, _)) in new.iter().enumerate() {
         match by_list.iter_mut().find(|(l, _)| l == list) {
@@ -141,14 +143,21 @@ async fn append_to_lists(
             None => by_list.push((*list, vec![at])),
         }
     }
+    let appending: Vec<_> = by_list
+        .iter()
+        .map(|(list, ats)| numbers::Appending {
+            list: *list,
+            count: ats.len(),
+            counts: ats
+                .iter()
+                .map(|&at| Counts::added(new[at].1.done))
+                .fold(Counts::default(), Counts::plus),
+        })
+        .collect();
+    let reserved = numbers::reserve_appending(conn, &appending).await?;
     let mut numbered = Vec::with_capacity(new.len());
     let mut order = Vec::with_capacity(new.len());
-    for (list, ats) in by_list {
-        let counts = ats
-            .iter()
-            .map(|&at| Counts::added(new[at].1.done))
-            .fold(Counts::default(), Counts::plus);
-        let (mut numbers, last) = numbers::reserve_appending(conn, list, ats.len(), counts).await?;
+    for ((list, ats), (mut numbers, last)) in by_list.into_iter().zip(reserved) {
         let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
         let drafts = ats.iter().map(|&at| (new[at].1.clone(), new[at].2));
         let (tasks, _) = appended(conn, list, drafts, last, &mut numbers).await?;
@@ -171,26 +180,17 @@ async fn append_to_lists(
         .collect()
 }
 
-/// Stores new top-level tasks of `list` (each a draft and its request's
-/// time) in `conn`, a write transaction that has not written for this
-/// list yet, each last among the list's top-level tasks, in order: one
-/// statement reserves their change numbers, adds them to the counts and
-/// reads the last key; one INSERT stores them all (and one more per task
-/// with labels). Top-level tasks cannot be refused.
+/// `append_to_lists` for new top-level tasks of one list.
 pub async fn append_all(
     conn: &impl ConnectionTrait,
     list: ListId,
     new: &[(&TaskDraft, Timestamp)],
 ) -> Result<Vec<Task>, DbError> {
-    let counts = new
+    let new: Vec<_> = new
         .iter()
-        .map(|(draft, _)| Counts::added(draft.done))
-        .fold(Counts::default(), Counts::plus);
-    let (mut numbers, last) = numbers::reserve_appending(conn, list, new.len(), counts).await?;
-    let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
-    let drafts = new.iter().map(|(draft, now)| ((*draft).clone(), *now));
-    let (tasks, _) = appended(conn, list, drafts, last, &mut numbers).await?;
-    store(conn, tasks).await
+        .map(|(draft, now)| (list, *draft, *now))
+        .collect();
+    append_to_lists(conn, &new).await
 }
 
 /// New top-level tasks of `list` from `drafts` (each with its request's
