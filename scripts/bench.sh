@@ -10,10 +10,16 @@
 # target/bench/. Not part of CI (too slow); no test asserts a timing.
 #
 # Also: the same API on one SQLite process, one PostgreSQL process and three
-# PostgreSQL processes behind nginx (scripts/bench/deploy.py).
+# PostgreSQL processes behind nginx (scripts/bench/deploy.py); creates,
+# PATCHes, moves and GETs from 1, 10, 100 and 1,000 owners and from 10 and
+# 100 lists beside the bare stack's single-INSERT creates
+# (scripts/bench/owners.py); and each per-owner operation at 10,000 tasks
+# against SCALE_SIZES' largest (scripts/bench/scale.py; default 1,000,000,
+# the issue-28 run 10,000,000).
 #
 # Overrides: DURATION (seconds per scenario, default 10), BENCH_PEERS,
-# ROUNDS (harness rounds, default 1), SKIP_OWN=1, SKIP_PG=1, SKIP_COMPARE=1.
+# ROUNDS (harness rounds, default 1), SCALE_SIZES (default 10000,1000000),
+# SKIP_OWN=1, SKIP_OWNERS=1, SKIP_PG=1, SKIP_COMPARE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -35,6 +41,18 @@ if [[ -z "${SKIP_OWN:-}" ]]; then
     python3 scripts/bench/own.py target/release/tasks-api --duration "$DURATION" \
       --synchronous "$sync" --json "target/bench/own-$sync.json"
   done
+fi
+
+log "building the bare stack (scripts/bench/bare: poem-openapi + sea-orm, nothing of ours)"
+(cd scripts/bench/bare && CARGO_TARGET_DIR="$ROOT/target/bare-target" cargo build --release --locked --quiet)
+
+if [[ -z "${SKIP_OWNERS:-}" ]]; then
+  log "many owners and lists, beside the bare stack's creates"
+  python3 scripts/bench/owners.py --bin tasks-api=target/release/tasks-api \
+    --bare target/bare-target/release/bare --dur "$DURATION" --rounds "$ROUNDS" \
+    --json target/bench/owners.json
+  log "per-owner operations as the database grows"
+  python3 scripts/bench/scale.py target/release/tasks-api --sizes "${SCALE_SIZES:-10000,1000000}"
 fi
 
 if [[ -z "${SKIP_PG:-}" ]]; then
@@ -63,8 +81,6 @@ grep -q '^\[workspace\]' "$HARNESS/bench/peers/limit/Cargo.toml" \
   || printf '\n[workspace]\n' >>"$HARNESS/bench/peers/limit/Cargo.toml"
 (cd "$HARNESS/bench/peers/limit" && CARGO_TARGET_DIR="$ROOT/target/ceiling-target" cargo build --release --quiet)
 export CEILING_BIN="$ROOT/target/ceiling-target/release/limit"
-log "building the bare stack (scripts/bench/bare: poem-openapi + sea-orm, nothing of ours)"
-(cd scripts/bench/bare && CARGO_TARGET_DIR="$ROOT/target/bare-target" cargo build --release --locked --quiet)
 BARE="bare:8006:exec $ROOT/target/bare-target/release/bare"
 export TASKS_API_BIN="$ROOT/target/release/tasks-api"
 

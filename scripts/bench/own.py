@@ -84,33 +84,40 @@ def seed(binary, db, rows, port, labelled=False):
     con.execute(
         f"""WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k WHERE k < {rows - 1})
             INSERT INTO tasks ({collist}) SELECT {select} FROM tasks, k WHERE tasks.id = 1""")
-    if "change_seq" in cols:
-        # The change feed's counter stands at the last number given out.
-        con.execute("UPDATE owners SET change_seq = (SELECT MAX(change_seq) FROM tasks)")
-    owner_cols = [r[1] for r in con.execute("PRAGMA table_info(owners)")]
-    if "live_tasks" in owner_cols:
-        # The kept counts, as if every task had been created through the API.
-        con.execute("UPDATE owners SET live_tasks = (SELECT COUNT(*) FROM tasks), "
-                    "live_done = (SELECT COUNT(*) FROM tasks WHERE done)")
-    if labelled and "labels" in cols:
+    # The counters of the list the tasks are in (each owner's inbox): the
+    # last change number given out and the kept counts, as if every task
+    # had been created through the API.
+    con.execute("""UPDATE task_lists SET change_seq = (SELECT MAX(change_seq) FROM tasks),
+                     live_tasks = (SELECT COUNT(*) FROM tasks),
+                     live_done = (SELECT COUNT(*) FROM tasks WHERE done)
+                   WHERE id = (SELECT list_id FROM tasks LIMIT 1)""")
+    if labelled:
         # Every 10th task is labelled "work", every 1,000th also "rare".
         con.execute("UPDATE tasks SET labels = CASE WHEN id % 1000 = 0 THEN 'rare,work' "
                     "ELSE 'work' END WHERE id % 10 = 0")
-        con.execute("INSERT INTO task_labels (task_id, label, owner_id) "
-                    "SELECT id, 'work', owner_id FROM tasks WHERE id % 10 = 0")
-        con.execute("INSERT INTO task_labels (task_id, label, owner_id) "
-                    "SELECT id, 'rare', owner_id FROM tasks WHERE id % 1000 = 0")
+        con.execute("INSERT INTO task_labels (task_id, label, list_id) "
+                    "SELECT id, 'work', list_id FROM tasks WHERE id % 10 = 0")
+        con.execute("INSERT INTO task_labels (task_id, label, list_id) "
+                    "SELECT id, 'rare', list_id FROM tasks WHERE id % 1000 = 0")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
 
 
-def feed_token(owner, after, origin=0):
-    """The change feed's `since` token for a position (the server's own
-    encoding, src/api/tasks/changes.rs): a position deep in the history
-    without reading every page before it."""
-    raw = bytes([1]) + b"".join(n.to_bytes(8, "big") for n in (owner, after, origin))
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+def feed_token(owner, after, origin=0, list_id=1):
+    """The change feed's `since` token for a position in one list (the
+    server's own encoding, src/api/tasks/token.rs: version 2, then the
+    owner, the scope (0: every list), the number of lists and each list's
+    id step, last number seen and origin past it, as LEB128 varints): a
+    position deep in the history without reading every page before it."""
+    raw = bytearray([2])
+    for n in (owner, 0, 1, list_id, after, max(0, origin - after)):
+        while True:
+            low, n = n & 0x7F, n >> 7
+            raw.append(low | (0x80 if n else 0))
+            if not n:
+                break
+    return base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
 
 
 def lua(method, body=None, path=None, random_ids=None, key=None, headers=None):
@@ -173,11 +180,16 @@ def main():
     ap.add_argument("--port", type=int, default=18200)
     ap.add_argument("--synchronous", default="normal", choices=["normal", "full"])
     ap.add_argument("--json")
-    ap.add_argument("--only", choices=["all", "auth", "metrics", "tree"], default="all",
+    ap.add_argument("--only", choices=["all", "auth", "metrics", "tree", "owners"], default="all",
                     help="auth: only the cost of authentication (GET by id with and without a key); "
                          "metrics: only the cost of metrics (GET by id and a list, on and off); "
-                         "tree: only moves and the label filter")
+                         "tree: only moves and the label filter; "
+                         "owners: only writes and reads from many owners and lists (owners.py)")
     args = ap.parse_args()
+    if args.only == "owners":
+        here = os.path.dirname(os.path.abspath(__file__))
+        sys.exit(subprocess.call([sys.executable, os.path.join(here, "owners.py"),
+                                  "--bin", f"tasks-api={args.binary}", "--dur", str(args.duration)]))
     extra = ["--sqlite-synchronous", args.synchronous]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -367,10 +379,10 @@ def label_plans(db):
     exists = ("EXISTS (SELECT 1 FROM task_labels WHERE task_labels.task_id = tasks.id "
               "AND task_labels.label = 'work')")
     statements = {
-        "cursor page": f"SELECT * FROM tasks WHERE owner_id = 1 AND deleted_at IS NULL "
+        "cursor page": f"SELECT * FROM tasks WHERE list_id = 1 AND deleted_at IS NULL "
                        f"AND {exists} AND id > 500000 ORDER BY id LIMIT 11",
-        "page-mode total": "SELECT COUNT(*) FROM tasks WHERE owner_id = 1 AND deleted_at IS NULL "
-                           "AND id IN (SELECT task_id FROM task_labels WHERE owner_id = 1 "
+        "page-mode total": "SELECT COUNT(*) FROM tasks WHERE list_id = 1 AND deleted_at IS NULL "
+                           "AND id IN (SELECT task_id FROM task_labels WHERE list_id = 1 "
                            "AND label = 'work')",
     }
     lines = []

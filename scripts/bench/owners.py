@@ -19,12 +19,19 @@ usage: scripts/bench/owners.py --bin now=target/release/tasks-api [--bin before=
          [--bare target/bare-target/release/bare] [--owners 1,10,100,1000]
          [--lists 1,10,100] [--scen create,patch,move,get] [--rounds 3] [--dur 3]
 Needs wrk."""
-import argparse, json, os, re, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, atexit, json, os, re, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ab import free_port  # noqa: E402
 
 TASKS_EACH = 100
+
+
+def scratch():
+    """A directory removed when the script ends."""
+    path = tempfile.mkdtemp(prefix="owners-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def call(port, method, path, key, body=None):
@@ -68,7 +75,7 @@ def prepare(binp, k, per_list):
     """A database with k owners (or one owner with k lists), each with
     TASKS_EACH tasks: [(key, list_id or None, [task ids])], and the
     server serving it."""
-    db = f"{tempfile.mkdtemp()}/owners.db"
+    db = f"{scratch()}/owners.db"
     serve(binp, db, free_port()).terminate()  # migrate once
     keys = keys_for(binp, db, 1 if per_list else k)
     port = free_port()
@@ -149,7 +156,7 @@ def main():
     results = {}  # (binary, setup, scenario) -> [(rps, p99)]
     bare = None
     if a.bare:
-        db = f"{tempfile.mkdtemp()}/bare.db"
+        db = f"{scratch()}/bare.db"
         port = free_port()
         bare = (serve(a.bare, db, port, bare=True), port)
     for name, k, per_list in setups:

@@ -82,7 +82,7 @@ fn subtree_statement(backend: DbBackend, list: ListId, root: i64, reach: Reach) 
     // id. Left to itself, SQLite 3.51 planning without the values (QPSG)
     // walked the list's live tasks at each step and every task in the
     // database (the `deleted_at` index) for the final join: 42 ms to trash
-    // a task in a database of 1,000,000 (`scripts/bench/trash.py`).
+    // a task in a database of 1,000,000 (`scripts/bench/scale.py`).
     let text = format!(
         "WITH RECURSIVE subtree(id, depth) AS (\
          SELECT id, CAST(1 AS BIGINT) FROM tasks WHERE list_id = {o1} AND parent_id = {r}{c1} \

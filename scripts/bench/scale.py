@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""What each per-owner operation costs as the database grows.
+
+For each size (default 10,000 and 1,000,000 tasks; the issue-28 run is
+`--sizes 10000,10000000`) a SQLite database of owners with 100 tasks each
+(one inbox each; every 10th task labelled "work"), seeded with SQL in the
+shape the API leaves (change numbers, positions, kept counts, members).
+Then, one request at a time against the release binary, as a client sends
+them, the first owner's operations: GET by id, a list page with its
+total, a cursor page, a feed page, a create, a PATCH, a trash, an
+undelete, a purge (each of a task with one subtask), a move, a batch of
+10 creates, the label filter and `/api/labels`. Prints the median of each
+(ms) per size and the ratio of the largest size to the smallest, beside
+the database's size, the start-up time on it and the server's peak RSS.
+A statement that grows with the database shows as a ratio above 1.
+Not a test: nothing here asserts a timing.
+
+    scripts/bench/scale.py target/release/tasks-api [--sizes 10000,1000000] [--each 100]
+"""
+import argparse
+import http.client
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from own import HOST, log, rss_peak_kib, start  # noqa: E402
+
+PER_OWNER = 100
+
+
+def seed(binary, db, size, port):
+    """`size` tasks over size / 100 owners, owner k's inbox list k; the
+    first owner's tasks in pairs, each second one a subtask of the one
+    before (so trash, undelete and purge carry a subtree of one)."""
+    proc, _ = start(binary, db, port, [])
+    c = http.client.HTTPConnection(HOST, port)
+    c.request("POST", "/api/tasks", body='{"title":"first"}',
+              headers={"content-type": "application/json"})
+    assert c.getresponse().status == 201
+    proc.terminate()
+    proc.wait()
+    owners = max(1, size // PER_OWNER)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-1000000")
+    # Owner 1 and its inbox (list 1) came from the API; the others alike.
+    con.execute(f"""WITH RECURSIVE k(k) AS (SELECT 2 UNION ALL SELECT k + 1 FROM k WHERE k < {owners})
+                    INSERT INTO owners (id, name, created_at) SELECT k, 'owner-' || k, 0 FROM k""")
+    con.execute("""INSERT INTO task_lists (id, title, created_at, updated_at, version, inbox_of,
+                                           event_seq, members)
+                   SELECT id, 'Inbox', 0, 0, 1, id, 1, 1 FROM owners WHERE id > 1""")
+    con.execute("""INSERT INTO list_members (list_id, owner_id, role, added_at)
+                   SELECT id, id, 'owner', 0 FROM owners WHERE id > 1""")
+    con.execute("DELETE FROM tasks")
+    # Task k (from 1) is number n = (k - 1) % 100 of list (k - 1) / 100 + 1:
+    # change number n + 1, position OrderKey::of_number(n).
+    n = "((k - 1) % 100)"
+    con.execute(f"""WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k WHERE k < {size})
+        INSERT INTO tasks (id, title, done, created_at, updated_at, version, list_id, change_seq,
+                           position, labels, due_at)
+        SELECT k, 'task ' || (k % 1000), k % 3 = 0, 1700000000000000 + k, 1700000000000000 + k, 1,
+               (k - 1) / 100 + 1, {n} + 1, char(96 + length({n})) || {n},
+               CASE WHEN k % 10 = 0 THEN 'work' ELSE '' END,
+               CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END
+        FROM k""")
+    con.execute("INSERT INTO task_labels (task_id, label, list_id) "
+                "SELECT id, 'work', list_id FROM tasks WHERE id % 10 = 0")
+    con.execute("""UPDATE task_lists SET change_seq = 100, live_tasks = 100,
+                     live_done = (SELECT COUNT(*) FROM tasks WHERE list_id = task_lists.id AND done)""")
+    # The first owner's first 40 tasks in pairs: a task and its subtask.
+    con.execute("UPDATE tasks SET parent_id = id - 1, position = 'a0' WHERE id <= 40 AND id % 2 = 0")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return [k for k in range(1, 41, 2)]
+
+
+class Client:
+    def __init__(self, port):
+        self.c = http.client.HTTPConnection(HOST, port)
+
+    def send(self, method, path, body=None):
+        data = json.dumps(body) if body is not None else (b"" if method in ("POST", "DELETE") else None)
+        headers = {"content-type": "application/json"} if body is not None else {}
+        self.c.request(method, path, body=data, headers=headers)
+        resp = self.c.getresponse()
+        raw = resp.read()
+        if resp.status >= 300:
+            raise SystemExit(f"{method} {path}: {resp.status} {raw[:300]!r}")
+        return json.loads(raw) if raw else None
+
+    def timed(self, requests):
+        took = []
+        for method, path, body in requests:
+            at = time.perf_counter()
+            self.send(method, path, body)
+            took.append((time.perf_counter() - at) * 1000)
+        return statistics.median(took)
+
+
+def measure(c, parents, each):
+    """Median ms of each operation of owner 1 (list 1: tasks 1-100)."""
+    page1 = c.send("GET", "/api/tasks?per_page=10")
+    ops = {
+        "GET by id": [("GET", f"/api/tasks/{41 + i % 60}", None) for i in range(each)],
+        "list page 2 (total)": [("GET", "/api/tasks?page=2&per_page=10", None)] * each,
+        "cursor page": [("GET", f"/api/tasks?per_page=10&cursor={page1['next_cursor']}", None)] * each,
+        "feed page of 50": [("GET", "/api/tasks/changes?per_page=50", None)] * each,
+        "label filter": [("GET", "/api/tasks?label=work&per_page=10", None)] * each,
+        "/api/labels": [("GET", "/api/labels", None)] * each,
+        "create": [("POST", "/api/tasks", {"title": f"new {i}"}) for i in range(each)],
+        "PATCH": [("PATCH", f"/api/tasks/{41 + i % 60}", {"done": i % 2 == 0}) for i in range(each)],
+        "move": [("POST", f"/api/tasks/{41 + i % 60}/move", {"after_id": 41 + (i * 7 + 3) % 60})
+                 for i in range(each) if i % 60 != (i * 7 + 3) % 60],
+        "batch of 10 creates": [("POST", "/api/tasks/batch",
+                                 {"operations": [{"op": "create", "task": {"title": "b"}}] * 10})]
+                               * max(1, each // 5),
+        "trash": [("DELETE", f"/api/tasks/{p}", None) for p in parents],
+        "undelete": [("POST", f"/api/tasks/{p}/undelete", None) for p in parents],
+        "purge": [("DELETE", f"/api/tasks/{p}?purge=true", None) for p in parents],
+    }
+    return {name: c.timed(requests) for name, requests in ops.items() if requests}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--sizes", default="10000,1000000")
+    ap.add_argument("--each", type=int, default=100)
+    ap.add_argument("--port", type=int, default=18400)
+    ap.add_argument("--dir", help="where the databases go (default: a temporary directory)")
+    args = ap.parse_args()
+    extra = ["--sqlite-synchronous", "normal"]
+    table = {}
+    facts = {}
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            db = os.path.join(tmp, f"{size}.db")
+            at = time.monotonic()
+            parents = seed(args.binary, db, size, args.port)
+            log(f"seeded {size} tasks in {time.monotonic() - at:.0f} s")
+            starts = []
+            for _ in range(3):
+                proc, ready = start(args.binary, db, args.port, extra)
+                starts.append(ready * 1000)
+                proc.terminate()
+                proc.wait()
+            proc, _ = start(args.binary, db, args.port, extra)
+            try:
+                c = Client(args.port)
+                measure(c, [], 10)  # warm the caches once
+                table[size] = measure(c, parents, args.each)
+                rss = rss_peak_kib(proc.pid)
+            finally:
+                proc.terminate()
+                proc.wait()
+            facts[size] = (os.path.getsize(db) / 1e6, statistics.median(starts), rss / 1024)
+            log(f"{size}: {table[size]}")
+            os.unlink(db)
+    sizes = sorted(table)
+    print(f"\nper-owner operations (owner of 100 tasks), median ms, one request at a time")
+    print(f"{'operation':<22}" + "".join(f"{s:>14,}" for s in sizes) + f"{'ratio':>8}")
+    for name in table[sizes[-1]]:
+        row = [table[s][name] for s in sizes]
+        print(f"{name:<22}" + "".join(f"{v:>14.2f}" for v in row) + f"{row[-1] / row[0]:>8.2f}")
+    for i, what in enumerate(["database MB", "ready after start ms", "peak RSS MiB"]):
+        print(f"{what:<22}" + "".join(f"{facts[s][i]:>14.1f}" for s in sizes))
+
+
+if __name__ == "__main__":
+    main()
