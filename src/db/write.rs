@@ -138,14 +138,16 @@ pub(crate) async fn run<U: UseCase>(
     case: U,
 ) -> Result<U::Output, DbError> {
     db.timed(case.name(), async move {
-        for _ in 0..ATTEMPTS {
-            let case = case.clone();
+        for attempt in 1..=ATTEMPTS {
             let retries = case.retries();
-            let job = work(move |txn| {
-                let case = case.clone();
-                Box::pin(async move { on_transaction(txn, scope, now, &case).await })
-            });
-            match db.write(job).await? {
+            let done = if retries && attempt == ATTEMPTS {
+                // The last try cannot lose: it locks the list's row before
+                // it reads, so no writer of the list comes in between.
+                write_once(db, scope, now, LockFirst(case.clone())).await?
+            } else {
+                write_once(db, scope, now, case.clone()).await?
+            };
+            match done {
                 lost if retries && lost.lost_race() => continue,
                 done => return Ok(done),
             }
@@ -153,6 +155,53 @@ pub(crate) async fn run<U: UseCase>(
         Err(DbError::Contended)
     })
     .await
+}
+
+/// `case` once, in the next group or a transaction of its own.
+async fn write_once<U: UseCase>(
+    db: &Db,
+    scope: Scope,
+    now: Timestamp,
+    case: U,
+) -> Result<U::Output, DbError> {
+    let job = work(move |txn| {
+        let case = case.clone();
+        Box::pin(async move { on_transaction(txn, scope, now, &case).await })
+    });
+    db.write(job).await
+}
+
+/// A use case that reads before it takes its numbers, made to take them
+/// (and so lock its list's row) first: it then reads what no other writer
+/// of the list can change before it commits. Its refusals leave a gap in
+/// the list's numbers, which the feed does not mind.
+#[derive(Clone)]
+struct LockFirst<U>(U);
+
+impl<U: UseCase> UseCase for LockFirst<U> {
+    type Output = U::Output;
+
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn reserve(&self) -> Reserve {
+        match self.0.reserve() {
+            Reserve::OnFirstTake(count) => Reserve::Now(count),
+            other => other,
+        }
+    }
+
+    fn undone_on_failure(&self) -> bool {
+        self.0.undone_on_failure()
+    }
+
+    fn perform<'w, 't: 'w>(
+        &'w self,
+        write: &'w mut Write<'t>,
+    ) -> impl Future<Output = Result<Self::Output, DbError>> + Send + 'w {
+        self.0.perform(write)
+    }
 }
 
 /// `case` on `txn`, a write transaction that has not written for `list`
