@@ -47,10 +47,12 @@ def wait_ready(port, timeout=30.0):
 
 
 def start(binary, db, port, extra):
+    """Serves `db` (a SQLite file, or a database URL)."""
     # Single-user on loopback unless a scenario asks for keys.
     auth = [] if "--auth" in extra else ["--auth", "none"]
+    url = db if "://" in db else f"sqlite://{db}"
     proc = subprocess.Popen(
-        [binary, "--bind", f"{HOST}:{port}", "--database-url", f"sqlite://{db}", *auth, *extra],
+        [binary, "--bind", f"{HOST}:{port}", "--database-url", url, *auth, *extra],
         stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     return proc, wait_ready(port)
 

@@ -18,6 +18,11 @@ nothing here asserts.
 usage: scripts/bench/owners.py --bin now=target/release/tasks-api [--bin before=/tmp/old]
          [--bare target/bare-target/release/bare] [--owners 1,10,100,1000]
          [--lists 1,10,100] [--scen create,patch,move,get] [--rounds 3] [--dur 3]
+         [--postgres postgres://postgres@127.0.0.1:5435 --processes 1,3]
+
+With `--postgres`, each setup is a database on that server, served by one
+process or (`--processes 1,3`) by one and by three, wrk's connections split
+between them: whether writes to different owners and lists go in parallel.
 Needs wrk."""
 import argparse, atexit, json, os, re, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
 
@@ -43,22 +48,23 @@ def call(port, method, path, key, body=None):
         return json.loads(r.read() or b"null")
 
 
-def keys_for(binp, db, count):
+def keys_for(binp, url, count):
     keys = []
     for i in range(count):
-        out = subprocess.run([binp, "keys", "create", "--database-url", f"sqlite://{db}",
+        out = subprocess.run([binp, "keys", "create", "--database-url", url,
                               "--owner", f"owner{i}", "--name", "bench"],
                              capture_output=True, text=True, check=True).stdout
         keys.append(re.search(r"tsk_[A-Za-z0-9_-]{32}", out).group(0))
     return keys
 
 
-def serve(binp, db, port, bare=False):
+def serve(binp, url, port, bare=False):
     args = [binp] if bare else [
-        binp, "--bind", f"127.0.0.1:{port}", "--database-url", f"sqlite://{db}",
-        "--sqlite-synchronous", "normal", "--rate-limit-per-sec", "1000000",
-        "--rate-limit-burst", "1000000"]
-    env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"sqlite://{db}?mode=rwc"}
+        binp, "--bind", f"127.0.0.1:{port}", "--database-url", url,
+        "--rate-limit-per-sec", "1000000", "--rate-limit-burst", "1000000"]
+    if url.startswith("sqlite:") and not bare:
+        args += ["--sqlite-synchronous", "normal"]
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"{url}?mode=rwc"}
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     for _ in range(200):
         try:
@@ -71,15 +77,36 @@ def serve(binp, db, port, bare=False):
     raise SystemExit("server did not start")
 
 
-def prepare(binp, k, per_list):
+def database(postgres):
+    """A fresh database: a SQLite file, or one on the PostgreSQL server
+    `postgres` (dropped when the script ends)."""
+    if not postgres:
+        return f"sqlite://{scratch()}/owners.db"
+    name = f"owners_{os.getpid()}_{len(DATABASES)}"
+    DATABASES.append(name)
+    subprocess.run(["psql", "-q", postgres, "-c", f"CREATE DATABASE {name}"], check=True)
+    return f"{postgres.rstrip('/')}/{name}"
+
+
+DATABASES = []
+
+
+def drop_databases(postgres):
+    for name in DATABASES:
+        subprocess.run(["psql", "-q", postgres, "-c", f"DROP DATABASE IF EXISTS {name}"],
+                       capture_output=True)
+
+
+def prepare(binp, k, per_list, postgres=None, processes=1):
     """A database with k owners (or one owner with k lists), each with
-    TASKS_EACH tasks: [(key, list_id or None, [task ids])], and the
-    server serving it."""
-    db = f"{scratch()}/owners.db"
-    serve(binp, db, free_port()).terminate()  # migrate once
-    keys = keys_for(binp, db, 1 if per_list else k)
-    port = free_port()
-    proc = serve(binp, db, port)
+    TASKS_EACH tasks: [(key, list_id or None, [task ids])], and
+    `processes` servers serving it."""
+    url = database(postgres)
+    serve(binp, url, free_port()).terminate()  # migrate once
+    keys = keys_for(binp, url, 1 if per_list else k)
+    ports = [free_port() for _ in range(processes)]
+    procs = [serve(binp, url, port) for port in ports]
+    port = ports[0]
     targets = []
     for i in range(k):
         key = keys[0 if per_list else i]
@@ -88,7 +115,7 @@ def prepare(binp, k, per_list):
         done = call(port, "POST", "/api/tasks/batch", key,
                     {"operations": [{"op": "create", "task": task}] * TASKS_EACH})
         targets.append((key, list_id, [r["task"]["id"] for r in done["results"]]))
-    return proc, port, targets
+    return procs, ports, targets
 
 
 def script(scen, targets):
@@ -124,17 +151,25 @@ def script(scen, targets):
     return "\n".join(lua) + "\n"
 
 
-def wrk(port, lua_text, dur):
+def wrk(ports, lua_text, dur):
+    """32 connections spread over `ports` (one wrk each, at once): the
+    requests/s of all, the worst p99."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua_text)
-    out = subprocess.run(["wrk", "-t2", "-c32", f"-d{dur}s", "--latency", "-s", f.name,
-                          f"http://127.0.0.1:{port}/"], capture_output=True, text=True).stdout
+    threads = 2 if len(ports) == 1 else 1
+    runs = [subprocess.Popen(["wrk", f"-t{threads}", f"-c{32 // len(ports)}", f"-d{dur}s",
+                              "--latency", "-s", f.name, f"http://127.0.0.1:{port}/"],
+                             stdout=subprocess.PIPE, text=True) for port in ports]
+    outs = [run.communicate()[0] for run in runs]
     os.unlink(f.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-        raise SystemExit("non-2xx answers: " + out)
-    m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+    rps, p99 = 0.0, 0.0
+    for out in outs:
+        rps += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+            raise SystemExit("non-2xx answers: " + out)
+        m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+        if m:
+            p99 = max(p99, float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)])
     return rps, p99
 
 
@@ -148,34 +183,40 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dur", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--postgres", help="a PostgreSQL server's URL: a database there per setup")
+    ap.add_argument("--processes", default="1",
+                    help="servers on one database, each taking a share of the connections: "
+                         "1,3 measures each binary with one and with three")
     a = ap.parse_args()
-    bins = [b.split("=", 1) for b in a.bin]
+    counts = [int(n) for n in a.processes.split(",")]
+    bins = [(b if len(counts) == 1 else f"{b}/{n}p", path, n)
+            for b, path in (x.split("=", 1) for x in a.bin) for n in counts]
     scens = a.scen.split(",")
     setups = [(f"{k} owners", k, False) for k in map(int, a.owners.split(",")) if k]
     setups += [(f"{k} lists", k, True) for k in map(int, a.lists.split(",")) if k]
     results = {}  # (binary, setup, scenario) -> [(rps, p99)]
     bare = None
     if a.bare:
-        db = f"{scratch()}/bare.db"
         port = free_port()
-        bare = (serve(a.bare, db, port, bare=True), port)
+        bare = (serve(a.bare, f"sqlite://{scratch()}/bare.db", port, bare=True), port)
     for name, k, per_list in setups:
-        servers = {b: prepare(binp, k, per_list) for b, binp in bins}
+        servers = {b: prepare(binp, k, per_list, a.postgres, n) for b, binp, n in bins}
         for r in range(a.rounds):
             for scen in scens:
                 order = bins if r % 2 == 0 else bins[::-1]
-                for b, _ in order:
-                    _, port, targets = servers[b]
-                    results.setdefault((b, name, scen), []).append(wrk(port, script(scen, targets), a.dur))
+                for b, _, _ in order:
+                    _, ports, targets = servers[b]
+                    results.setdefault((b, name, scen), []).append(wrk(ports, script(scen, targets), a.dur))
                 if bare and scen == "create":
                     results.setdefault(("bare", name, "create"), []).append(
-                        wrk(bare[1], script("bare", []), a.dur))
-        for proc, _, _ in servers.values():
-            proc.terminate()
-            proc.wait()
+                        wrk([bare[1]], script("bare", []), a.dur))
+        for procs, _, _ in servers.values():
+            for proc in procs:
+                proc.terminate()
+                proc.wait()
         for scen in scens:
             line = f"{scen:>7} from {name:<12}"
-            for b in [b for b, _ in bins] + (["bare"] if bare and scen == "create" else []):
+            for b in [b for b, _, _ in bins] + (["bare"] if bare and scen == "create" else []):
                 runs = results[(b, name, scen)]
                 rps, p99 = statistics.median(x[0] for x in runs), statistics.median(x[1] for x in runs)
                 one = results.get((b, setups[0][0], scen))
@@ -184,8 +225,10 @@ def main():
             print(line, flush=True)
     if bare:
         bare[0].terminate()
+    if a.postgres:
+        drop_databases(a.postgres)
     med = lambda key, i: statistics.median(x[i] for x in results[key]) if key in results else None
-    for b, _ in bins:
+    for b, _, _ in bins:
         many, one, plain = (med((b, "100 owners", "create"), 0), med((b, "1 owners", "create"), 0),
                             med(("bare", "100 owners", "create"), 0))
         if many and one:

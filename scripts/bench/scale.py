@@ -16,13 +16,21 @@ A statement that grows with the database shows as a ratio above 1.
 Not a test: nothing here asserts a timing.
 
     scripts/bench/scale.py target/release/tasks-api [--sizes 10000,1000000] [--each 100]
+        [--postgres postgres://postgres@127.0.0.1:5435 --pg-log /tmp/tasks-api-pg-5435/server.log]
+
+With `--postgres` the same on PostgreSQL (a database per size, seeded with
+generate_series), and then each operation once more with every statement's
+plan logged (auto_explain, generic plans forced): prints each statement
+whose plan reads a table sequentially or sorts, or "none".
 """
 import argparse
 import http.client
 import json
 import os
 import sqlite3
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,6 +88,78 @@ def seed(binary, db, size, port):
     con.close()
     return [k for k in range(1, 41, 2)]
 
+def pg_seed(binary, admin_url, name, size, port):
+    """`seed` on PostgreSQL: database `name` on the server of `admin_url`."""
+    def psql(url, sql):
+        done = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"psql: {done.stderr}")
+    psql(admin_url, f"DROP DATABASE IF EXISTS {name}")
+    psql(admin_url, f"CREATE DATABASE {name}")
+    url = f"{admin_url.rstrip('/')}/{name}"
+    proc, _ = start(binary, url, port, [])
+    c = http.client.HTTPConnection(HOST, port)
+    c.request("POST", "/api/tasks", body='{"title":"first"}',
+              headers={"content-type": "application/json"})
+    assert c.getresponse().status == 201
+    proc.terminate()
+    proc.wait()
+    owners = max(1, size // PER_OWNER)
+    n = "((k - 1) % 100)"
+    psql(url, f"""
+        INSERT INTO owners (id, name, created_at) SELECT k, 'owner-' || k, 0 FROM generate_series(2, {owners}) k;
+        INSERT INTO task_lists (id, title, created_at, updated_at, version, inbox_of, event_seq, members)
+          SELECT id, 'Inbox', 0, 0, 1, id, 1, 1 FROM owners WHERE id > 1;
+        INSERT INTO list_members (list_id, owner_id, role, added_at)
+          SELECT id, id, 'owner', 0 FROM owners WHERE id > 1;
+        DELETE FROM tasks;
+        INSERT INTO tasks (id, title, done, created_at, updated_at, version, list_id, change_seq,
+                           position, labels, due_at)
+          SELECT k, 'task ' || (k % 1000), k % 3 = 0, 1700000000000000 + k, 1700000000000000 + k, 1,
+                 (k - 1) / 100 + 1, {n} + 1, chr(96 + length({n}::text)) || {n}::text,
+                 CASE WHEN k % 10 = 0 THEN 'work' ELSE '' END,
+                 CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END
+          FROM generate_series(1::bigint, {size}) k;
+        INSERT INTO task_labels (task_id, label, list_id) SELECT id, 'work', list_id FROM tasks WHERE id % 10 = 0;
+        UPDATE task_lists SET change_seq = 100, live_tasks = 100,
+          live_done = (SELECT COUNT(*) FROM tasks WHERE list_id = task_lists.id AND done);
+        UPDATE tasks SET parent_id = id - 1, position = 'a0' WHERE id <= 40 AND id % 2 = 0;
+        SELECT setval(pg_get_serial_sequence('tasks', 'id'), {size});
+        SELECT setval(pg_get_serial_sequence('owners', 'id'), {owners});
+        SELECT setval(pg_get_serial_sequence('task_lists', 'id'), {owners});""")
+    psql(url, "VACUUM ANALYZE")
+    return url, [k for k in range(1, 41, 2)]
+
+
+def pg_plans(binary, url, port, pg_log):
+    """Each operation once with every statement's plan logged (generic
+    plans forced): the statements whose plan scans a table or sorts."""
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    settings = ["session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = 0",
+                "plan_cache_mode = force_generic_plan"]
+    for setting in settings:
+        subprocess.run(["psql", "-q", admin, "-c", f"ALTER DATABASE {name} SET {setting}"], check=True)
+    mark = os.path.getsize(pg_log)
+    proc, _ = start(binary, url, port, [])
+    try:
+        measure(Client(port), list(range(41, 47, 2)), 1)
+    finally:
+        proc.terminate()
+        proc.wait()
+    with open(pg_log, errors="replace") as f:
+        f.seek(mark)
+        text = f.read()
+    plans = re.split(r"\n[^\n]*LOG:  duration: [\d.]+ ms  plan:\n", "\n" + text)[1:]
+    found = []
+    for plan in plans:
+        query = re.search(r"Query Text: (.*)", plan)
+        nodes = re.findall(r"(Seq Scan on \w+|Sort\b|Bitmap Heap Scan on \w+)", plan)
+        if nodes and query:
+            found.append(f"{sorted(set(nodes))}: {query.group(1)[:400]}")
+    return len(plans), sorted(set(found))
+
 
 class Client:
     def __init__(self, port):
@@ -135,7 +215,11 @@ def main():
     ap.add_argument("--each", type=int, default=100)
     ap.add_argument("--port", type=int, default=18400)
     ap.add_argument("--dir", help="where the databases go (default: a temporary directory)")
+    ap.add_argument("--postgres", help="a PostgreSQL server's URL: measure there instead")
+    ap.add_argument("--pg-log", help="that server's log file (for the plans)")
     args = ap.parse_args()
+    if args.postgres:
+        return main_pg(args)
     extra = ["--sqlite-synchronous", "normal"]
     table = {}
     facts = {}
@@ -163,6 +247,34 @@ def main():
             facts[size] = (os.path.getsize(db) / 1e6, statistics.median(starts), rss / 1024)
             log(f"{size}: {table[size]}")
             os.unlink(db)
+    report(table, facts)
+
+
+def main_pg(args):
+    table, plans = {}, {}
+    for size in [int(s) for s in args.sizes.split(",")]:
+        at = time.monotonic()
+        url, parents = pg_seed(args.binary, args.postgres, f"scale_{size}", size, args.port)
+        log(f"seeded {size} tasks on PostgreSQL in {time.monotonic() - at:.0f} s")
+        proc, _ = start(args.binary, url, args.port, [])
+        try:
+            c = Client(args.port)
+            measure(c, [], 10)
+            table[size] = measure(c, parents, args.each)
+        finally:
+            proc.terminate()
+            proc.wait()
+        log(f"{size}: {table[size]}")
+        if args.pg_log:
+            plans[size] = pg_plans(args.binary, url, args.port, args.pg_log)
+    report(table, {})
+    for size, (count, found) in plans.items():
+        print(f"\n{size:,} tasks: {count} statements' plans (generic), scans and sorts:")
+        for line in found or ["none"]:
+            print(f"  {line}")
+
+
+def report(table, facts):
     sizes = sorted(table)
     print(f"\nper-owner operations (owner of 100 tasks), median ms, one request at a time")
     print(f"{'operation':<22}" + "".join(f"{s:>14,}" for s in sizes) + f"{'ratio':>8}")
@@ -170,7 +282,8 @@ def main():
         row = [table[s][name] for s in sizes]
         print(f"{name:<22}" + "".join(f"{v:>14.2f}" for v in row) + f"{row[-1] / row[0]:>8.2f}")
     for i, what in enumerate(["database MB", "ready after start ms", "peak RSS MiB"]):
-        print(f"{what:<22}" + "".join(f"{facts[s][i]:>14.1f}" for s in sizes))
+        if facts:
+            print(f"{what:<22}" + "".join(f"{facts[s][i]:>14.1f}" for s in sizes))
 
 
 if __name__ == "__main__":
