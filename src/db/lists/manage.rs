@@ -1,15 +1,17 @@
-//! Making, reading, renaming, trashing lists, and their members. Every
-//! change of a list or its members locks the list's row (it takes the next
-//! number of the list's history, its event in the feed), after which it
-//! checks the caller's role: so changes of one list take turns with each
-//! other and with the writes of its tasks, on every process.
+//! Making, renaming, trashing lists (reading them: `listing.rs`; their
+//! members: `members.rs`). Every change of a list or its members locks the
+//! list's row (it takes the next number of the list's history, its event
+//! in the feed), after which it checks the caller's role: so changes of one
+//! list take turns with each other and with the writes of its tasks, on
+//! every process.
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use super::super::group::work;
 use super::super::{Db, DbError};
-use super::{TaskList, of_list, statement, stored_role};
-use crate::domain::sharing::{MAX_LISTS_PER_OWNER, MAX_MEMBERS_PER_LIST};
+use super::listing::read;
+use super::{TaskList, of_list, statement};
+use crate::domain::sharing::MAX_LISTS_PER_OWNER;
 use crate::domain::{ListId, OwnerId, Role, Timestamp, Title};
 
 /// Why a change of a list or its members was not made (nothing was).
@@ -34,122 +36,8 @@ pub enum Refused {
 
 pub type Managed<T> = Result<T, Refused>;
 
-/// A list row with the caller's role, as read for the API.
-#[derive(Debug, FromQueryResult)]
-struct Row {
-    id: i64,
-    title: String,
-    created_at: i64,
-    updated_at: i64,
-    version: i64,
-    deleted_at: Option<i64>,
-    inbox_of: Option<i64>,
-    role: String,
-}
-
-const COLUMNS: &str = "l.id, l.title, l.created_at, l.updated_at, l.version, l.deleted_at, \
-                       l.inbox_of, m.role";
-
-fn instant(micros: i64, list: i64) -> Result<Timestamp, DbError> {
-    Timestamp::from_micros(micros).ok_or_else(|| DbError::Corrupt {
-        row: format!("list {list}"),
-        reason: "an instant out of range",
-    })
-}
-
-impl Row {
-    fn into_list(self, owner: OwnerId) -> Result<TaskList, DbError> {
-        Ok(TaskList {
-            id: ListId(self.id),
-            title: Title::from_stored(self.title),
-            role: stored_role(&self.role, self.id)?,
-            inbox: self.inbox_of == Some(owner.0),
-            created_at: instant(self.created_at, self.id)?,
-            updated_at: instant(self.updated_at, self.id)?,
-            version: self.version,
-            deleted_at: self.deleted_at.map(|m| instant(m, self.id)).transpose()?,
-        })
-    }
-}
-
-/// `list` as `owner` sees it (in the trash only when `trashed`).
-async fn read(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
-    list: ListId,
-    trashed: bool,
-) -> Result<Option<TaskList>, DbError> {
-    let deleted = if trashed { "IS NOT NULL" } else { "IS NULL" };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM task_lists l \
-         JOIN list_members m ON m.list_id = l.id AND m.owner_id = ? \
-         WHERE l.id = ? AND l.deleted_at {deleted}"
-    );
-    let stmt = statement(conn, &sql, vec![owner.0.into(), list.0.into()]);
-    match Row::find_by_statement(stmt).one(conn).await? {
-        Some(row) => Ok(Some(row.into_list(owner)?)),
-        None => Ok(None),
-    }
-}
-
-/// `list` as `owner` sees it on `conn`, if it does (not in the trash).
-pub(crate) async fn find_on(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
-    list: ListId,
-) -> Result<Option<TaskList>, DbError> {
-    read(conn, owner, list, false).await
-}
-
-/// Every list `owner` sees, read on `conn`, in id order.
-pub(crate) async fn all_on(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
-) -> Result<Vec<TaskList>, DbError> {
-    lists_after(conn, owner, 0, i64::MAX).await
-}
-
-async fn lists_after(
-    conn: &impl ConnectionTrait,
-    owner: OwnerId,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<TaskList>, DbError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM list_members m \
-         JOIN task_lists l ON l.id = m.list_id AND l.deleted_at IS NULL \
-         WHERE m.owner_id = ? AND l.id > ? ORDER BY l.id LIMIT ?"
-    );
-    let stmt = statement(conn, &sql, vec![owner.0.into(), after.into(), limit.into()]);
-    Row::find_by_statement(stmt)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| row.into_list(owner))
-        .collect()
-}
-
-/// `list` as `owner` sees it, if it does (not in the trash).
-pub async fn find(db: &Db, owner: OwnerId, list: ListId) -> Result<Option<TaskList>, DbError> {
-    db.timed("find_list", read(db.reader(), owner, list, false))
-        .await
-}
-
-/// The lists `owner` sees after the list `after` (in id order), up to
-/// `limit` of them.
-pub async fn page(
-    db: &Db,
-    owner: OwnerId,
-    after: i64,
-    limit: u64,
-) -> Result<Vec<TaskList>, DbError> {
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    db.timed("list_lists", lists_after(db.reader(), owner, after, limit))
-        .await
-}
-
 /// Runs `f` in a write transaction (on SQLite in the next group).
-async fn in_write<T, F>(db: &Db, name: &'static str, f: F) -> Result<T, DbError>
+pub(super) async fn in_write<T, F>(db: &Db, name: &'static str, f: F) -> Result<T, DbError>
 where
     T: Send + 'static,
     F: for<'t> Fn(
@@ -163,7 +51,7 @@ where
     db.timed(name, db.write(work(move |txn| f(txn)))).await
 }
 
-async fn exec(
+pub(super) async fn exec(
     conn: &impl ConnectionTrait,
     sql: &str,
     values: Vec<sea_orm::Value>,
@@ -174,7 +62,7 @@ async fn exec(
         .rows_affected())
 }
 
-async fn count(
+pub(super) async fn count(
     conn: &impl ConnectionTrait,
     sql: &str,
     values: Vec<sea_orm::Value>,
@@ -187,7 +75,11 @@ async fn count(
 
 /// Locks `list`'s row and takes the next number of its history as the
 /// number of its own latest change (an event of the feed).
-async fn event(conn: &impl ConnectionTrait, list: ListId, now: Timestamp) -> Result<(), DbError> {
+pub(super) async fn event(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    now: Timestamp,
+) -> Result<(), DbError> {
     exec(
         conn,
         "UPDATE task_lists SET change_seq = change_seq + 1, event_seq = change_seq + 1, \
@@ -199,7 +91,10 @@ async fn event(conn: &impl ConnectionTrait, list: ListId, now: Timestamp) -> Res
 }
 
 /// The lists `owner` is a member of (in the trash or not).
-async fn memberships(conn: &impl ConnectionTrait, owner: OwnerId) -> Result<i64, DbError> {
+pub(super) async fn memberships(
+    conn: &impl ConnectionTrait,
+    owner: OwnerId,
+) -> Result<i64, DbError> {
     count(
         conn,
         "SELECT COUNT(*) FROM list_members WHERE owner_id = ?",
@@ -208,7 +103,7 @@ async fn memberships(conn: &impl ConnectionTrait, owner: OwnerId) -> Result<i64,
     .await
 }
 
-fn too_many_lists(owner: OwnerId) -> Refused {
+pub(super) fn too_many_lists(owner: OwnerId) -> Refused {
     Refused::Limit(format!(
         "owner {} is already a member of {MAX_LISTS_PER_OWNER} lists, the most one may see",
         owner.0
@@ -265,7 +160,7 @@ async fn insert_list(
     Ok(ListId(row.try_get_by_index(0)?))
 }
 
-async fn add_member(
+pub(super) async fn add_member(
     conn: &impl ConnectionTrait,
     list: ListId,
     member: OwnerId,
@@ -320,7 +215,7 @@ pub async fn create(
 
 /// Locks `list`'s row and checks that `owner` holds `needed` on it (in the
 /// trash only when `trashed`); the list's version must be one of `expect`.
-async fn checked(
+pub(super) async fn checked(
     conn: &DatabaseTransaction,
     owner: OwnerId,
     list: ListId,
@@ -435,7 +330,7 @@ pub async fn trash(
     .await
 }
 
-async fn is_inbox(conn: &impl ConnectionTrait, list: ListId) -> Result<bool, DbError> {
+pub(super) async fn is_inbox(conn: &impl ConnectionTrait, list: ListId) -> Result<bool, DbError> {
     Ok(count(
         conn,
         "SELECT COUNT(*) FROM task_lists WHERE id = ? AND inbox_of IS NOT NULL",
@@ -515,201 +410,6 @@ pub async fn purge_trashed_lists(db: &Db, cutoff: Timestamp) -> Result<u64, DbEr
     .await
 }
 
-/// A member of a list, as listed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    pub owner: OwnerId,
-    pub name: String,
-    pub role: Role,
-    pub added_at: Timestamp,
-}
-
-/// The members of `list`, if `owner` sees it.
-pub async fn members(
-    db: &Db,
-    owner: OwnerId,
-    list: ListId,
-) -> Result<Option<Vec<Member>>, DbError> {
-    db.timed("list_members", async {
-        let reader = db.reader();
-        if of_list(reader, owner, list, false).await?.is_none() {
-            return Ok(None);
-        }
-        let stmt = statement(
-            reader,
-            "SELECT m.owner_id, o.name, m.role, m.added_at FROM list_members m \
-             JOIN owners o ON o.id = m.owner_id WHERE m.list_id = ? ORDER BY m.owner_id",
-            vec![list.0.into()],
-        );
-        let rows = reader.query_all_raw(stmt).await?;
-        rows.iter()
-            .map(|row| {
-                let role: String = row.try_get_by_index(2)?;
-                Ok(Member {
-                    owner: OwnerId(row.try_get_by_index(0)?),
-                    name: row.try_get_by_index(1)?,
-                    role: stored_role(&role, list.0)?,
-                    added_at: instant(row.try_get_by_index(3)?, list.0)?,
-                })
-            })
-            .collect::<Result<Vec<_>, DbError>>()
-            .map(Some)
-    })
-    .await
-}
-
-/// Whether a change of members leaves `list` an owner: the owners other
-/// than `member`.
-async fn other_owners(
-    conn: &impl ConnectionTrait,
-    list: ListId,
-    member: OwnerId,
-) -> Result<i64, DbError> {
-    count(
-        conn,
-        "SELECT COUNT(*) FROM list_members WHERE list_id = ? AND owner_id <> ? AND role = 'owner'",
-        vec![list.0.into(), member.0.into()],
-    )
-    .await
-}
-
-async fn role_of(
-    conn: &impl ConnectionTrait,
-    list: ListId,
-    member: OwnerId,
-) -> Result<Option<Role>, DbError> {
-    let stmt = statement(
-        conn,
-        "SELECT role FROM list_members WHERE list_id = ? AND owner_id = ?",
-        vec![list.0.into(), member.0.into()],
-    );
-    match conn.query_one_raw(stmt).await? {
-        Some(row) => {
-            let role: String = row.try_get_by_index(0)?;
-            Ok(Some(stored_role(&role, list.0)?))
-        }
-        None => Ok(None),
-    }
-}
-
-/// Whether `set_member` added the member or changed (or kept) its role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MemberSet {
-    Added,
-    Changed,
-}
-
-/// Gives `member` `role` on `list` (its owners only): adds it, or changes
-/// its role.
-pub async fn set_member(
-    db: &Db,
-    owner: OwnerId,
-    list: ListId,
-    member: OwnerId,
-    role: Role,
-    now: Timestamp,
-) -> Result<Managed<MemberSet>, DbError> {
-    in_write(db, "set_member", move |txn| {
-        Box::pin(async move {
-            let access = match checked(txn, owner, list, Role::Owner, false, None).await? {
-                Ok(access) => access,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            if access.inbox || is_inbox(txn, list).await? {
-                return Ok(Err(Refused::Inbox("an inbox is not shared")));
-            }
-            let exists = count(
-                txn,
-                "SELECT COUNT(*) FROM owners WHERE id = ?",
-                vec![member.0.into()],
-            )
-            .await?;
-            if exists == 0 {
-                return Ok(Err(Refused::NoSuchOwner));
-            }
-            match role_of(txn, list, member).await? {
-                Some(current) if current == role => Ok(Ok(MemberSet::Changed)),
-                Some(Role::Owner) if other_owners(txn, list, member).await? == 0 => {
-                    Ok(Err(Refused::LastOwner))
-                }
-                Some(_) => {
-                    exec(
-                        txn,
-                        "UPDATE list_members SET role = ? WHERE list_id = ? AND owner_id = ?",
-                        vec![role.as_str().into(), list.0.into(), member.0.into()],
-                    )
-                    .await?;
-                    event(txn, list, now).await?;
-                    Ok(Ok(MemberSet::Changed))
-                }
-                None => {
-                    let members = count(
-                        txn,
-                        "SELECT members FROM task_lists WHERE id = ?",
-                        vec![list.0.into()],
-                    )
-                    .await?;
-                    if members >= MAX_MEMBERS_PER_LIST as i64 {
-                        return Ok(Err(Refused::Limit(format!(
-                            "list {} already has {MAX_MEMBERS_PER_LIST} members, the most a list may have",
-                            list.0
-                        ))));
-                    }
-                    if memberships(txn, member).await? >= MAX_LISTS_PER_OWNER as i64 {
-                        return Ok(Err(too_many_lists(member)));
-                    }
-                    add_member(txn, list, member, role, now.as_micros()).await?;
-                    event(txn, list, now).await?;
-                    Ok(Ok(MemberSet::Added))
-                }
-            }
-        })
-    })
-    .await
-}
-
-/// Removes `member` from `list`: by one of its owners, or by the member
-/// itself (leaving). The last owner cannot leave.
-pub async fn remove_member(
-    db: &Db,
-    owner: OwnerId,
-    list: ListId,
-    member: OwnerId,
-    now: Timestamp,
-) -> Result<Managed<()>, DbError> {
-    in_write(db, "remove_member", move |txn| {
-        Box::pin(async move {
-            let needed = if member == owner {
-                Role::Viewer
-            } else {
-                Role::Owner
-            };
-            if let Err(refused) = checked(txn, owner, list, needed, false, None).await? {
-                return Ok(Err(refused));
-            }
-            match role_of(txn, list, member).await? {
-                None => Ok(Err(Refused::NoSuchOwner)),
-                Some(Role::Owner) if other_owners(txn, list, member).await? == 0 => {
-                    Ok(Err(Refused::LastOwner))
-                }
-                Some(_) => {
-                    exec(
-                        txn,
-                        "DELETE FROM list_members WHERE list_id = ? AND owner_id = ?",
-                        vec![list.0.into(), member.0.into()],
-                    )
-                    .await?;
-                    exec(
-                        txn,
-                        "UPDATE task_lists SET members = members - 1 WHERE id = ?",
-                        vec![list.0.into()],
-                    )
-                    .await?;
-                    event(txn, list, now).await?;
-                    Ok(Ok(()))
-                }
-            }
-        })
-    })
-    .await
-}
+pub(crate) use super::listing::{all_on, find_on};
+pub use super::listing::{find, page};
+pub use super::members::{Member, MemberSet, members, remove_member, set_member};

@@ -6,7 +6,9 @@
 //! members: `manage.rs`.
 
 pub mod entity;
+mod listing;
 pub mod manage;
+mod members;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
