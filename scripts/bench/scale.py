@@ -41,10 +41,9 @@ from own import HOST, log, rss_peak_kib, start  # noqa: E402
 PER_OWNER = 100
 
 
-def seed(binary, db, size, port):
-    """`size` tasks over size / 100 owners, owner k's inbox list k; the
-    first owner's tasks in pairs, each second one a subtask of the one
-    before (so trash, undelete and purge carry a subtree of one)."""
+def first_task(binary, db, port):
+    """Migrates `db` (a SQLite file or a URL) and makes the first owner's
+    first task through the API: its inbox (list 1) with it."""
     proc, _ = start(binary, db, port, [])
     c = http.client.HTTPConnection(HOST, port)
     c.request("POST", "/api/tasks", body='{"title":"first"}',
@@ -52,6 +51,13 @@ def seed(binary, db, size, port):
     assert c.getresponse().status == 201
     proc.terminate()
     proc.wait()
+
+
+def seed(binary, db, size, port):
+    """`size` tasks over size / 100 owners, owner k's inbox list k; the
+    first owner's tasks in pairs, each second one a subtask of the one
+    before (so trash, undelete and purge carry a subtree of one)."""
+    first_task(binary, db, port)
     owners = max(1, size // PER_OWNER)
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
@@ -98,13 +104,7 @@ def pg_seed(binary, admin_url, name, size, port):
     psql(admin_url, f"DROP DATABASE IF EXISTS {name}")
     psql(admin_url, f"CREATE DATABASE {name}")
     url = f"{admin_url.rstrip('/')}/{name}"
-    proc, _ = start(binary, url, port, [])
-    c = http.client.HTTPConnection(HOST, port)
-    c.request("POST", "/api/tasks", body='{"title":"first"}',
-              headers={"content-type": "application/json"})
-    assert c.getresponse().status == 201
-    proc.terminate()
-    proc.wait()
+    first_task(binary, url, port)
     owners = max(1, size // PER_OWNER)
     n = "((k - 1) % 100)"
     psql(url, f"""

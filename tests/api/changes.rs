@@ -499,20 +499,12 @@ async fn a_syncing_client_ends_with_exactly_the_servers_tasks_while_three_write(
 /// can never commit with a number lower than one a reader has seen.
 #[tokio::test]
 async fn a_write_waits_for_the_open_write_of_the_same_owner() {
-    use tasks_api::domain::{ListId, TaskDraft, Timestamp, Title};
+    use tasks_api::domain::{ListId, Timestamp};
     let app = spawn_app().await;
     let (_, token) = drain(&app, None, 100).await;
     let db = app.db().await;
     let open = db.begin_write().await.expect("begin");
-    let draft = TaskDraft {
-        title: Title::parse("first, committed last").expect("title"),
-        description: None,
-        done: false,
-        due_at: None,
-        labels: Default::default(),
-        parent_id: None,
-        list_id: None,
-    };
+    let draft = crate::helpers::draft("first, committed last");
     // The first owner made by a fresh database is the test app's; its
     // inbox has its id.
     let new = [(&draft, Timestamp::now())];

@@ -415,3 +415,17 @@ impl TestApp {
             .await
     }
 }
+
+/// A draft of a top-level task titled `title`, for the tests that write
+/// through the database layer directly.
+pub(crate) fn draft(title: &str) -> tasks_api::domain::TaskDraft {
+    tasks_api::domain::TaskDraft {
+        title: tasks_api::domain::Title::parse(title).expect("title"),
+        description: None,
+        done: false,
+        due_at: None,
+        labels: Default::default(),
+        parent_id: None,
+        list_id: None,
+    }
+}

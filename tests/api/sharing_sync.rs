@@ -409,7 +409,7 @@ async fn a_removed_member_writes_nothing_once_the_removal_returns() {
 /// every write waits there.)
 #[tokio::test]
 async fn writes_to_two_lists_of_one_owner_do_not_wait_for_each_other() {
-    use tasks_api::domain::{ListId, TaskDraft, Timestamp, Title};
+    use tasks_api::domain::{ListId, Timestamp};
     if crate::helpers::postgres().is_none() {
         return;
     }
@@ -417,15 +417,7 @@ async fn writes_to_two_lists_of_one_owner_do_not_wait_for_each_other() {
     let other = make_list(&app, "other").await;
     let db = app.db().await;
     let open = db.begin_write().await.expect("begin");
-    let draft = TaskDraft {
-        title: Title::parse("held open").expect("title"),
-        description: None,
-        done: false,
-        due_at: None,
-        labels: Default::default(),
-        parent_id: None,
-        list_id: None,
-    };
+    let draft = crate::helpers::draft("held open");
     // The first owner's inbox (list 1), left uncommitted.
     tasks_api::db::tasks::append_all(&open, ListId(1), &[(&draft, Timestamp::now())])
         .await
