@@ -33,6 +33,9 @@ pub struct Model {
     /// Its labels joined by commas (`task_labels` has one row each, for
     /// the filter).
     pub labels: String,
+    /// Whether it is in the sort indexes: set for every task of a list
+    /// with many (`db::sorted`).
+    pub sorted: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

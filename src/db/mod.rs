@@ -11,6 +11,7 @@ mod numbers;
 pub mod read;
 mod relist;
 mod rows;
+mod sorted;
 mod subtree;
 pub mod tasks;
 pub mod tree;
@@ -178,6 +179,8 @@ pub struct Db {
     /// The lists each owner was last seen to see: a guess a read checks in
     /// its own statement (`tasks::list_visible`), never trusted unchecked.
     visible: Arc<std::sync::RwLock<std::collections::HashMap<OwnerId, Vec<ListId>>>>,
+    /// Which lists this process last saw keep the sort indexes.
+    sorted: Arc<sorted::Known>,
 }
 
 impl Db {
@@ -212,6 +215,7 @@ impl Db {
             metrics,
             inboxes: Arc::default(),
             visible: Arc::default(),
+            sorted: Arc::default(),
         })
     }
 
@@ -254,6 +258,10 @@ impl Db {
             }
             known.insert(owner, lists);
         }
+    }
+
+    pub(crate) fn sorted_lists(&self) -> &sorted::Known {
+        &self.sorted
     }
 
     /// The metrics database calls are timed into, if any.

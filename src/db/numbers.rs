@@ -14,6 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use super::DbError;
 use super::entity;
 use super::lists::entity::Lists;
+use super::sorted;
 use crate::domain::ListId;
 
 /// How a write changes its list's counts of live tasks (`lists.live_tasks`
@@ -78,6 +79,8 @@ pub(crate) struct Numbers {
     wanted: usize,
     /// (next, last) once reserved.
     range: Option<(i64, i64)>,
+    /// Whether the list is sorted (`db::sorted`), once reserved.
+    sorted: bool,
     pending: Counts,
 }
 
@@ -91,17 +94,34 @@ impl Numbers {
             list,
             wanted: count,
             range: None,
+            sorted: false,
             pending: Counts::default(),
         }
     }
 
-    /// The numbers `range` (first, last) just reserved for `list`.
-    fn reserved(list: ListId, count: usize, range: (i64, i64)) -> Self {
+    /// The numbers just reserved for `list`.
+    fn reserved(list: ListId, count: usize, bumped: Bumped) -> Self {
         Self {
             list,
             wanted: count,
-            range: Some(range),
+            range: Some(bumped.range),
+            sorted: bumped.sorted,
             pending: Counts::default(),
+        }
+    }
+
+    /// Whether the list keeps its tasks in the sort indexes, so that the
+    /// tasks it takes must be stored `sorted` (known once reserved).
+    pub(crate) fn sorted(&self) -> bool {
+        self.sorted
+    }
+
+    /// The list, if it is sorted: what `tasks::create::store` takes.
+    pub(crate) fn sorted_list(&self) -> Vec<ListId> {
+        if self.sorted {
+            vec![self.list]
+        } else {
+            Vec::new()
         }
     }
 
@@ -120,7 +140,9 @@ impl Numbers {
         if count == 0 {
             return Ok(());
         }
-        let (first, last) = bump(conn, self.list, count, Counts::default()).await?;
+        let bumped = bump(conn, self.list, count, Counts::default()).await?;
+        let (first, last) = bumped.range;
+        self.sorted = bumped.sorted;
         self.range = Some(match self.range {
             Some((next, end)) if next <= end && end + 1 == first => (next, last),
             _ => (first, last),
@@ -134,10 +156,16 @@ impl Numbers {
             // The list's row is locked by this transaction already: more
             // numbers follow the ones it has.
             Some((next, last)) if next > last => {
-                bump(conn, self.list, 1, Counts::default()).await?
+                let bumped = bump(conn, self.list, 1, Counts::default()).await?;
+                self.sorted = bumped.sorted;
+                bumped.range
             }
             Some(range) => range,
-            None => bump(conn, self.list, self.wanted, Counts::default()).await?,
+            None => {
+                let bumped = bump(conn, self.list, self.wanted, Counts::default()).await?;
+                self.sorted = bumped.sorted;
+                bumped.range
+            }
         };
         self.range = Some((next + 1, last));
         Ok(next)
@@ -155,8 +183,8 @@ pub(super) async fn reserve(
     count: usize,
     counts: Counts,
 ) -> Result<Numbers, DbError> {
-    let range = bump(conn, list, count, counts).await?;
-    Ok(Numbers::reserved(list, count, range))
+    let bumped = bump(conn, list, count, counts).await?;
+    Ok(Numbers::reserved(list, count, bumped))
 }
 
 /// The position of `list`'s last top-level task: `list` a value, or on
@@ -206,34 +234,35 @@ pub(super) async fn reserve_appending(
         by_id.sort_by_key(|a| a.list);
         let mut reserved = Vec::with_capacity(lists.len());
         for a in by_id {
-            let range = bump(conn, a.list, a.count, a.counts).await?;
+            let bumped = bump(conn, a.list, a.count, a.counts).await?;
             let last = match conn.query_one(&last_top_level(Expr::val(a.list.0))).await? {
                 Some(row) => row.try_get_by_index::<Option<String>>(0)?,
                 None => None,
             };
-            reserved.push((a.list, range, last));
+            reserved.push((a.list, bumped, last));
         }
         reserved
     };
     lists
         .iter()
         .map(|a| {
-            let (_, range, last) = reserved
+            let (_, bumped, last) = reserved
                 .iter()
                 .find(|(list, ..)| *list == a.list)
                 .ok_or_else(|| no_list(a.list))?;
-            Ok((Numbers::reserved(a.list, a.count, *range), last.clone()))
+            Ok((Numbers::reserved(a.list, a.count, *bumped), last.clone()))
         })
         .collect()
 }
 
 /// SQLite: `reserve_appending` in one statement, each list's row once:
 /// `change_seq = change_seq + CASE id WHEN … END` (and the counts alike)
-/// `WHERE id IN (…) RETURNING id, change_seq, (its last position)`.
+/// `WHERE id IN (…) RETURNING id, change_seq, sorted, live_tasks, (its last
+/// position)`.
 async fn reserve_appending_at_once(
     conn: &impl ConnectionTrait,
     lists: &[Appending],
-) -> Result<Vec<(ListId, (i64, i64), Option<String>)>, DbError> {
+) -> Result<Vec<(ListId, Bumped, Option<String>)>, DbError> {
     let by_list = |value: fn(&Appending) -> i64| -> Expr {
         let mut case = sea_orm::sea_query::CaseStatement::new();
         for a in lists {
@@ -253,6 +282,8 @@ async fn reserve_appending_at_once(
         .returning(Query::returning().exprs([
             Expr::col(Lists::Id),
             Expr::col(Lists::ChangeSeq),
+            Expr::col(Lists::Sorted),
+            Expr::col(Lists::LiveTasks),
             Expr::SubQuery(
                 None,
                 Box::new(last_top_level(Expr::col((Lists::Table, Lists::Id))).into()),
@@ -275,15 +306,23 @@ async fn reserve_appending_at_once(
     for row in conn.query_all(&update).await? {
         let list = ListId(row.try_get_by_index(0)?);
         let last: i64 = row.try_get_by_index(1)?;
-        let position = row.try_get_by_index::<Option<String>>(2)?;
+        let position = row.try_get_by_index::<Option<String>>(4)?;
         let count = lists
             .iter()
             .find(|a| a.list == list)
             .map(count)
             .ok_or_else(|| no_list(list))?;
-        reserved.push((list, (last - count + 1, last), position));
+        let (sorted, live) = (row.try_get_by_index(2)?, row.try_get_by_index(3)?);
+        reserved.push((list, (last - count + 1, last), sorted, live, position));
     }
-    Ok(reserved)
+    // The statement has ended: the tasks of a list it took past the mark
+    // can be sorted now.
+    let mut bumped = Vec::with_capacity(reserved.len());
+    for (list, range, sorted, live, position) in reserved {
+        let sorted = sorted::sort_if_big(conn, list, sorted, live).await?;
+        bumped.push((list, Bumped { range, sorted }, position));
+    }
+    Ok(bumped)
 }
 
 fn no_list(list: ListId) -> DbError {
@@ -293,20 +332,31 @@ fn no_list(list: ListId) -> DbError {
     }
 }
 
-/// Moves `list`'s counter on by `count` (and its counts by `counts`):
-/// (first, last) of the numbers given out.
+/// Numbers just given out: (first, last), and whether the list is sorted.
+#[derive(Clone, Copy, Debug)]
+struct Bumped {
+    range: (i64, i64),
+    sorted: bool,
+}
+
+/// Moves `list`'s counter on by `count` (and its counts by `counts`), and
+/// sorts the list if that takes it to `sorted::SORTED_FROM` live tasks.
 async fn bump(
     conn: &impl ConnectionTrait,
     list: ListId,
     count: usize,
     counts: Counts,
-) -> Result<(i64, i64), DbError> {
+) -> Result<Bumped, DbError> {
     let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
     let mut bump = Query::update();
     bump.table(Lists::Table)
         .value(Lists::ChangeSeq, Expr::col(Lists::ChangeSeq).add(count))
         .and_where(Expr::col(Lists::Id).eq(list.0))
-        .returning(Query::returning().exprs([Expr::col(Lists::ChangeSeq)]));
+        .returning(Query::returning().exprs([
+            Expr::col(Lists::ChangeSeq),
+            Expr::col(Lists::Sorted),
+            Expr::col(Lists::LiveTasks),
+        ]));
     counted(&mut bump, counts);
     // query_all steps the statement to its end on SQLite.
     let row = conn
@@ -316,7 +366,12 @@ async fn bump(
         .next()
         .ok_or_else(|| no_list(list))?;
     let last: i64 = row.try_get_by_index(0)?;
-    Ok((last - count + 1, last))
+    let sorted = row.try_get_by_index(1)?;
+    let sorted = sorted::sort_if_big(conn, list, sorted, row.try_get_by_index(2)?).await?;
+    Ok(Bumped {
+        range: (last - count + 1, last),
+        sorted,
+    })
 }
 
 /// Adds `counts` to the list's counts in `update`.

@@ -5,7 +5,7 @@
 //! the target is checked as the write enters it.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter};
 
 use super::DbError;
 use super::changes::tombstone_in;
@@ -67,8 +67,11 @@ pub(super) async fn move_to_list(
     }
     // In the target: each task a change of its own, counted there.
     for (before, after) in &all {
+        let mut row = columns(after, w.numbers.take(conn).await?);
+        // The target's (db::sorted): known once its numbers are taken.
+        row.sorted = Set(w.numbers.sorted());
         let written = listed_update(source)
-            .set(columns(after, w.numbers.take(conn).await?))
+            .set(row)
             .filter(Column::Id.eq(after.id))
             .filter(Column::Version.eq(before.version))
             .exec(conn)

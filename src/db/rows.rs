@@ -85,6 +85,9 @@ pub(super) fn columns(task: &Task, seq: i64) -> ActiveModel {
         parent_id: Set(task.parent_id),
         position: Set(task.position.as_str().to_owned()),
         labels: Set(task.labels.joined()),
+        // The list's: set on insert and move (`db::sorted`), never changed
+        // by an update.
+        sorted: NotSet,
     }
 }
 

@@ -26,6 +26,7 @@ mod otlp;
 mod process;
 mod sharing;
 mod sharing_sync;
+mod sorted;
 mod spec;
 mod tasks;
 mod trash;

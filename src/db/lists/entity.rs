@@ -14,6 +14,8 @@ pub(crate) enum Lists {
     LiveDone,
     EventSeq,
     InboxOf,
+    /// Whether its tasks are in the sort indexes (`db::sorted`).
+    Sorted,
 }
 
 /// A list: its title and version, the history of its tasks (`change_seq`,

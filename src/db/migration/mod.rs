@@ -12,6 +12,7 @@ mod m20261201_000006_live_counts;
 mod m20261201_000007_subtasks_order_labels;
 mod m20261207_000008_scopes_and_expiry;
 mod m20261207_000009_task_lists;
+mod m20261207_000010_sorted_lists;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_subtasks_order_labels::Migration),
             Box::new(m20261207_000008_scopes_and_expiry::Migration),
             Box::new(m20261207_000009_task_lists::Migration),
+            Box::new(m20261207_000010_sorted_lists::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! merged (the group commit's and a batch's), and subtasks under a parent.
 
 use futures_util::future::BoxFuture;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryTrait};
 
 use super::super::entity::{Column, Entity};
 use super::super::group::Merge;
@@ -163,14 +163,18 @@ async fn append_to_lists(
     let reserved = numbers::reserve_appending(conn, &appending).await?;
     let mut numbered = Vec::with_capacity(new.len());
     let mut order = Vec::with_capacity(new.len());
+    let mut sorted = Vec::new();
     for ((list, ats), (mut numbers, last)) in by_list.into_iter().zip(reserved) {
         let last = last.map(|raw| tree::stored_key(0, &raw)).transpose()?;
         let drafts = ats.iter().map(|&at| (new[at].1.clone(), new[at].2));
         let (tasks, _) = appended(conn, list, drafts, last, &mut numbers).await?;
+        if numbers.sorted() {
+            sorted.push(list);
+        }
         numbered.extend(tasks);
         order.extend(ats);
     }
-    let stored = store(conn, numbered).await?;
+    let stored = store(conn, numbered, &sorted).await?;
     let mut in_order: Vec<Option<Task>> = vec![None; new.len()];
     for (at, task) in order.into_iter().zip(stored) {
         in_order[at] = Some(task);
@@ -255,13 +259,19 @@ pub(super) fn next_key(last: Option<&OrderKey>) -> Result<OrderKey, DbError> {
     })
 }
 
-/// Stores new tasks of `list`, each with its change number, in one INSERT
-/// (and one more per task with labels), and returns them with their ids.
+/// Stores new tasks, each with its change number, in one INSERT (and one
+/// more per task with labels), and returns them with their ids: those of
+/// the `sorted` lists in the sort indexes (`db::sorted`).
 pub(super) async fn store(
     conn: &impl ConnectionTrait,
     tasks: Vec<(i64, Task)>,
+    sorted: &[ListId],
 ) -> Result<Vec<Task>, DbError> {
-    let rows = tasks.iter().map(|(seq, task)| columns(task, *seq));
+    let rows = tasks.iter().map(|(seq, task)| {
+        let mut row = columns(task, *seq);
+        row.sorted = Set(sorted.contains(&task.list));
+        row
+    });
     // RETURNING names each row's id by its list and change number (the
     // order of RETURNING rows is not promised); query_all steps it to its
     // end.
@@ -346,7 +356,7 @@ impl Places {
         let drafts = drafts.into_iter().map(|draft| (draft, now));
         let (tasks, last) = appended(conn, list, drafts, last, &mut w.numbers).await?;
         self.last.insert((list, None), last);
-        store(conn, tasks).await
+        store(conn, tasks, &w.numbers.sorted_list()).await
     }
 }
 
@@ -372,5 +382,6 @@ pub(super) async fn insert_numbered(
         .insert((list, parent_id), Some(position.clone()));
     let task = new_task(list, draft, now, parent_id, position);
     let seq = w.numbers.take(conn).await?;
-    Ok(Ok(only(store(conn, vec![(seq, task)]).await?)?))
+    let sorted = w.numbers.sorted_list();
+    Ok(Ok(only(store(conn, vec![(seq, task)], &sorted).await?)?))
 }

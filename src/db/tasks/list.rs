@@ -11,6 +11,7 @@ use super::super::labels::{self, LabelPlan};
 use super::super::lists;
 use super::super::numbers;
 use super::super::rows::{listed_in, live_in, readable, task_rows};
+use super::super::sorted;
 use super::super::{Db, DbError};
 use crate::domain::OwnerId;
 use crate::domain::{
@@ -71,16 +72,20 @@ async fn listed_page(
     verify: Option<OwnerId>,
 ) -> Result<(Page, bool), DbError> {
     let plan = labels::plan(db, lists, &query.filters.labels).await?;
+    let within = Within {
+        lists,
+        sorted: sorted::all_sorted(db, lists).await?,
+    };
     let (rows, total, has_more, verified) = match &query.window {
         Window::Page(page) => {
             let (rows, total, verified) =
-                counted_page(db, lists, query, *page, &plan, verify).await?;
+                counted_page(db, within, query, *page, &plan, verify).await?;
             let seen = ListQuery::offset(*page, query.per_page)
                 .map_or(total, |offset| offset.saturating_add(rows.len() as u64));
             (rows, Some(total), seen < total, verified)
         }
         Window::After(position) => {
-            let mut rows = after(db, lists, query, position, &plan).await?;
+            let mut rows = after(db, within, query, position, &plan).await?;
             let has_more = rows.len() as u64 > query.per_page;
             rows.truncate(query.per_page as usize);
             (rows, None, has_more, verify.is_none())
@@ -106,17 +111,18 @@ async fn listed_page(
 /// needs the total on its own.
 async fn counted_page(
     db: &Db,
-    lists: &[ListId],
+    within: Within<'_>,
     query: &ListQuery,
     page: u64,
     plan: &LabelPlan,
     verify: Option<OwnerId>,
 ) -> Result<(Vec<entity::Model>, u64, bool), DbError> {
-    let filtered = filter(lists, query, plan);
+    let lists = within.lists;
+    let filtered = filter(within, query, plan);
     let total = match query.filters.counted() {
         Some(done) => numbers::live_count(lists, done),
         None => {
-            let count = filter(lists, query, &LabelPlan::counting())
+            let count = filter(within, query, &LabelPlan::counting())
                 .select_only()
                 .expr(Expr::cust("COUNT(*)"))
                 .into_query();
@@ -188,13 +194,14 @@ async fn counted_page(
 /// each read an index walk from the position, whatever its depth.
 async fn after(
     db: &Db,
-    lists: &[ListId],
+    within: Within<'_>,
     query: &ListQuery,
     position: &Position,
     plan: &LabelPlan,
 ) -> Result<Vec<entity::Model>, DbError> {
+    let lists = within.lists;
     let limit = query.per_page + 1;
-    let base = filter(lists, query, plan);
+    let base = filter(within, query, plan);
     let direction = direction(query.order);
     let beyond = |left: Expr, right: Expr| match query.order {
         SortOrder::Ascending => left.gt(right),
@@ -261,13 +268,22 @@ fn anchored(lists: &[ListId], query: &ListQuery, anchor: i64, issued: Expr) -> E
     Func::coalesce([now, issued]).into()
 }
 
-fn filter(lists: &[ListId], query: &ListQuery, plan: &LabelPlan) -> Select<Entity> {
-    let filters = &query.filters;
-    let mut select = if filters.show_deleted {
+/// The lists a listing reads, and whether they are all sorted (so that
+/// its statements may walk the sort indexes: `db::sorted`).
+#[derive(Clone, Copy)]
+struct Within<'a> {
+    lists: &'a [ListId],
+    sorted: bool,
+}
+
+fn filter(within: Within<'_>, query: &ListQuery, plan: &LabelPlan) -> Select<Entity> {
+    let (lists, filters) = (within.lists, &query.filters);
+    let select = if filters.show_deleted {
         listed_in(lists)
     } else {
         live_in(lists)
     };
+    let mut select = sorted::indexed(select, within.sorted);
     if let Some(done) = filters.done {
         select = select.filter(Column::Done.eq(done));
     }
@@ -348,4 +364,72 @@ fn order(select: Select<Entity>, field: SortField, order: SortOrder) -> Select<E
         Some(column) => select.order_by(column, direction.clone()),
     };
     select.order_by(Column::Id, direction)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
+
+    use super::*;
+    use crate::domain::Filters;
+
+    /// SQLite's plan of a page's ids, as the server's own SQLite makes it:
+    /// a sorted list's walks its sort index, a small list's reads its live
+    /// tasks and sorts them (db::sorted).
+    #[tokio::test]
+    async fn a_sorted_lists_pages_walk_its_sort_indexes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::connect_test_file(&dir).await;
+        let lists = [ListId(1)];
+        let cases = [
+            (SortField::CreatedAt, None, "idx_tasks_sorted_created_at_id"),
+            (SortField::UpdatedAt, None, "idx_tasks_sorted_updated_at_id"),
+            (SortField::DueAt, None, "idx_tasks_sorted_due_at_id"),
+            (SortField::Title, None, "idx_tasks_sorted_title_id"),
+            (SortField::Id, Some(true), "idx_tasks_sorted_live_done_id"),
+        ];
+        for (sort, done, index) in cases {
+            let query = ListQuery {
+                window: Window::Page(3),
+                per_page: 20,
+                filters: Filters {
+                    done,
+                    ..Filters::default()
+                },
+                sort,
+                order: SortOrder::Descending,
+            };
+            for sorted in [true, false] {
+                let within = Within {
+                    lists: &lists,
+                    sorted,
+                };
+                let plan = LabelPlan::counting();
+                let ids = order(filter(within, &query, &plan), sort, query.order)
+                    .select_only()
+                    .column(Column::Id)
+                    .limit(20)
+                    .build(DbBackend::Sqlite);
+                let explain = Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    format!("EXPLAIN QUERY PLAN {}", ids.sql),
+                    ids.values.map(|v| v.0).unwrap_or_default(),
+                );
+                let rows = db.writer().query_all_raw(explain).await.expect("plan");
+                let plan: Vec<String> = rows
+                    .iter()
+                    .map(|row| row.try_get::<String>("", "detail").expect("detail"))
+                    .collect();
+                let walks = plan.iter().any(|line| line.contains(index));
+                let sorts = plan.iter().any(|line| line.contains("TEMP B-TREE"));
+                // A small list's pages in id order walk its live tasks.
+                let sorts_then = !sorted && sort != SortField::Id;
+                assert_eq!(
+                    (walks, sorts),
+                    (sorted, sorts_then),
+                    "{sort:?} {sorted}: {plan:#?}"
+                );
+            }
+        }
+    }
 }
