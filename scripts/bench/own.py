@@ -93,6 +93,7 @@ def seed(binary, db, rows, port, labelled=False):
                      live_tasks = (SELECT COUNT(*) FROM tasks),
                      live_done = (SELECT COUNT(*) FROM tasks WHERE done)
                    WHERE id = (SELECT list_id FROM tasks LIMIT 1)""")
+    mark_sorted(con)
     if labelled:
         # Every 10th task is labelled "work", every 1,000th also "rare".
         con.execute("UPDATE tasks SET labels = CASE WHEN id % 1000 = 0 THEN 'rare,work' "
@@ -104,6 +105,17 @@ def seed(binary, db, rows, port, labelled=False):
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
+
+
+def mark_sorted(con):
+    """What the server does when a list passes 1,000 live tasks (src/db/sorted.rs):
+    the list and its tasks kept in the sort indexes. Seeding by SQL skips the
+    server's writes, so it does it here (builds before the flag have no column)."""
+    if "sorted" not in [r[1] for r in con.execute("PRAGMA table_info(task_lists)")]:
+        return
+    con.execute("UPDATE task_lists SET sorted = TRUE WHERE live_tasks >= 1000")
+    con.execute("UPDATE tasks SET sorted = TRUE "
+                "WHERE list_id IN (SELECT id FROM task_lists WHERE sorted)")
 
 
 def feed_token(owner, after, origin=0, list_id=1):

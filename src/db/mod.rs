@@ -411,6 +411,22 @@ impl Db {
         Self::connect(&settings, None).await.expect("connect")
     }
 
+    /// SQLite's plan of `statement` (the `detail` of each line of `EXPLAIN
+    /// QUERY PLAN`), as the server's own SQLite makes it: the bundled
+    /// build, planning without the values.
+    #[cfg(test)]
+    pub(crate) async fn sqlite_plan(&self, statement: sea_orm::Statement) -> Vec<String> {
+        let explain = sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            statement.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let rows = self.writer().query_all_raw(explain).await.expect("plan");
+        rows.iter()
+            .map(|row| row.try_get::<String>("", "detail").expect("detail"))
+            .collect()
+    }
+
     /// Succeeds when the database can take a write now: it takes the write
     /// lock and gives it back (in WAL mode a read says nothing about writes).
     pub async fn check_writable(&self, within: Duration) -> Result<(), DbError> {

@@ -233,15 +233,10 @@ mod tests {
         let db = Db::connect_test_file(&dir).await;
         for reach in [Reach::Live, Reach::TrashedAt(5), Reach::All] {
             let statement = subtree_statement(DbBackend::Sqlite, ListId(1), 7, reach);
-            let explain = Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                format!("EXPLAIN QUERY PLAN {}", statement.sql),
-                statement.values.map(|v| v.0).unwrap_or_default(),
-            );
-            let rows = db.writer().query_all_raw(explain).await.expect("plan");
-            let plan: Vec<String> = rows
-                .iter()
-                .map(|row| row.try_get::<String>("", "detail").expect("detail"))
+            let plan: Vec<String> = db
+                .sqlite_plan(statement)
+                .await
+                .into_iter()
                 .map(|line| line.replace("COVERING INDEX", "INDEX"))
                 .collect();
             let reads_of_tasks: Vec<&String> = plan

@@ -76,10 +76,7 @@ fn indexes() -> [(&'static str, &'static str, Vec<DynIden>); 5] {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [Tasks::Table.into_iden(), TaskLists::Table.into_iden()] {
-            let alter = Table::alter()
-                .table(table)
-                .add_column(flag())
-                .to_owned();
+            let alter = Table::alter().table(table).add_column(flag()).to_owned();
             manager.alter_table(alter).await?;
         }
         let conn = manager.get_connection();

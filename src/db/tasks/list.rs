@@ -368,7 +368,7 @@ fn order(select: Select<Entity>, field: SortField, order: SortOrder) -> Select<E
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
+    use sea_orm::{DbBackend, QueryTrait};
 
     use super::*;
     use crate::domain::Filters;
@@ -410,16 +410,7 @@ mod tests {
                     .column(Column::Id)
                     .limit(20)
                     .build(DbBackend::Sqlite);
-                let explain = Statement::from_sql_and_values(
-                    DbBackend::Sqlite,
-                    format!("EXPLAIN QUERY PLAN {}", ids.sql),
-                    ids.values.map(|v| v.0).unwrap_or_default(),
-                );
-                let rows = db.writer().query_all_raw(explain).await.expect("plan");
-                let plan: Vec<String> = rows
-                    .iter()
-                    .map(|row| row.try_get::<String>("", "detail").expect("detail"))
-                    .collect();
+                let plan = db.sqlite_plan(ids).await;
                 let walks = plan.iter().any(|line| line.contains(index));
                 let sorts = plan.iter().any(|line| line.contains("TEMP B-TREE"));
                 // A small list's pages in id order walk its live tasks.
