@@ -14,6 +14,8 @@ mod rows;
 mod sorted;
 mod subtree;
 pub mod tasks;
+#[cfg(test)]
+mod testing;
 pub mod tree;
 pub(crate) mod write;
 
@@ -393,38 +395,6 @@ impl Db {
     /// it can neither deadlock nor act on a stale read.
     pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
         begin_immediate(&self.write, self.metrics.as_deref()).await
-    }
-
-    /// A fresh, migrated SQLite file in `dir` with one read connection, for
-    /// the unit tests that need the server's own SQLite.
-    #[cfg(test)]
-    pub(crate) async fn connect_test_file(dir: &tempfile::TempDir) -> Self {
-        let settings = Settings {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            durability: Durability::Normal,
-            busy_timeout: Duration::from_secs(1),
-            read_connections: 1,
-            max_connections: 1,
-            connect_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(5),
-        };
-        Self::connect(&settings, None).await.expect("connect")
-    }
-
-    /// SQLite's plan of `statement` (the `detail` of each line of `EXPLAIN
-    /// QUERY PLAN`), as the server's own SQLite makes it: the bundled
-    /// build, planning without the values.
-    #[cfg(test)]
-    pub(crate) async fn sqlite_plan(&self, statement: sea_orm::Statement) -> Vec<String> {
-        let explain = sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Sqlite,
-            format!("EXPLAIN QUERY PLAN {}", statement.sql),
-            statement.values.map(|v| v.0).unwrap_or_default(),
-        );
-        let rows = self.writer().query_all_raw(explain).await.expect("plan");
-        rows.iter()
-            .map(|row| row.try_get::<String>("", "detail").expect("detail"))
-            .collect()
     }
 
     /// Succeeds when the database can take a write now: it takes the write
