@@ -318,9 +318,21 @@ async fn reserve_appending_at_once(
     // The statement has ended: the tasks of a list it took past the mark
     // can be sorted now.
     let mut bumped = Vec::with_capacity(reserved.len());
-    for (list, range, sorted, live, position) in reserved {
-        let sorted = sorted::sort_if_big(conn, list, sorted, live).await?;
-        bumped.push((list, Bumped { range, sorted }, position));
+    for (list, numbers, sorted, live, position) in reserved {
+        let seen = sorted::Reserved {
+            sorted,
+            live,
+            numbers,
+        };
+        let sorted = sorted::sort_if_big(conn, list, seen).await?;
+        bumped.push((
+            list,
+            Bumped {
+                range: numbers,
+                sorted,
+            },
+            position,
+        ));
     }
     Ok(bumped)
 }
@@ -366,11 +378,14 @@ async fn bump(
         .next()
         .ok_or_else(|| no_list(list))?;
     let last: i64 = row.try_get_by_index(0)?;
-    let sorted = row.try_get_by_index(1)?;
-    let sorted = sorted::sort_if_big(conn, list, sorted, row.try_get_by_index(2)?).await?;
+    let seen = sorted::Reserved {
+        sorted: row.try_get_by_index(1)?,
+        live: row.try_get_by_index(2)?,
+        numbers: (last - count + 1, last),
+    };
     Ok(Bumped {
-        range: (last - count + 1, last),
-        sorted,
+        range: seen.numbers,
+        sorted: sorted::sort_if_big(conn, list, seen).await?,
     })
 }
 

@@ -1,18 +1,22 @@
 //! Which lists keep their tasks in the sort indexes.
 //!
-//! Five of the indexes on `tasks` (by created, updated and due time, by
-//! title, and live tasks by done) serve only sorted and filtered pages of a
-//! big list. Kept for every task, they made each create and change write
-//! five more index pages, one per list a group of writes touched: from many
-//! owners, creates ran at a third of one owner's (issue 28). So they are
-//! partial indexes over the tasks whose `sorted` is set, and a list's tasks
-//! are set all at once, by the write that takes the list to
-//! `SORTED_FROM` live tasks (`flip`, in the write's transaction). From
-//! then on every task the list takes is stored with it (`Numbers::sorted`):
-//! a sorted list's tasks are all in the indexes. A smaller list's page
-//! reads its live tasks by the index on (list, trashed, id) and sorts them
-//! in memory: under `SORTED_FROM` tasks that adds at most ~0.4 ms to a page
-//! (docs/performance.md). A list never stops being sorted.
+//! Six of the indexes on `tasks` (by created, updated and due time, by
+//! title, live tasks by id and by done) serve only pages of a big list.
+//! Kept for every task, they made each create and change write six more
+//! index pages, one per list a group of writes touched: from many owners,
+//! creates ran at a third of one owner's (issue 28). So they are partial
+//! indexes over the tasks whose `sorted` is set, and a list's tasks are
+//! set all at once (`sort_if_big`, in the write's transaction) by the
+//! write that takes the list to `SORTED_FROM` live tasks, or that finds it
+//! holds as many with those in the trash (counted each time the list's
+//! history passes a multiple of `SORTED_FROM` changes: every task a list
+//! takes takes a change number, so an unsorted list never holds twice as
+//! many). From then on every task the list takes is stored with it
+//! (`Numbers::sorted`): a sorted list's tasks are all in the indexes. A
+//! smaller list's page reads its tasks by the feed's index (list, change
+//! number) and sorts them in memory: under `SORTED_FROM` tasks that adds
+//! at most ~0.4 ms to a page (docs/performance.md). A list never stops
+//! being sorted.
 //!
 //! A read adds `sorted` to its statement only when every list it reads is
 //! sorted, as this process last saw (`Known`): a list seen sorted stays so;
@@ -115,17 +119,30 @@ pub(super) fn indexed(select: Select<Entity>, sorted: bool) -> Select<Entity> {
     }
 }
 
-/// Sorts `list` if it has reached `SORTED_FROM` live tasks and is not yet:
-/// `sorted` and `live` are its row's, as the write's reservation just
-/// read them (with the row locked). Returns whether it is sorted now.
+/// A list's row as a write's reservation just read it (with the row
+/// locked): whether it is sorted, its live tasks, and the change numbers
+/// (first, last) the reservation took.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Reserved {
+    pub sorted: bool,
+    pub live: i64,
+    pub numbers: (i64, i64),
+}
+
+/// Sorts `list` if it is big and not sorted yet (see the module's doc).
+/// Returns whether it is sorted now.
 pub(super) async fn sort_if_big(
     conn: &impl ConnectionTrait,
     list: ListId,
-    sorted: bool,
-    live: i64,
+    seen: Reserved,
 ) -> Result<bool, DbError> {
-    if sorted || live < SORTED_FROM {
-        return Ok(sorted);
+    if seen.sorted {
+        return Ok(true);
+    }
+    let big = seen.live >= SORTED_FROM
+        || (passes_a_mark(seen.numbers) && rows(conn, list).await? >= SORTED_FROM);
+    if !big {
+        return Ok(false);
     }
     let tasks = Query::update()
         .table(Entity)
@@ -141,8 +158,41 @@ pub(super) async fn sort_if_big(
     conn.execute(&row).await?;
     tracing::info!(
         list = list.0,
-        live,
+        live = seen.live,
         "list sorted: its tasks are now in the sort indexes"
     );
     Ok(true)
+}
+
+/// Whether change numbers `first..=last` include a multiple of `SORTED_FROM`.
+fn passes_a_mark((first, last): (i64, i64)) -> bool {
+    (first - 1).div_euclid(SORTED_FROM) != last.div_euclid(SORTED_FROM)
+}
+
+/// How many tasks `list` holds, the trash's included (fewer than twice
+/// `SORTED_FROM` while it is not sorted: a walk of the feed's index).
+async fn rows(conn: &impl ConnectionTrait, list: ListId) -> Result<i64, DbError> {
+    let count = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(Entity)
+        .and_where(Expr::col(Column::ListId).eq(list.0))
+        .to_owned();
+    match conn.query_one(&count).await? {
+        Some(row) => Ok(row.try_get_by_index(0)?),
+        None => Ok(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SORTED_FROM, passes_a_mark};
+
+    #[test]
+    fn a_reservation_passes_a_mark_when_its_numbers_hold_a_multiple() {
+        assert!(passes_a_mark((SORTED_FROM, SORTED_FROM)));
+        assert!(passes_a_mark((SORTED_FROM - 5, SORTED_FROM + 5)));
+        assert!(passes_a_mark((1, 3 * SORTED_FROM)));
+        assert!(!passes_a_mark((1, SORTED_FROM - 1)));
+        assert!(!passes_a_mark((SORTED_FROM + 1, 2 * SORTED_FROM - 1)));
+    }
 }

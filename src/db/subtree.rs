@@ -245,11 +245,11 @@ mod tests {
                 .filter(|line| !line.starts_with("SCAN s") && !line.contains(" subtree"))
                 .collect();
             // The first level and each step by the subtree index (or, for
-            // a subtree trashed at one instant, by the tasks the list
-            // trashed then: the subtree itself); the rows by id. Nothing
-            // walks the list's tasks or the whole table.
+            // a subtree trashed at one instant, by the tasks trashed then:
+            // the subtree itself, each request having its own instant); the
+            // rows by id. Nothing walks the list's tasks or the whole table.
             let by = match reach {
-                Reach::TrashedAt(_) => "idx_tasks_owner_live_id (list_id=? AND deleted_at=?)",
+                Reach::TrashedAt(_) => "idx_tasks_trashed_at (deleted_at=?)",
                 _ => "idx_tasks_owner_parent_position (list_id=? AND parent_id=?)",
             };
             assert_eq!(

@@ -54,8 +54,10 @@ fn title(task: &Value) -> String {
 }
 
 /// `count` tasks into `list` by batches, titled so that title order is not
-/// id order, every third done, half with a due date (also not in id order).
-async fn fill(app: &TestApp, list: i64, count: usize) {
+/// id order, every third done, half with a due date (also not in id order):
+/// their ids.
+async fn fill(app: &TestApp, list: i64, count: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(count);
     for start in (0..count).step_by(100) {
         let operations: Vec<Value> = (start..count.min(start + 100))
             .map(|i| {
@@ -78,7 +80,10 @@ async fn fill(app: &TestApp, list: i64, count: usize) {
             )
             .await;
         assert_eq!(done.status, 200, "{}", done.text);
+        let results = done.json()["results"].as_array().expect("results").clone();
+        ids.extend(results.iter().map(|r| id_of(&r["task"])));
     }
+    ids
 }
 
 /// Every way a task joins a list, into `list`: a create, one in a batch, a
@@ -205,4 +210,51 @@ async fn a_list_lists_every_task_it_takes_before_and_after_it_is_sorted() {
     assert_every_order_lists_all(&app, small).await;
     assert_eq!(walk(&app, small, "sort=title").await.0[0], "a moved out");
     assert_every_order_lists_all(&app, big).await;
+}
+
+#[tokio::test]
+async fn a_list_mostly_in_the_trash_lists_every_live_task_as_it_grows() {
+    let app = spawn_app().await;
+    let (list, other) = (
+        make_list(&app, "trashy").await,
+        make_list(&app, "other").await,
+    );
+    // 1,000 tasks, 990 of them trashed: few live, many rows.
+    let ids = fill(&app, list, SORTED_FROM).await;
+    for chunk in ids[10..].chunks(100) {
+        let operations: Vec<Value> = chunk
+            .iter()
+            .map(|id| json!({ "op": "delete", "id": id }))
+            .collect();
+        let done = app
+            .send_json(
+                Method::POST,
+                "/api/tasks/batch",
+                &json!({ "operations": operations }),
+            )
+            .await;
+        assert_eq!(done.status, 200, "{}", done.text);
+    }
+    assert_every_order_lists_all(&app, list).await;
+    // Past 2,000 changes (the list is counted whole there), then every way in.
+    for i in 0..15 {
+        let made = app
+            .post_task(&json!({ "title": format!("late {i:02}"), "list_id": list }))
+            .await;
+        assert_eq!(made.status, 201, "{}", made.text);
+    }
+    join_every_way(&app, list, other, ids[500], "trashy").await;
+    // This process read the list unsorted above, and trusts that for a
+    // second (db::sorted::RECHECK): past it, its pages walk the indexes.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_every_order_lists_all(&app, list).await;
+    let (titles, total) = walk(&app, list, "sort=-title").await;
+    assert_eq!(total, 10 + 15 + 5, "ten kept, fifteen late, five joined");
+    assert!(titles.contains(&"trashy moved".to_owned()));
+    let (all, _) = walk(&app, list, "show_deleted=true&sort=title").await;
+    assert_eq!(
+        all.len(),
+        SORTED_FROM + 15 + 4,
+        "every row, the trash's too"
+    );
 }

@@ -13,6 +13,7 @@ mod m20261201_000007_subtasks_order_labels;
 mod m20261207_000008_scopes_and_expiry;
 mod m20261207_000009_task_lists;
 mod m20261207_000010_sorted_lists;
+mod m20261207_000011_live_walk_for_big_lists;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000008_scopes_and_expiry::Migration),
             Box::new(m20261207_000009_task_lists::Migration),
             Box::new(m20261207_000010_sorted_lists::Migration),
+            Box::new(m20261207_000011_live_walk_for_big_lists::Migration),
         ]
     }
 }

@@ -374,8 +374,8 @@ mod tests {
     use crate::domain::Filters;
 
     /// SQLite's plan of a page's ids, as the server's own SQLite makes it:
-    /// a sorted list's walks its sort index, a small list's reads its live
-    /// tasks and sorts them (db::sorted).
+    /// a sorted list's walks its sort index, a small list's reads the
+    /// list's tasks and sorts them, never the whole table (db::sorted).
     #[tokio::test]
     async fn a_sorted_lists_pages_walk_its_sort_indexes() {
         let dir = tempfile::tempdir().expect("dir");
@@ -387,6 +387,7 @@ mod tests {
             (SortField::DueAt, None, "idx_tasks_sorted_due_at_id"),
             (SortField::Title, None, "idx_tasks_sorted_title_id"),
             (SortField::Id, Some(true), "idx_tasks_sorted_live_done_id"),
+            (SortField::Id, None, "idx_tasks_sorted_live_id"),
         ];
         for (sort, done, index) in cases {
             let query = ListQuery {
@@ -413,11 +414,14 @@ mod tests {
                 let plan = db.sqlite_plan(ids).await;
                 let walks = plan.iter().any(|line| line.contains(index));
                 let sorts = plan.iter().any(|line| line.contains("TEMP B-TREE"));
-                // A small list's pages in id order walk its live tasks.
-                let sorts_then = !sorted && sort != SortField::Id;
+                // A small list's: its tasks by the feed's index, sorted.
+                let by_list = plan.iter().any(|line| {
+                    line.starts_with("SEARCH tasks USING") && line.contains("(list_id=?")
+                });
+                assert!(by_list, "{sort:?} {sorted}: {plan:#?}");
                 assert_eq!(
                     (walks, sorts),
-                    (sorted, sorts_then),
+                    (sorted, !sorted),
                     "{sort:?} {sorted}: {plan:#?}"
                 );
             }
