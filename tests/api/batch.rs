@@ -4,7 +4,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, id_of, spawn_app};
 
-async fn batch(app: &TestApp, operations: Value) -> Reply {
+/// `POST /api/tasks/batch` with `operations`.
+pub(crate) async fn batch(app: &TestApp, operations: Value) -> Reply {
     let body = json!({ "operations": operations });
     app.send_json(reqwest::Method::POST, "/api/tasks/batch", &body)
         .await

@@ -6,6 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::batch::batch;
 use crate::helpers::{TestApp, id_of, spawn_app};
 use crate::sharing::make_list;
 
@@ -72,13 +73,7 @@ async fn fill(app: &TestApp, list: i64, count: usize) -> Vec<i64> {
                 json!({ "op": "create", "task": task })
             })
             .collect();
-        let done = app
-            .send_json(
-                Method::POST,
-                "/api/tasks/batch",
-                &json!({ "operations": operations }),
-            )
-            .await;
+        let done = batch(app, json!(operations)).await;
         assert_eq!(done.status, 200, "{}", done.text);
         let results = done.json()["results"].as_array().expect("results").clone();
         ids.extend(results.iter().map(|r| id_of(&r["task"])));
@@ -94,12 +89,10 @@ async fn join_every_way(app: &TestApp, list: i64, other: i64, trashed: i64, tag:
         .post_task(&json!({ "title": format!("{tag} created"), "list_id": list }))
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let batch = json!({ "operations": [
+    let one = json!([
         { "op": "create", "task": { "title": format!("{tag} batched"), "list_id": list } },
-    ] });
-    let batched = app
-        .send_json(Method::POST, "/api/tasks/batch", &batch)
-        .await;
+    ]);
+    let batched = batch(app, one).await;
     assert_eq!(batched.status, 200, "{}", batched.text);
     let parent = id_of(&created.json());
     let child = json!({ "title": format!("{tag} subtask"), "parent_id": parent });
@@ -226,13 +219,7 @@ async fn a_list_mostly_in_the_trash_lists_every_live_task_as_it_grows() {
             .iter()
             .map(|id| json!({ "op": "delete", "id": id }))
             .collect();
-        let done = app
-            .send_json(
-                Method::POST,
-                "/api/tasks/batch",
-                &json!({ "operations": operations }),
-            )
-            .await;
+        let done = batch(&app, json!(operations)).await;
         assert_eq!(done.status, 200, "{}", done.text);
     }
     assert_every_order_lists_all(&app, list).await;
