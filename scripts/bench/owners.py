@@ -58,6 +58,17 @@ def keys_for(binp, url, count):
     return keys
 
 
+SERVERS = []  # (process, its log): stopped when the script ends, however it ends
+
+
+@atexit.register
+def stop_servers():
+    for proc, _ in SERVERS:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+
+
 def serve(binp, url, port, bare=False):
     args = [binp] if bare else [
         binp, "--bind", f"127.0.0.1:{port}", "--database-url", url,
@@ -65,7 +76,10 @@ def serve(binp, url, port, bare=False):
     if url.startswith("sqlite:") and not bare:
         args += ["--sqlite-synchronous", "normal"]
     env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"{url}?mode=rwc"}
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    log_path = os.path.join(scratch(), "server.log")
+    with open(log_path, "w") as log:
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, env=env)
+    SERVERS.append((p, log_path))
     for _ in range(200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -166,11 +180,21 @@ def wrk(ports, lua_text, dur):
     for out in outs:
         rps += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-            raise SystemExit("non-2xx answers: " + out)
+            raise SystemExit("non-2xx answers: " + out + "\nthe servers' last warnings:\n"
+                             + "\n".join(warnings()))
         m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
         if m:
             p99 = max(p99, float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)])
     return rps, p99
+
+
+def warnings():
+    """The last few warnings and errors each server logged."""
+    lines = []
+    for _, path in SERVERS:
+        with open(path, errors="replace") as f:
+            lines += [line.rstrip() for line in f if "WARN" in line or "ERROR" in line][-5:]
+    return lines
 
 
 def main():

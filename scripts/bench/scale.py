@@ -6,11 +6,14 @@ For each size (default 10,000 and 1,000,000 tasks; the issue-28 run is
 (one inbox each; every 10th task labelled "work"), seeded with SQL in the
 shape the API leaves (change numbers, positions, kept counts, members).
 Then, one request at a time against the release binary, as a client sends
-them, the first owner's operations: GET by id, a list page with its
+them, the first owner's operations, the sizes served at once and measured
+in turn, round by round (`--rounds`), so that a slow spell of the machine
+falls on every size alike and each size's list goes through the same
+writes: GET by id, a list page with its
 total, a cursor page, a feed page, a create, a PATCH, a trash, an
 undelete, a purge (each of a task with one subtask), a move, a batch of
 10 creates, the label filter and `/api/labels`. Prints the median of each
-(ms) per size and the ratio of the largest size to the smallest, beside
+(ms) per size over all rounds and the ratio of the largest size to the smallest, beside
 the database's size, the start-up time on it and the server's peak RSS.
 A statement that grows with the database shows as a ratio above 1.
 Not a test: nothing here asserts a timing.
@@ -92,6 +95,7 @@ def seed(binary, db, size, port):
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
+    os.sync()  # the seed's pages on disk now, not written back while measuring
     return [k for k in range(1, 41, 2)]
 
 def pg_seed(binary, admin_url, name, size, port):
@@ -129,6 +133,10 @@ def pg_seed(binary, admin_url, name, size, port):
         SELECT setval(pg_get_serial_sequence('owners', 'id'), {owners});
         SELECT setval(pg_get_serial_sequence('task_lists', 'id'), {owners});""")
     psql(url, "VACUUM ANALYZE")
+    # The seed's dirty buffers written now: otherwise the checkpointer
+    # spreads gigabytes of writes over the measurement at 10 M.
+    psql(url, "CHECKPOINT")
+    os.sync()
     return url, [k for k in range(1, 41, 2)]
 
 
@@ -181,11 +189,12 @@ class Client:
             at = time.perf_counter()
             self.send(method, path, body)
             took.append((time.perf_counter() - at) * 1000)
-        return statistics.median(took)
+        return took
 
 
 def measure(c, parents, each):
-    """Median ms of each operation of owner 1 (list 1: tasks 1-100)."""
+    """The ms each operation of owner 1 (list 1: tasks 1-100) took, each
+    request's."""
     page1 = c.send("GET", "/api/tasks?per_page=10")
     ops = {
         "GET by id": [("GET", f"/api/tasks/{41 + i % 60}", None) for i in range(each)],
@@ -212,7 +221,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--sizes", default="10000,1000000")
-    ap.add_argument("--each", type=int, default=100)
+    ap.add_argument("--each", type=int, default=100, help="requests of each operation, in all")
+    ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--port", type=int, default=18400)
     ap.add_argument("--dir", help="where the databases go (default: a temporary directory)")
     ap.add_argument("--postgres", help="a PostgreSQL server's URL: measure there instead")
@@ -221,52 +231,67 @@ def main():
     if args.postgres:
         return main_pg(args)
     extra = ["--sqlite-synchronous", "normal"]
-    table = {}
-    facts = {}
+    sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        for size in [int(s) for s in args.sizes.split(",")]:
-            db = os.path.join(tmp, f"{size}.db")
+        dbs, parents, starts = {}, {}, {}
+        for size in sizes:
+            dbs[size] = os.path.join(tmp, f"{size}.db")
             at = time.monotonic()
-            parents = seed(args.binary, db, size, args.port)
+            parents[size] = seed(args.binary, dbs[size], size, args.port)
             log(f"seeded {size} tasks in {time.monotonic() - at:.0f} s")
-            starts = []
+            starts[size] = []
             for _ in range(3):
-                proc, ready = start(args.binary, db, args.port, extra)
-                starts.append(ready * 1000)
+                proc, ready = start(args.binary, dbs[size], args.port, extra)
+                starts[size].append(ready * 1000)
                 proc.terminate()
                 proc.wait()
-            proc, _ = start(args.binary, db, args.port, extra)
-            try:
-                c = Client(args.port)
-                measure(c, [], 10)  # warm the caches once
-                table[size] = measure(c, parents, args.each)
-                rss = rss_peak_kib(proc.pid)
-            finally:
-                proc.terminate()
-                proc.wait()
-            facts[size] = (os.path.getsize(db) / 1e6, statistics.median(starts), rss / 1024)
-            log(f"{size}: {table[size]}")
-            os.unlink(db)
+        table, rss = in_rounds(args, {size: (args.binary, dbs[size], extra) for size in sizes},
+                               parents)
+        facts = {size: (os.path.getsize(dbs[size]) / 1e6, statistics.median(starts[size]),
+                        rss[size] / 1024) for size in sizes}
     report(table, facts)
 
 
-def main_pg(args):
-    table, plans = {}, {}
-    for size in [int(s) for s in args.sizes.split(",")]:
-        at = time.monotonic()
-        url, parents = pg_seed(args.binary, args.postgres, f"scale_{size}", size, args.port)
-        log(f"seeded {size} tasks on PostgreSQL in {time.monotonic() - at:.0f} s")
-        proc, _ = start(args.binary, url, args.port, [])
-        try:
-            c = Client(args.port)
-            measure(c, [], 10)
-            table[size] = measure(c, parents, args.each)
-        finally:
+def in_rounds(args, served, parents):
+    """Serves each size's database at once (`served`: size -> (binary,
+    database, flags)) and measures them in turn, `args.rounds` rounds of
+    `args.each / args.rounds` requests of each operation: the median of
+    each size's requests of each operation, and each server's peak RSS."""
+    procs, clients, took = {}, {}, {}
+    try:
+        for i, (size, (binary, db, extra)) in enumerate(served.items()):
+            procs[size], _ = start(binary, db, args.port + i, extra)
+            clients[size] = Client(args.port + i)
+            measure(clients[size], [], 10)  # warm the caches once
+            took[size] = {}
+        for r in range(args.rounds):
+            for size, c in clients.items():
+                times = measure(c, parents[size][r::args.rounds], max(1, args.each // args.rounds))
+                for name, ms in times.items():
+                    took[size].setdefault(name, []).extend(ms)
+            log(f"round {r + 1} of {args.rounds}")
+        rss = {size: rss_peak_kib(proc.pid) for size, proc in procs.items()}
+    finally:
+        for proc in procs.values():
             proc.terminate()
             proc.wait()
-        log(f"{size}: {table[size]}")
-        if args.pg_log:
-            plans[size] = pg_plans(args.binary, url, args.port, args.pg_log)
+    table = {size: {name: statistics.median(ms) for name, ms in ops.items()}
+             for size, ops in took.items()}
+    return table, rss
+
+
+def main_pg(args):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    urls, parents, plans = {}, {}, {}
+    for size in sizes:
+        at = time.monotonic()
+        urls[size], parents[size] = pg_seed(args.binary, args.postgres, f"scale_{size}", size,
+                                            args.port)
+        log(f"seeded {size} tasks on PostgreSQL in {time.monotonic() - at:.0f} s")
+    table, _ = in_rounds(args, {size: (args.binary, urls[size], []) for size in sizes}, parents)
+    if args.pg_log:
+        for size in sizes:
+            plans[size] = pg_plans(args.binary, urls[size], args.port, args.pg_log)
     report(table, {})
     for size, (count, found) in plans.items():
         print(f"\n{size:,} tasks: {count} statements' plans (generic), scans and sorts:")
