@@ -14,6 +14,7 @@ mod m20261207_000008_scopes_and_expiry;
 mod m20261207_000009_task_lists;
 mod m20261207_000010_sorted_lists;
 mod m20261207_000011_live_walk_for_big_lists;
+mod m20261207_000012_live_walks_without_trash;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000009_task_lists::Migration),
             Box::new(m20261207_000010_sorted_lists::Migration),
             Box::new(m20261207_000011_live_walk_for_big_lists::Migration),
+            Box::new(m20261207_000012_live_walks_without_trash::Migration),
         ]
     }
 }

@@ -386,8 +386,8 @@ mod tests {
             (SortField::UpdatedAt, None, "idx_tasks_sorted_updated_at_id"),
             (SortField::DueAt, None, "idx_tasks_sorted_due_at_id"),
             (SortField::Title, None, "idx_tasks_sorted_title_id"),
-            (SortField::Id, Some(true), "idx_tasks_sorted_live_done_id"),
-            (SortField::Id, None, "idx_tasks_sorted_live_id"),
+            (SortField::Id, Some(true), "idx_tasks_sorted_live_done "),
+            (SortField::Id, None, "idx_tasks_sorted_live "),
         ];
         for (sort, done, index) in cases {
             let query = ListQuery {
