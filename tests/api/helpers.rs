@@ -69,6 +69,10 @@ pub(crate) async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::
             let mut admin = PgConnection::connect(&format!("{server}/postgres"))
                 .await
                 .expect("connect to PostgreSQL");
+            static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            if !SWEPT.swap(true, Ordering::Relaxed) {
+                drop_finished_runs(&mut admin).await;
+            }
             // The name is made here from digits, so it is safe SQL.
             let create = sea_orm::sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"));
             admin
@@ -76,6 +80,38 @@ pub(crate) async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::
                 .await
                 .expect("create a test database");
             (format!("{server}/{name}"), None)
+        }
+    }
+}
+
+/// Drops the test databases of runs that have ended (`test_<pid>_…` whose
+/// process is gone), so a developer's own PostgreSQL server does not
+/// collect one database per test. Only where `/proc` tells which
+/// processes run.
+async fn drop_finished_runs(admin: &mut sea_orm::sqlx::PgConnection) {
+    use sea_orm::sqlx::Executor;
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let names: Vec<(String,)> =
+        sea_orm::sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for (name,) in names {
+        let pid = name
+            .split('_')
+            .nth(1)
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let finished = pid.is_some_and(|pid| {
+            pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        });
+        // Names are checked to be `test_<digits>_…` made by this helper:
+        // letters, digits and `_` only, so safe SQL.
+        if finished && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            let drop = sea_orm::sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"));
+            // Best effort: a database still in use stays for the next run.
+            let _ = admin.execute(sea_orm::sqlx::raw_sql(drop)).await;
         }
     }
 }
