@@ -20,6 +20,11 @@ Not a test: nothing here asserts a timing.
 
     scripts/bench/scale.py target/release/tasks-api [--sizes 10000,1000000] [--each 100]
         [--postgres postgres://postgres@127.0.0.1:5435 --pg-log /tmp/tasks-api-pg-5435/server.log]
+        [--first-list 200000]
+
+With `--first-list N` the first owner's list holds N tasks (sorted, as a
+list of 1,000 or more is): what a big list's operations cost as the
+database around it grows (the pages by title and by update time too).
 
 With `--postgres` the same on PostgreSQL (a database per size, seeded with
 generate_series), and then each operation once more with every statement's
@@ -56,7 +61,32 @@ def first_task(binary, db, port):
     proc.wait()
 
 
-def seed(binary, db, size, port):
+def first_list(size, tasks, postgres):
+    """Statements that grow list 1 from 100 tasks to `tasks` (ids from
+    size + 1), sorted, as the API leaves a list that big."""
+    extra = tasks - PER_OWNER
+    n = "(k - 1)"
+    key = f"chr(96 + length({n}::text)) || {n}::text" if postgres else f"char(96 + length({n})) || {n}"
+    series = (f"generate_series({PER_OWNER + 1}::bigint, {tasks}) k" if postgres else
+              f"(WITH RECURSIVE s(k) AS (SELECT {PER_OWNER + 1} UNION ALL SELECT k + 1 FROM s "
+              f"WHERE k < {tasks}) SELECT k FROM s)")
+    return [f"""INSERT INTO tasks (id, title, done, created_at, updated_at, version, list_id, change_seq,
+                                   position, labels, due_at, sorted)
+                SELECT {size} - {PER_OWNER} + k, 'task ' || (k % 1000), k % 3 = 0,
+                       1800000000000000 + k, 1800000000000000 + k, 1, 1, k, {key},
+                       CASE WHEN k % 10 = 0 THEN 'work' ELSE '' END,
+                       CASE WHEN k % 7 = 0 THEN NULL ELSE 1700000000000000 + (k % 5000) * 1000000 END,
+                       TRUE
+                FROM {series}""",
+            f"INSERT INTO task_labels (task_id, label, list_id) SELECT id, 'work', 1 FROM tasks "
+            f"WHERE list_id = 1 AND id > {size} AND labels = 'work'",
+            "UPDATE tasks SET sorted = TRUE WHERE list_id = 1",
+            f"""UPDATE task_lists SET sorted = TRUE, change_seq = {tasks}, live_tasks = {tasks},
+                  live_done = (SELECT COUNT(*) FROM tasks WHERE list_id = 1 AND done) WHERE id = 1"""] + (
+        [f"SELECT setval(pg_get_serial_sequence('tasks', 'id'), {size + extra})"] if postgres else [])
+
+
+def seed(binary, db, size, port, big=0):
     """`size` tasks over size / 100 owners, owner k's inbox list k; the
     first owner's tasks in pairs, each second one a subtask of the one
     before (so trash, undelete and purge carry a subtree of one)."""
@@ -92,13 +122,15 @@ def seed(binary, db, size, port):
                      live_done = (SELECT COUNT(*) FROM tasks WHERE list_id = task_lists.id AND done)""")
     # The first owner's first 40 tasks in pairs: a task and its subtask.
     con.execute("UPDATE tasks SET parent_id = id - 1, position = 'a0' WHERE id <= 40 AND id % 2 = 0")
+    for statement in first_list(size, big, False) if big > PER_OWNER else []:
+        con.execute(statement)
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     os.sync()  # the seed's pages on disk now, not written back while measuring
     return [k for k in range(1, 41, 2)]
 
-def pg_seed(binary, admin_url, name, size, port):
+def pg_seed(binary, admin_url, name, size, port, big=0):
     """`seed` on PostgreSQL: database `name` on the server of `admin_url`."""
     def psql(url, sql):
         done = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
@@ -132,6 +164,8 @@ def pg_seed(binary, admin_url, name, size, port):
         SELECT setval(pg_get_serial_sequence('tasks', 'id'), {size});
         SELECT setval(pg_get_serial_sequence('owners', 'id'), {owners});
         SELECT setval(pg_get_serial_sequence('task_lists', 'id'), {owners});""")
+    if big > PER_OWNER:
+        psql(url, ";\n".join(first_list(size, big, True)))
     psql(url, "VACUUM ANALYZE")
     # The seed's dirty buffers written now: otherwise the checkpointer
     # spreads gigabytes of writes over the measurement at 10 M.
@@ -199,6 +233,9 @@ def measure(c, parents, each):
     ops = {
         "GET by id": [("GET", f"/api/tasks/{41 + i % 60}", None) for i in range(each)],
         "list page 2 (total)": [("GET", "/api/tasks?page=2&per_page=10", None)] * each,
+        "page 2 by title": [("GET", "/api/tasks?page=2&per_page=10&sort=title", None)] * each,
+        "page 2 by -updated_at": [("GET", "/api/tasks?page=2&per_page=10&sort=-updated_at", None)]
+                                 * each,
         "cursor page": [("GET", f"/api/tasks?per_page=10&cursor={page1['next_cursor']}", None)] * each,
         "feed page of 50": [("GET", "/api/tasks/changes?per_page=50", None)] * each,
         "label filter": [("GET", "/api/tasks?label=work&per_page=10", None)] * each,
@@ -223,6 +260,7 @@ def main():
     ap.add_argument("--sizes", default="10000,1000000")
     ap.add_argument("--each", type=int, default=100, help="requests of each operation, in all")
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--first-list", type=int, default=0, help="tasks in the first owner's list")
     ap.add_argument("--port", type=int, default=18400)
     ap.add_argument("--dir", help="where the databases go (default: a temporary directory)")
     ap.add_argument("--postgres", help="a PostgreSQL server's URL: measure there instead")
@@ -237,7 +275,7 @@ def main():
         for size in sizes:
             dbs[size] = os.path.join(tmp, f"{size}.db")
             at = time.monotonic()
-            parents[size] = seed(args.binary, dbs[size], size, args.port)
+            parents[size] = seed(args.binary, dbs[size], size, args.port, args.first_list)
             log(f"seeded {size} tasks in {time.monotonic() - at:.0f} s")
             starts[size] = []
             for _ in range(3):
@@ -249,7 +287,7 @@ def main():
                                parents)
         facts = {size: (os.path.getsize(dbs[size]) / 1e6, statistics.median(starts[size]),
                         rss[size] / 1024) for size in sizes}
-    report(table, facts)
+    report(table, facts, args.first_list)
 
 
 def in_rounds(args, served, parents):
@@ -286,22 +324,23 @@ def main_pg(args):
     for size in sizes:
         at = time.monotonic()
         urls[size], parents[size] = pg_seed(args.binary, args.postgres, f"scale_{size}", size,
-                                            args.port)
+                                            args.port, args.first_list)
         log(f"seeded {size} tasks on PostgreSQL in {time.monotonic() - at:.0f} s")
     table, _ = in_rounds(args, {size: (args.binary, urls[size], []) for size in sizes}, parents)
     if args.pg_log:
         for size in sizes:
             plans[size] = pg_plans(args.binary, urls[size], args.port, args.pg_log)
-    report(table, {})
+    report(table, {}, args.first_list)
     for size, (count, found) in plans.items():
         print(f"\n{size:,} tasks: {count} statements' plans (generic), scans and sorts:")
         for line in found or ["none"]:
             print(f"  {line}")
 
 
-def report(table, facts):
+def report(table, facts, first):
     sizes = sorted(table)
-    print(f"\nper-owner operations (owner of 100 tasks), median ms, one request at a time")
+    print(f"\nper-owner operations (the first owner's list: {max(first, PER_OWNER):,} tasks), "
+          "median ms, one request at a time")
     print(f"{'operation':<22}" + "".join(f"{s:>14,}" for s in sizes) + f"{'ratio':>8}")
     for name in table[sizes[-1]]:
         row = [table[s][name] for s in sizes]
