@@ -16,7 +16,10 @@
 //! smaller list's page reads its tasks by the feed's index (list, change
 //! number) and sorts them in memory: under `SORTED_FROM` tasks that adds
 //! at most ~0.4 ms to a page (docs/performance.md). A list never stops
-//! being sorted.
+//! being sorted. The two walks by id index a sorted list's live tasks only
+//! (`… WHERE sorted AND deleted_at IS NULL`): PostgreSQL does not take
+//! `deleted_at IS NULL` as an equality when it orders by an index, so with
+//! `deleted_at` among their columns it sorted a big list for every page.
 //!
 //! A read adds `sorted` to its statement only when every list it reads is
 //! sorted, as this process last saw (`Known`): a list seen sorted stays so;
