@@ -245,8 +245,7 @@ def main():
         bare = (serve(a.bare, f"sqlite://{scratch()}/bare.db", port, bare=True), port)
     # One setup after another; with `--in-turn` every setup served at once
     # and measured in turn, round by round, so a slow spell of the machine
-    # falls on each alike (see docs/performance.md: creates from 100 owners
-    # measured so were far slower, not yet explained).
+    # falls on each alike.
     groups = [setups] if a.in_turn else [[setup] for setup in setups]
     for group in groups:
         servers = {(b, name): prepare(binp, k, per_list, a.postgres, n)
@@ -262,12 +261,22 @@ def main():
                     if bare and scen == "create":
                         results.setdefault(("bare", name, "create"), []).append(
                             wrk([bare[1]], script("bare", []), a.dur))
+        # How big the lists grew: past db::sorted's 1,000 tasks a list is
+        # sorted and its creates write the sort indexes too (a different,
+        # dearer regime: keep `--rounds` x `--dur` short enough to stay under).
+        sizes = {}
+        for (b, name), (_, ports, targets) in servers.items():
+            key, list_id, _ = targets[0]
+            path = "/api/tasks?per_page=1" + (f"&list_id={list_id}" if list_id else "")
+            sizes.setdefault(name, []).append(f"{b} {call(ports[0], 'GET', path, key)['total']}")
         for procs, _, _ in servers.values():
             for proc in procs:
                 proc.terminate()
                 proc.wait()
         for name, _, _ in group:
             report(name, scens, bins, bare, results, setups)
+            print(f"{'':>7}  {name}: tasks in the first owner's (list's) list at the end: "
+                  + ", ".join(sizes[name]), flush=True)
     if bare:
         bare[0].terminate()
     if a.postgres:
