@@ -171,9 +171,8 @@ def wrk(ports, lua_text, dur):
     requests/s of all, the worst p99."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua_text)
-    # The runs before this one left dirty pages the kernel is still
-    # writing: written now, so no run pays for another's (a checkpoint's
-    # fsync waits behind them).
+    # Whatever the runs before this one left for the kernel to write is
+    # written now, so no run's writeback falls on the next.
     os.sync()
     threads = 2 if len(ports) == 1 else 1
     runs = [subprocess.Popen(["wrk", f"-t{threads}", f"-c{32 // len(ports)}", f"-d{dur}s",

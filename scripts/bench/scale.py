@@ -283,22 +283,21 @@ def main():
                 starts[size].append(ready * 1000)
                 proc.terminate()
                 proc.wait()
-        table, rss = in_rounds(args, {size: (args.binary, dbs[size], extra) for size in sizes},
-                               parents)
+        table, rss = in_rounds(args, dbs, extra, parents)
         facts = {size: (os.path.getsize(dbs[size]) / 1e6, statistics.median(starts[size]),
                         rss[size] / 1024) for size in sizes}
     report(table, facts, args.first_list)
 
 
-def in_rounds(args, served, parents):
-    """Serves each size's database at once (`served`: size -> (binary,
-    database, flags)) and measures them in turn, `args.rounds` rounds of
+def in_rounds(args, dbs, extra, parents):
+    """Serves each size's database (`dbs`: size -> file or URL) at once,
+    with flags `extra`, and measures them in turn, `args.rounds` rounds of
     `args.each / args.rounds` requests of each operation: the median of
     each size's requests of each operation, and each server's peak RSS."""
     procs, clients, took = {}, {}, {}
     try:
-        for i, (size, (binary, db, extra)) in enumerate(served.items()):
-            procs[size], _ = start(binary, db, args.port + i, extra)
+        for i, (size, db) in enumerate(dbs.items()):
+            procs[size], _ = start(args.binary, db, args.port + i, extra)
             clients[size] = Client(args.port + i)
             measure(clients[size], [], 10)  # warm the caches once
             took[size] = {}
@@ -326,7 +325,7 @@ def main_pg(args):
         urls[size], parents[size] = pg_seed(args.binary, args.postgres, f"scale_{size}", size,
                                             args.port, args.first_list)
         log(f"seeded {size} tasks on PostgreSQL in {time.monotonic() - at:.0f} s")
-    table, _ = in_rounds(args, {size: (args.binary, urls[size], []) for size in sizes}, parents)
+    table, _ = in_rounds(args, urls, [], parents)
     if args.pg_log:
         for size in sizes:
             plans[size] = pg_plans(args.binary, urls[size], args.port, args.pg_log)
